@@ -1,0 +1,1 @@
+"""Panhuo (盘活): patent supply-demand matching service."""

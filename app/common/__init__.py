@@ -1,0 +1,1 @@
+"""Pieces shared by the domain packages: identifiers, reference data, schema types, paging."""

@@ -1,0 +1,113 @@
+"""Validation and normalization of Chinese patent and business identifiers.
+
+Each function returns the canonical form or raises ``ValueError`` with a bilingual message,
+which pydantic turns into a field-level 422.
+"""
+
+import re
+
+from stdnum import numdb
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+_APP_NO = re.compile(r"^(\d{12}|\d{8})\.?([\dX])$")
+_WEIGHTS_12 = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+_WEIGHTS_8 = (2, 3, 4, 5, 6, 7, 8, 9)
+
+
+def application_check_digit(body: str) -> str:
+    """CNIPA check digit: weighted digit sum mod 11, with 10 written as X."""
+    weights = _WEIGHTS_12 if len(body) == 12 else _WEIGHTS_8
+    value = sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11
+    return "X" if value == 10 else str(value)
+
+
+def normalize_application_number(raw: str) -> str:
+    """``202121635235X``, ``CN202121635235.X``, ``ZL 2021 2163 5235.X`` → ``CN202121635235.X``."""
+    text = re.sub(r"[\s\u3000]", "", raw).upper()
+    for prefix in ("CN", "ZL"):
+        text = text.removeprefix(prefix)
+    match = _APP_NO.match(text)
+    if not match:
+        raise ValueError(
+            "申请号格式应为 CN + 12 位数字 + . + 校验位（或旧 8 位格式） / "
+            "application number must be CN + 12 digits + '.' + check digit "
+            "(or the old 8-digit form)"
+        )
+    body, check = match.groups()
+    expected = application_check_digit(body)
+    if check != expected:
+        raise ValueError(f"申请号校验位错误 / wrong check digit: expected {expected}, got {check}")
+    return f"CN{body}.{check}"
+
+
+_IPC = re.compile(r"^([A-H]\d{2}[A-Z])(?:0*(\d{1,4})/(\d{2,6}))?$")
+
+
+def normalize_ipc(raw: str) -> str:
+    """``G06F 16/33`` → ``G06F16/33``; subclass-only codes such as ``B64U`` are allowed."""
+    text = re.sub(r"\(\d{4}\.\d{2}\)", "", raw)  # drop edition suffixes like (2006.01)
+    text = re.sub(r"[\s\u3000]", "", text).upper()
+    match = _IPC.match(text)
+    if not match:
+        raise ValueError(
+            f"IPC 分类号格式错误 / invalid IPC code {raw[:40]!r}; expected e.g. G06F16/33 or B64U"
+        )
+    subclass, group, subgroup = match.groups()
+    return f"{subclass}{group}/{subgroup}" if group else subclass
+
+
+def _current_name(entry: str) -> str | None:
+    """loc.dat names look like ``[1997-]济源市`` or ``[-2010]崇文区``; keep current ones only."""
+    for variant in entry.split(","):
+        period = re.match(r"^\[(\d*)-(\d*)\]", variant)
+        if period is None or not period.group(2):
+            return variant[period.end() :] if period else variant
+    return None
+
+
+def region_name(code: str) -> str | None:
+    """Name of a current GB/T 2260 division, or None when the code is unknown or abolished."""
+    if not re.fullmatch(r"\d{6}", code):
+        return None
+    parts = numdb.get("cn/loc").info(code)
+    if len(parts) < 2 or "county" not in parts[1][1]:
+        return None
+    return _current_name(parts[1][1]["county"])
+
+
+def normalize_region(raw: str) -> str:
+    code = raw.strip()
+    if region_name(code) is None:
+        raise ValueError(
+            f"行政区划代码无效 / {code[:20]!r} is not a current GB/T 2260 six-digit region code"
+        )
+    return code
+
+
+def region_prefix(code: str) -> str:
+    """Province 410000 → '41', city 410100 → '4101', county → the full code; for filters."""
+    for _ in range(2):
+        if code.endswith("00"):
+            code = code[:-2]
+    return code
+
+
+def normalize_uscc(raw: str) -> str:
+    try:
+        return str(uscc.validate(raw))
+    except StdnumError as exc:
+        raise ValueError(
+            f"统一社会信用代码无效 / invalid unified social credit code: {exc}"
+        ) from exc
+
+
+_INDUSTRY = re.compile(r"^[A-T](\d{2}(\d{1,2})?)?$")
+
+
+def normalize_industry_code(raw: str) -> str:
+    """国民经济行业分类 (GB/T 4754): a section letter, optionally 2-4 digits, e.g. C3825."""
+    code = raw.strip().upper()
+    if not _INDUSTRY.match(code):
+        raise ValueError(f"国民经济行业分类代码无效 / invalid GB/T 4754 industry code {raw[:20]!r}")
+    return code

@@ -1,0 +1,66 @@
+"""Constrained string types shared by request schemas.
+
+Every free-text input rejects NUL (PostgreSQL cannot store it) and has a length cap, so bad
+input is a 422 instead of a database error.
+"""
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+
+from app.common import identifiers
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("不允许包含 NUL 字符 / NUL characters are not allowed")
+    return value
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+_STRIP = BeforeValidator(_strip)
+_NO_NUL = AfterValidator(_no_nul)
+
+Name = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=200), _NO_NUL]
+ShortText = Annotated[str, _STRIP, StringConstraints(max_length=100), _NO_NUL]
+Title = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=500), _NO_NUL]
+LongText = Annotated[str, _STRIP, StringConstraints(max_length=20_000), _NO_NUL]
+SearchText = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=200), _NO_NUL]
+Keyword = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=50), _NO_NUL]
+
+ApplicationNumber = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=40),
+    _NO_NUL,
+    AfterValidator(identifiers.normalize_application_number),
+]
+PublicationNumber = Annotated[
+    str, _STRIP, StringConstraints(pattern=r"^[A-Za-z]{0,2}\d{5,13}[A-Za-z]?\d?$"), _NO_NUL
+]
+IpcCode = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=40),
+    _NO_NUL,
+    AfterValidator(identifiers.normalize_ipc),
+]
+RegionCode = Annotated[str, _STRIP, _NO_NUL, AfterValidator(identifiers.normalize_region)]
+Uscc = Annotated[str, _STRIP, _NO_NUL, AfterValidator(identifiers.normalize_uscc)]
+IndustryCode = Annotated[str, _STRIP, _NO_NUL, AfterValidator(identifiers.normalize_industry_code)]
+
+
+def _ipc_prefix(value: str) -> str:
+    code = value.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-H](\d{1,2}([A-Z](\d{1,4}(/\d{0,6})?)?)?)?", code):
+        raise ValueError(
+            f"IPC 前缀格式错误 / invalid IPC prefix {value[:40]!r}, e.g. G06F or G06F16/"
+        )
+    return code
+
+
+IpcPrefix = Annotated[
+    str, StringConstraints(min_length=1, max_length=40), _NO_NUL, AfterValidator(_ipc_prefix)
+]

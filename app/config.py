@@ -1,0 +1,45 @@
+"""The one settings class. Every knob is an environment variable (prefix ``PANHUO_``)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'panhuo.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PANHUO_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # Production sets the conventional DATABASE_URL; PANHUO_DATABASE_URL also works.
+    database_url: str = Field(
+        default=DEFAULT_SQLITE_URL,
+        validation_alias=AliasChoices("DATABASE_URL", "PANHUO_DATABASE_URL"),
+    )
+    data_dir: Path = ROOT / "data"
+    log_level: str = "INFO"
+    # Echo SQL for debugging only; it would leak confidential need text into logs.
+    sql_echo: bool = False
+    max_body_bytes: int = 2_000_000
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_psycopg3(cls, url: str) -> str:
+        # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver named.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,31 @@
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.migrate import current_revision, head_revision
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@router.get("/ready", response_model=None)
+def ready(request: Request) -> JSONResponse | dict[str, object]:
+    """Readiness: the database answers and its schema is at the latest migration."""
+    head = head_revision()
+    try:
+        with request.app.state.engine.connect() as conn:
+            current = current_revision(conn)
+    except SQLAlchemyError:
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+    body: dict[str, object] = {
+        "status": "ok" if current == head else "unavailable",
+        "database": "ok",
+        "migration": current,
+        "head": head,
+    }
+    return body if current == head else JSONResponse(body, 503)

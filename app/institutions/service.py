@@ -1,0 +1,68 @@
+"""Institution rules. Services flush but never commit: the request owns the transaction."""
+
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from app.common.paging import PageParams, paginate
+from app.errors import Conflict, NotFound, field_error
+from app.institutions import repository
+from app.institutions.models import Institution, InstitutionType
+from app.institutions.schemas import InstitutionCreate, InstitutionUpdate
+from app.patents.models import Patent
+
+
+def get(session: Session, institution_id: int) -> Institution:
+    institution = repository.get(session, institution_id)
+    if institution is None:
+        raise NotFound(f"机构不存在 / institution {institution_id} not found")
+    return institution
+
+
+def _ensure_external_id_free(session: Session, external_id: str | None, own_id: int | None) -> None:
+    if external_id is None:
+        return
+    other = repository.by_external_id(session, external_id)
+    if other is not None and other.id != own_id:
+        raise Conflict(
+            "external_id 已被使用 / external_id already in use",
+            [field_error("external_id", "duplicate external_id", "duplicate")],
+        )
+
+
+def create(session: Session, data: InstitutionCreate) -> Institution:
+    _ensure_external_id_free(session, data.external_id, None)
+    institution = Institution(**data.model_dump())
+    session.add(institution)
+    session.flush()
+    return institution
+
+
+def update(session: Session, institution_id: int, data: InstitutionUpdate) -> Institution:
+    institution = get(session, institution_id)
+    changes = data.changes()
+    if "external_id" in changes:
+        _ensure_external_id_free(session, changes["external_id"], institution.id)
+    for field, value in changes.items():
+        setattr(institution, field, value)
+    session.flush()
+    return institution
+
+
+def delete(session: Session, institution_id: int) -> None:
+    institution = get(session, institution_id)
+    if session.scalar(select(exists().where(Patent.institution_id == institution.id))):
+        raise Conflict("机构名下仍有专利，无法删除 / institution still holds patents")
+    session.delete(institution)
+    session.flush()
+
+
+def list_page(
+    session: Session,
+    paging: PageParams,
+    type_: InstitutionType | None = None,
+    region: str | None = None,
+    q: str | None = None,
+) -> dict[str, Any]:
+    return paginate(session, repository.list_statement(type_, region, q), paging)

@@ -1,0 +1,61 @@
+"""Application factory. ``uvicorn app.main:app`` serves the default settings."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.enterprises.endpoints import router as enterprises_router
+from app.errors import install_error_handlers
+from app.health.endpoints import router as health_router
+from app.institutions.endpoints import router as institutions_router
+from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from app.needs.endpoints import router as needs_router
+from app.patents.endpoints import router as patents_router
+
+DESCRIPTION = """
+盘活 Panhuo：高校和科研机构存量专利的供需匹配服务。
+
+- 供给侧：机构 (institutions) 与可转化专利资源库 (patents)
+- 需求侧：企业 (enterprises) 与技术需求 (needs)
+
+所有错误均为 RFC 9457 `application/problem+json`，校验错误带字段级 `errors`。
+"""
+
+
+def create_app(
+    settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    """Build the app. Tests pass a ``session_factory`` bound to their rolled-back connection."""
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url, settings.sql_echo)
+        app.state.engine = engine
+        app.state.sessionmaker = session_factory or make_sessionmaker(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Panhuo 盘活", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (
+        health_router,
+        institutions_router,
+        patents_router,
+        enterprises_router,
+        needs_router,
+    ):
+        app.include_router(router)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+app = create_app()

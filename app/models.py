@@ -1,0 +1,8 @@
+"""Import every model so Alembic and tests see the whole metadata."""
+
+from app.enterprises.models import Enterprise
+from app.institutions.models import Institution
+from app.needs.models import Need
+from app.patents.models import Patent, PatentIpc
+
+__all__ = ["Enterprise", "Institution", "Need", "Patent", "PatentIpc"]

@@ -1,0 +1,49 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from app.common.paging import Page, Paging
+from app.common.params import ResourceId
+from app.common.types import SearchText
+from app.db import DBSession
+from app.needs import service
+from app.needs.models import NeedStatus
+from app.needs.repository import NeedFilters
+from app.needs.schemas import NeedCreate, NeedRead, NeedUpdate
+
+router = APIRouter(prefix="/v1/needs", tags=["needs 技术需求"])
+
+
+def need_filters(
+    enterprise_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    status: NeedStatus | None = None,
+    q: Annotated[SearchText | None, Query(description="标题包含")] = None,
+) -> NeedFilters:
+    return NeedFilters(enterprise_id=enterprise_id, status=status, q=q)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=NeedRead)
+def create_need(body: NeedCreate, session: DBSession) -> object:
+    return service.create(session, body)
+
+
+@router.get("", response_model=Page[NeedRead])
+def list_needs(
+    session: DBSession, paging: Paging, filters: Annotated[NeedFilters, Depends(need_filters)]
+) -> object:
+    return service.list_page(session, paging, filters)
+
+
+@router.get("/{need_id}", response_model=NeedRead)
+def get_need(need_id: ResourceId, session: DBSession) -> object:
+    return service.get(session, need_id)
+
+
+@router.patch("/{need_id}", response_model=NeedRead)
+def update_need(need_id: ResourceId, body: NeedUpdate, session: DBSession) -> object:
+    return service.update(session, need_id, body)
+
+
+@router.delete("/{need_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_need(need_id: ResourceId, session: DBSession) -> None:
+    service.delete(session, need_id)

@@ -1,0 +1,62 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from app.common.paging import Page, Paging
+from app.common.params import ResourceId
+from app.common.types import IpcPrefix, RegionCode, SearchText
+from app.db import DBSession
+from app.patents import service
+from app.patents.models import (
+    ImplementationStatus,
+    LegalStatus,
+    PatentType,
+    PoolStatus,
+    ValueGrade,
+)
+from app.patents.repository import PatentFilters
+from app.patents.schemas import PatentCreate, PatentRead, PatentUpdate
+
+router = APIRouter(prefix="/v1/patents", tags=["patents 专利"])
+
+
+def patent_filters(
+    institution_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    ipc: Annotated[IpcPrefix | None, Query(description="IPC 前缀，如 G06F 或 G06F16/")] = None,
+    legal_status: LegalStatus | None = None,
+    pool_status: PoolStatus | None = None,
+    patent_type: PatentType | None = None,
+    region: Annotated[RegionCode | None, Query(description="行政区划代码，省/市级匹配下级")] = None,
+    value_grade: ValueGrade | None = None,
+    state_funded: bool | None = None,
+    implementation_status: ImplementationStatus | None = None,
+    q: Annotated[SearchText | None, Query(description="标题包含")] = None,
+) -> PatentFilters:
+    return PatentFilters(**locals())
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=PatentRead)
+def create_patent(body: PatentCreate, session: DBSession) -> object:
+    return service.create(session, body)
+
+
+@router.get("", response_model=Page[PatentRead])
+def list_patents(
+    session: DBSession, paging: Paging, filters: Annotated[PatentFilters, Depends(patent_filters)]
+) -> object:
+    return service.list_page(session, paging, filters)
+
+
+@router.get("/{patent_id}", response_model=PatentRead)
+def get_patent(patent_id: ResourceId, session: DBSession) -> object:
+    return service.get(session, patent_id)
+
+
+@router.patch("/{patent_id}", response_model=PatentRead)
+def update_patent(patent_id: ResourceId, body: PatentUpdate, session: DBSession) -> object:
+    return service.update(session, patent_id, body)
+
+
+@router.delete("/{patent_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_patent(patent_id: ResourceId, session: DBSession) -> None:
+    service.delete(session, patent_id)

@@ -1,0 +1,70 @@
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session
+
+from app.common.identifiers import region_prefix
+from app.patents.models import (
+    ImplementationStatus,
+    LegalStatus,
+    Patent,
+    PatentIpc,
+    PatentType,
+    PoolStatus,
+    ValueGrade,
+)
+
+
+@dataclass(frozen=True)
+class PatentFilters:
+    institution_id: int | None = None
+    ipc: str | None = None
+    legal_status: LegalStatus | None = None
+    pool_status: PoolStatus | None = None
+    patent_type: PatentType | None = None
+    region: str | None = None
+    value_grade: ValueGrade | None = None
+    state_funded: bool | None = None
+    implementation_status: ImplementationStatus | None = None
+    q: str | None = None
+
+
+def get(session: Session, patent_id: int) -> Patent | None:
+    return session.get(Patent, patent_id)
+
+
+def by_application_number(session: Session, number: str) -> Patent | None:
+    return session.scalar(select(Patent).where(Patent.application_number == number))
+
+
+_EQUALITY_FILTERS = (
+    "institution_id",
+    "legal_status",
+    "pool_status",
+    "patent_type",
+    "value_grade",
+    "state_funded",
+    "implementation_status",
+)
+
+
+def list_statement(filters: PatentFilters) -> Select[Any]:
+    stmt = select(Patent)
+    for name in _EQUALITY_FILTERS:
+        value = getattr(filters, name)
+        if value is not None:
+            stmt = stmt.where(getattr(Patent, name) == value)
+    if filters.ipc:
+        # Any listed code (main or additional) under the prefix; patent_ipc.code is indexed.
+        stmt = stmt.where(
+            exists().where(
+                PatentIpc.patent_id == Patent.id,
+                PatentIpc.code.startswith(filters.ipc, autoescape=True),
+            )
+        )
+    if filters.region:
+        stmt = stmt.where(Patent.region_code.startswith(region_prefix(filters.region)))
+    if filters.q:
+        stmt = stmt.where(Patent.title.icontains(filters.q, autoescape=True))
+    return stmt.order_by(Patent.id)

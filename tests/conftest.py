@@ -1,0 +1,116 @@
+"""Test database per run, rolled back per test.
+
+``PANHUO_TEST_DATABASE_URL`` picks the server (``scripts/test`` sets it for the PostgreSQL
+pass); without it the suite uses a fresh SQLite file. On PostgreSQL a new database is created
+for the run and dropped afterwards. The schema is built by the Alembic migrations.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+from app.migrate import upgrade_head
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def _create_pg_database(server_url: str) -> tuple[str, str]:
+    name = f"panhuo_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_pg_database(server_url: str, name: str) -> None:
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def fresh_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A factory of empty databases on the configured server, dropped at the end."""
+    server_url = os.environ.get("PANHUO_TEST_DATABASE_URL")
+    created: list[str] = []
+
+    def make() -> str:
+        if not server_url:
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / 'panhuo.db'}"
+        url, name = _create_pg_database(server_url)
+        created.append(name)
+        return url
+
+    yield make
+    for name in created:
+        _drop_pg_database(str(server_url), name)
+
+
+@pytest.fixture(scope="session")
+def database_url(fresh_database_url: object) -> str:
+    url = fresh_database_url()  # type: ignore[operator]
+    upgrade_head(url)
+    return str(url)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    # Each request's commit only releases a savepoint; the outer rollback undoes the test.
+    return sessionmaker(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        autoflush=False,
+    )
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, max_body_bytes=200_000)
+
+
+@pytest.fixture
+def client(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, session_factory)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is absent")
+    return SHARED
