@@ -1,0 +1,85 @@
+"""Chinese-aware text analysis: normalization, rjieba words and character bigrams.
+
+The analyzer is deterministic; any change to its output must bump ``ANALYZER_VERSION``,
+because saved indexes store term ids produced by it (a load with another version is
+refused).
+"""
+
+from __future__ import annotations
+
+import re
+
+import rjieba
+
+from ._zh_tables import BOILERPLATE, STOPWORDS, TRAD_TO_SIMP
+
+__all__ = ["ANALYZER_VERSION", "analyze", "normalize"]
+
+ANALYZER_VERSION = "zh-1"
+
+# Full-width ASCII variants (U+FF01..U+FF5E) and the ideographic space fold to ASCII;
+# merged with the traditional→simplified table so one str.translate does both.
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_TRANSLATE = _FOLD | TRAD_TO_SIMP
+# str.translate with a dict costs ~25 µs per abstract; most text needs no change, so a
+# C-level character-class search decides whether to pay it.
+_NEEDS_TRANSLATE_RE = re.compile("[" + "".join(chr(cp) for cp in _TRANSLATE) + "]")
+_BOILERPLATE = sorted(BOILERPLATE, key=len, reverse=True)
+_CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]{2,}")
+# Latin/digit tokens that may contain inner separators (li-ion, 3.7v, h01m10/05).
+_LATIN_RE = re.compile(r"[0-9a-z]+(?:[.\-_/+][0-9a-z]+)*")
+_INNER_SEP_RE = re.compile(r"[.\-_/+]")
+
+
+def normalize(text: str) -> str:
+    """Normalize raw text before tokenizing.
+
+    Full-width forms become half-width, latin letters are lower-cased, common
+    traditional characters become simplified and patent boilerplate (本发明, 所述, 一种,
+    其特征在于, ...) is blanked out.
+
+    Parameters
+    ----------
+    text : str
+        Raw need or patent text.
+
+    Returns
+    -------
+    str
+        The normalized text; punctuation is kept (tokenizing drops it).
+    """
+    if _NEEDS_TRANSLATE_RE.search(text):
+        text = text.translate(_TRANSLATE)
+    text = text.lower()
+    for phrase in _BOILERPLATE:
+        if phrase in text:
+            text = text.replace(phrase, " ")
+    return text
+
+
+def analyze(text: str) -> list[str]:
+    """Turn text into index terms: rjieba words, latin tokens and character bigrams.
+
+    Bigrams are the safety net for words that jieba splits differently in a need and in
+    a patent (e.g. 锂电池 vs 锂 + 电池).  A bigram equal to a word is the same term, so a
+    two-character word counts twice, which favours exact words slightly.
+
+    Parameters
+    ----------
+    text : str
+        Raw text; it is normalized first.
+
+    Returns
+    -------
+    list of str
+        Words first, then latin tokens, then bigrams; stop words removed; may be empty.
+    """
+    norm = normalize(text)
+    terms = [w for w in rjieba.cut(norm) if "\u4e00" <= w[0] <= "\u9fff"]
+    for token in _LATIN_RE.findall(norm):
+        terms.append(token)
+        if _INNER_SEP_RE.search(token):
+            terms.extend(p for p in _INNER_SEP_RE.split(token) if p)
+    for run in _CJK_RUN_RE.findall(norm):
+        terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return [t for t in terms if t not in STOPWORDS]

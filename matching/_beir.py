@@ -1,0 +1,57 @@
+"""Reading BEIR-layout datasets into PatentDocs, query texts and qrels."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import NamedTuple
+
+from ._types import PatentDoc
+
+
+class BeirSet(NamedTuple):
+    name: str
+    docs: list[PatentDoc]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+
+
+def load_beir(path: str | Path, split: str = "test") -> BeirSet:
+    """Load ``corpus.jsonl``, ``queries.jsonl`` and ``qrels/<split>.tsv`` from ``path``.
+
+    ``metadata.ipc_subclasses`` becomes ``PatentDoc.ipc_codes``; ``text`` the abstract.
+    """
+    root = Path(path)
+    docs = []
+    with open(root / "corpus.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            meta = row.get("metadata") or {}
+            docs.append(
+                PatentDoc(
+                    str(row["_id"]),
+                    title=row.get("title") or "",
+                    abstract=row.get("text") or "",
+                    ipc_codes=tuple(meta.get("ipc_subclasses") or ()),
+                )
+            )
+    with open(root / "queries.jsonl", encoding="utf-8") as fh:
+        queries = {str(r["_id"]): r["text"] for r in map(json.loads, fh)}
+    qrels: dict[str, dict[str, int]] = {}
+    with open(root / "qrels" / f"{split}.tsv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            qrels.setdefault(row["query-id"], {})[row["corpus-id"]] = int(row["score"])
+    queries = {q: t for q, t in queries.items() if q in qrels}
+    return BeirSet(root.name, docs, queries, qrels)
+
+
+def load_ipc_titles(path: str | Path) -> dict[str, str]:
+    """``code<TAB>title`` lines (header allowed) → dict."""
+    out = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            code, _, title = line.rstrip("\n").partition("\t")
+            if code and code != "code":
+                out[code] = title
+    return out

@@ -1,0 +1,69 @@
+"""Dense vectors: the pluggable encoder interface and the default LSA encoder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+from sklearn.preprocessing import normalize as l2_normalize
+
+__all__ = ["Encoder", "LsaEncoder"]
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns texts into L2-normalized dense vectors (``float32``, ``len(texts) × dim``).
+
+    Implement it to plug in a local sentence-embedding model; pass the instance to
+    :meth:`Matcher.fit` and again to :func:`load`.  ``name`` identifies the model and is
+    checked on load.  Nothing may be downloaded at run time.
+    """
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class LsaEncoder:
+    """Latent semantic analysis: truncated SVD of the corpus' own BM25 space.
+
+    Fitted on the indexed corpus (a sample of at most ``sample`` documents), so no
+    model is downloaded.  It encodes BM25 vectors directly (:meth:`encode_sparse`);
+    :meth:`encode` needs the analyzer and is provided by the matcher.
+    """
+
+    components: np.ndarray  # dim × vocabulary, float32
+    name: str = "lsa"
+
+    @property
+    def dim(self) -> int:
+        return int(self.components.shape[0])
+
+    @classmethod
+    def fit(cls, x: sp.csr_matrix, dim: int, sample: int, seed: int = 0) -> LsaEncoder | None:
+        """Fit on BM25 document vectors ``x``; None when the corpus is too small."""
+        dim = min(dim, x.shape[0] - 1, x.shape[1] - 1)
+        if dim < 2:
+            return None
+        if x.shape[0] > sample:
+            rows = np.sort(np.random.default_rng(seed).choice(x.shape[0], sample, replace=False))
+            x = x[rows]
+        svd = TruncatedSVD(dim, algorithm="randomized", n_iter=4, random_state=seed)
+        svd.fit(l2_normalize(x))
+        return cls(svd.components_.astype(np.float32))
+
+    def encode_sparse(self, x: sp.csr_matrix) -> np.ndarray:
+        """Dense unit vectors of BM25 vectors ``x`` (rows × vocabulary)."""
+        width = self.components.shape[1]
+        x = x[:, :width] if x.shape[1] > width else x
+        dense = np.asarray(l2_normalize(x) @ self.components[:, : x.shape[1]].T)
+        return l2_normalize(dense).astype(np.float32)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - see class doc
+        raise TypeError("LsaEncoder encodes BM25 vectors; use Matcher, not encode()")

@@ -1,0 +1,101 @@
+"""Explanations: shared terms, IPC evidence, feature contributions and a Chinese summary."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._index import Snapshot
+from ._ipc import subclasses
+from ._query import Prepared
+from ._types import Explanation, FeatureContribution, IpcEvidence, TermContribution
+
+_FEATURE_ZH = {"mode": "交易方式匹配", "region": "地区偏好一致", "value": "价值等级加分"}
+_SOURCE_ZH = {"shared": "共同", "predicted": "预测", "hint": "指定"}
+
+
+def explain(
+    snap: Snapshot,
+    prep: Prepared,
+    post: tuple[np.ndarray, np.ndarray, np.ndarray],
+    tmax: float,
+    rows: np.ndarray,
+    contrib: dict[str, np.ndarray],
+    top_terms: int = 8,
+) -> list[Explanation]:
+    """One explanation per result row; ``post`` are the query's text postings."""
+    prow, pval, ppos = post
+    sel = np.isin(prow, rows, kind="table") if len(prow) and len(rows) else np.zeros(0, bool)
+    scale = snap.cfg.text / tmax if tmax > 0 else 0.0
+    out = []
+    for i, row in enumerate(rows.tolist()):
+        mine = sel & (prow == row) if len(prow) else sel
+        terms = _terms(snap, prep, ppos[mine], pval[mine] * scale, top_terms)
+        ipc = _ipc(snap, prep, row)
+        text_total = float(pval[mine].sum() * scale)
+        ipc_total = _ipc_score(snap, prep, row)
+        feats = [
+            FeatureContribution("text", text_total / snap.cfg.text if scale else 0.0, text_total)
+        ]
+        if ipc_total:
+            feats.append(
+                FeatureContribution("ipc", float(ipc_total / snap.cfg.ipc), float(ipc_total))
+            )
+        for name, values in contrib.items():
+            weight = getattr(snap.cfg, name)
+            if values[i]:
+                feats.append(FeatureContribution(name, float(values[i]) / weight, float(values[i])))
+        out.append(Explanation(terms, ipc, tuple(feats), _summary(terms, ipc, feats)))
+    return out
+
+
+def _terms(
+    snap: Snapshot, prep: Prepared, pos: np.ndarray, vals: np.ndarray, top: int
+) -> tuple[TermContribution, ...]:
+    order = np.argsort(-vals, kind="stable")[:top]
+    return tuple(
+        TermContribution(snap.bm25.terms[int(prep.ids[pos[j]])], round(float(vals[j]), 6))
+        for j in order
+    )
+
+
+def _doc_subclasses(snap: Snapshot, row: int) -> list[str]:
+    return subclasses(snap.columns.codes[row])
+
+
+def _ipc(snap: Snapshot, prep: Prepared, row: int) -> tuple[IpcEvidence, ...]:
+    out = []
+    for s in _doc_subclasses(snap, row):
+        if s in prep.evidence:
+            p, source = prep.evidence[s]
+            out.append(IpcEvidence(s, snap.ipc_titles.get(s, ""), source, round(p, 6)))
+    return tuple(sorted(out, key=lambda e: -e.probability))
+
+
+def _ipc_score(snap: Snapshot, prep: Prepared, row: int) -> float:
+    subs = _doc_subclasses(snap, row)
+    if not subs:
+        return 0.0
+    total = sum(prep.evidence.get(s, (0.0, ""))[0] for s in subs)
+    return float(snap.cfg.ipc * total / np.sqrt(len(subs)))
+
+
+def _summary(
+    terms: tuple[TermContribution, ...],
+    ipc: tuple[IpcEvidence, ...],
+    feats: list[FeatureContribution],
+) -> str:
+    parts = []
+    if terms:
+        words = "、".join(dict.fromkeys(t.term for t in terms[:5]))
+        parts.append(f"共同关键词：{words}")
+    for e in ipc[:2]:
+        title = f"（{e.title[:20]}）" if e.title else ""
+        parts.append(
+            f"IPC {e.code}{title}{_SOURCE_ZH.get(e.source, '')}相关，概率{e.probability:.0%}"
+        )
+    for f in feats:
+        if f.feature == "dense" and f.contribution > 0:
+            parts.append(f"语义相似度{f.value:.2f}")
+        elif f.feature in _FEATURE_ZH:
+            parts.append(_FEATURE_ZH[f.feature])
+    return "；".join(parts) if parts else "无显著匹配依据"

@@ -1,0 +1,81 @@
+"""Fusion configuration and the structured features of the final score.
+
+The final score of a document for a query is a weighted sum::
+
+    score = text  * bm25 / max_bm25            (sparse text, 0..1 per query)
+          + ipc   * sum_s p(s|query) * D[d, s] (IPC agreement, D rows = 1/sqrt(#subclasses))
+          + dense * max(cos(query, doc), 0)    (LSA or plugged encoder)
+          + mode  * [offered ∩ wanted modes ≠ ∅]
+          + region* [province preferred]
+          + value * value grade (A=1 … D=0)
+
+``p(s|query)`` is the subclass classifier's softmax, mixed half-and-half with explicit
+IPC hints when a need carries them; a patent used as query brings its own subclasses.
+Only documents with text or IPC evidence are candidates; ties break on id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from ._records import Columns
+
+
+@dataclass(frozen=True)
+class MatcherConfig:
+    """Model parameters and fusion weights; stored with every saved index.
+
+    The defaults were fitted on the dev benchmarks (``docs/matching.md``): a coarse
+    grid over ``ipc``, ``temperature``, ``dense``, ``b`` and the IPC-title field weight,
+    maximizing the mean ratio to bm25s of topic-dev nDCG@10 and keyphrase-dev MRR@10.
+    ``mode``, ``region`` and ``value`` cannot be fitted on those sets (no such data);
+    they are small documented priors that reorder near-ties only.
+    """
+
+    text: float = 1.0
+    ipc: float = 3.0
+    dense: float = 0.1
+    mode: float = 0.15
+    region: float = 0.05
+    value: float = 0.05
+    temperature: float = 0.02
+    hint_share: float = 0.5
+    k1: float = 1.2
+    b: float = 0.9
+    title_weight: float = 2.0
+    body_weight: float = 1.0
+    extra_weight: float = 1.0
+    ipc_title_weight: float = 0.0
+    lsa_dim: int = 128
+    lsa_sample: int = 20000
+    classifier_terms: int = 4000
+    candidates: int = 400
+
+    @property
+    def field_weights(self) -> tuple[float, float, float, float]:
+        return (self.title_weight, self.body_weight, self.extra_weight, self.ipc_title_weight)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MatcherConfig:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def structured(
+    cfg: MatcherConfig, cols: Columns, rows: np.ndarray, modes: int, regions: int, value: bool
+) -> dict[str, np.ndarray]:
+    """Structured feature values (0..1) of candidate ``rows``; zero when unknown."""
+    out = {}
+    if modes:
+        out["mode"] = ((cols.modes[rows] & np.uint64(modes)) != 0).astype(np.float64)
+    if regions:
+        out["region"] = ((cols.regions[rows] & np.uint64(regions)) != 0).astype(np.float64)
+    if value:
+        out["value"] = np.nan_to_num(cols.value[rows].astype(np.float64), nan=0.0)
+    return out

@@ -1,0 +1,257 @@
+"""Immutable index snapshots: build, incremental add/remove, and first-stage scoring.
+
+A snapshot is never mutated once published; add/remove return a new snapshot that
+shares the unchanged arrays (copy-on-write), so readers holding the old one are safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._dense import Encoder, LsaEncoder
+from ._errors import DuplicateDocumentError, MatchingError, UnknownDocumentError
+from ._fusion import MatcherConfig
+from ._ipc import SubclassClassifier, subclasses
+from ._records import Columns, Doc, Table, build_columns, doc_codes, field_texts, ipc_matrix
+from ._sparse import Bm25Model, count_terms, gather
+from ._types import NeedDoc, PatentDoc
+
+SEGMENT_DOCS = 1 << 18  # rows per postings segment: bounds the transient CSR→CSC copy
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    cfg: MatcherConfig
+    kind: str  # "patent" or "need": the type of the indexed documents
+    bm25: Bm25Model
+    classifier: SubclassClassifier | None
+    encoder: Encoder | LsaEncoder | None
+    ipc_titles: Mapping[str, str]
+    segments: tuple[sp.csc_matrix, ...]  # text postings, rows = documents
+    ipc_segments: tuple[sp.csc_matrix, ...]  # documents × subclass table
+    dense: tuple[np.ndarray, ...]
+    offsets: tuple[int, ...]
+    ids: tuple[str, ...]
+    rows: Mapping[str, int]  # live id → row
+    alive: np.ndarray
+    hashes: np.ndarray  # uint64 content hash per row, XOR-ed into the fingerprint
+    columns: Columns
+    tables: Mapping[str, Table]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ids)
+
+    @property
+    def fingerprint(self) -> str:
+        live = self.hashes[self.alive]
+        return f"{int(np.bitwise_xor.reduce(live)) if len(live) else 0:016x}"
+
+
+def doc_hash(doc: Doc) -> int:
+    """Stable 64-bit content hash of a document (dataclass repr is deterministic)."""
+    return int.from_bytes(hashlib.blake2b(repr(doc).encode(), digest_size=8).digest(), "little")
+
+
+def doc_kind(docs: Sequence[Doc]) -> str:
+    kinds = {"patent" if isinstance(d, PatentDoc) else "need" for d in docs}
+    if len(kinds) != 1 or not all(isinstance(d, PatentDoc | NeedDoc) for d in docs):
+        raise MatchingError("index PatentDoc or NeedDoc objects, one kind per index")
+    return kinds.pop()
+
+
+def build(
+    docs: Sequence[Doc],
+    cfg: MatcherConfig,
+    ipc_titles: Mapping[str, str],
+    encoder: Encoder | None = None,
+    workers: int = 1,
+) -> Snapshot:
+    """Fit the models (vocabulary, BM25, classifier, LSA) on ``docs`` and index them."""
+    kind = doc_kind(docs)
+    _check_unique([d.id for d in docs])
+    vocab: dict[str, int] = {}
+    texts = [field_texts(d, ipc_titles) for d in docs]
+    tf = count_terms(texts, cfg.field_weights, vocab, grow=True, workers=workers)
+    bm25 = Bm25Model.fit(tf, vocab, cfg.k1, cfg.b)
+    tables: dict[str, Table] = {}
+    labels = [subclasses(doc_codes(d)) for d in docs]
+    label_set = tuple(sorted({s for ls in labels for s in ls}))
+    segments, sums = [], sp.csr_matrix((len(label_set), len(vocab)), dtype=np.float32)
+    for start in range(0, len(docs), SEGMENT_DOCS):
+        w = bm25.weigh(tf[start : start + SEGMENT_DOCS])
+        sums = sums + SubclassClassifier.label_sums(
+            w, labels[start : start + SEGMENT_DOCS], label_set
+        )
+        segments.append(w.tocsc())
+    del tf
+    classifier = SubclassClassifier.from_sums(
+        sums, label_set, cfg.temperature, cfg.classifier_terms
+    )
+    enc: Encoder | LsaEncoder | None = encoder
+    if enc is None:
+        enc = LsaEncoder.fit(_sample_rows(segments, cfg.lsa_sample), cfg.lsa_dim, cfg.lsa_sample)
+    dense = tuple(
+        _encode(enc, seg, texts[off : off + seg.shape[0]])
+        for seg, off in zip(segments, _offsets(segments), strict=True)
+    )
+    snap = Snapshot(
+        cfg,
+        kind,
+        bm25,
+        classifier,
+        enc,
+        _subclass_titles(ipc_titles),
+        (),
+        (),
+        (),
+        (),
+        (),
+        {},
+        np.zeros(0, bool),
+        np.zeros(0, np.uint64),
+        build_columns([], tables),
+        tables,
+    )
+    return _append(snap, docs, tuple(segments), dense)
+
+
+def add(snap: Snapshot, docs: Sequence[Doc], workers: int = 1) -> Snapshot:
+    """A new snapshot with ``docs`` indexed by the frozen models of ``snap``."""
+    if not docs:
+        return snap
+    if doc_kind(docs) != snap.kind:
+        raise MatchingError(f"this index holds {snap.kind} documents")
+    _check_unique([d.id for d in docs])
+    if clash := [d.id for d in docs if d.id in snap.rows]:
+        raise DuplicateDocumentError(f"already indexed: {clash[:5]}")
+    texts = [field_texts(d, snap.ipc_titles) for d in docs]
+    vocab = snap.bm25.vocab
+    tf = count_terms(texts, snap.cfg.field_weights, vocab, grow=False, workers=workers)
+    segments = tuple(
+        snap.bm25.weigh(tf[i : i + SEGMENT_DOCS]).tocsc() for i in range(0, len(docs), SEGMENT_DOCS)
+    )
+    del tf
+    dense = tuple(
+        _encode(snap.encoder, seg, texts[i * SEGMENT_DOCS : i * SEGMENT_DOCS + seg.shape[0]])
+        for i, seg in enumerate(segments)
+    )
+    return _append(snap, docs, segments, dense)
+
+
+def remove(snap: Snapshot, ids: Sequence[str]) -> Snapshot:
+    """A new snapshot without ``ids`` (rows are tombstoned until the next refit)."""
+    missing = [i for i in ids if i not in snap.rows]
+    if missing:
+        raise UnknownDocumentError(f"not indexed: {missing[:5]}")
+    rows = dict(snap.rows)
+    alive = snap.alive.copy()
+    for i in ids:
+        alive[rows.pop(i)] = False
+    return replace(snap, rows=rows, alive=alive)
+
+
+def _append(
+    snap: Snapshot, docs: Sequence[Doc], segments: tuple, dense: tuple[np.ndarray, ...]
+) -> Snapshot:
+    tables = dict(snap.tables)
+    columns = build_columns(docs, tables)
+    ipc = ipc_matrix(docs, tables).tocsc()
+    n0 = snap.n_rows
+    ipc_segments = tuple(
+        ipc[off - n0 : off - n0 + s.shape[0]]
+        for s, off in zip(segments, _offsets(segments, n0), strict=True)
+    )
+    rows = dict(snap.rows)
+    rows.update({d.id: n0 + i for i, d in enumerate(docs)})
+    return replace(
+        snap,
+        segments=snap.segments + segments,
+        ipc_segments=snap.ipc_segments + ipc_segments,
+        dense=snap.dense + dense,
+        offsets=snap.offsets + tuple(_offsets(segments, n0)),
+        ids=snap.ids + tuple(d.id for d in docs),
+        rows=rows,
+        alive=np.concatenate([snap.alive, np.ones(len(docs), bool)]),
+        hashes=np.concatenate([snap.hashes, np.fromiter(map(doc_hash, docs), np.uint64)]),
+        columns=snap.columns.concat(columns),
+        tables=tables,
+    )
+
+
+def _offsets(segments: Sequence[sp.spmatrix], start: int = 0) -> list[int]:
+    sizes = [s.shape[0] for s in segments]
+    return [start + int(x) for x in np.cumsum([0, *sizes[:-1]])] if sizes else []
+
+
+def _check_unique(ids: Sequence[str]) -> None:
+    if len(set(ids)) != len(ids):
+        raise DuplicateDocumentError("document ids must be unique")
+
+
+def _sample_rows(segments: Sequence[sp.csc_matrix], sample: int) -> sp.csr_matrix:
+    """A deterministic row sample of the weighted matrix, for fitting LSA."""
+    n = sum(s.shape[0] for s in segments)
+    take = np.sort(np.random.default_rng(0).choice(n, min(n, sample), replace=False))
+    parts = []
+    for seg, off in zip(segments, _offsets(segments), strict=True):
+        local = take[(take >= off) & (take < off + seg.shape[0])] - off
+        parts.append(seg[local].tocsr())
+    return sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, 0))
+
+
+def _encode(
+    encoder: Encoder | LsaEncoder | None, seg: sp.csc_matrix, texts: Sequence[tuple[str, ...]]
+) -> np.ndarray:
+    if encoder is None:
+        return np.zeros((seg.shape[0], 0), np.float32)
+    if isinstance(encoder, LsaEncoder):
+        chunks = [
+            encoder.encode_sparse(seg[i : i + 65536].tocsr()) for i in range(0, seg.shape[0], 65536)
+        ]
+        return np.vstack(chunks) if chunks else np.zeros((0, encoder.dim), np.float32)
+    return np.asarray(encoder.encode([" ".join(t[:3]) for t in texts]), np.float32)
+
+
+def _subclass_titles(titles: Mapping[str, str]) -> dict[str, str]:
+    """Only subclass-level titles are used (explanations, IPC text field)."""
+    return {c: t for c, t in titles.items() if len(c) == 4}
+
+
+def first_stage(
+    snap: Snapshot, ids: np.ndarray, w: np.ndarray, ipc_p: dict[int, float]
+) -> tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Text + IPC score of every row, the query's max BM25 and the text postings."""
+    n = snap.n_rows
+    post = gather(snap.segments, snap.offsets, ids, w)
+    text = np.bincount(post[0], weights=post[1], minlength=n)
+    tmax = float(text.max()) if n else 0.0
+    score = text * (snap.cfg.text / tmax) if tmax > 0 else text
+    if ipc_p:
+        sub = np.fromiter(ipc_p, np.int64, len(ipc_p))
+        p = np.fromiter(ipc_p.values(), np.float32, len(ipc_p))
+        rows, vals, _ = gather(snap.ipc_segments, snap.offsets, sub, p * snap.cfg.ipc)
+        score += np.bincount(rows, weights=vals, minlength=n)
+    return score, tmax, post
+
+
+def empty_like(snap: Snapshot) -> Snapshot:
+    """The models of ``snap`` without any documents (for reindexing)."""
+    return replace(
+        snap,
+        segments=(),
+        ipc_segments=(),
+        dense=(),
+        offsets=(),
+        ids=(),
+        rows={},
+        alive=np.zeros(0, bool),
+        hashes=np.zeros(0, np.uint64),
+        columns=build_columns([], {}),
+        tables={},
+    )

@@ -1,0 +1,109 @@
+"""IPC awareness: subclass labels, a linear subclass classifier and title lookup."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize as l2_normalize
+
+_SUBCLASS_RE = re.compile(r"^[A-H]\d\d[A-Z]")
+_PAREN_RE = re.compile(r"[（(][^（）()]*[）)]")
+
+
+def subclass(code: str) -> str | None:
+    """The IPC subclass (``H01M``) of a code such as ``h01m 10/052``, or None."""
+    code = code.strip().upper().replace(" ", "")
+    return code[:4] if _SUBCLASS_RE.match(code) else None
+
+
+def subclasses(codes: Iterable[str]) -> list[str]:
+    """Distinct subclasses of ``codes`` in first-seen order."""
+    seen: dict[str, None] = {}
+    for code in codes:
+        s = subclass(code)
+        if s:
+            seen.setdefault(s, None)
+    return list(seen)
+
+
+def clean_title(title: str) -> str:
+    """An IPC title without its parenthesised cross-references (…入A01C5/00)."""
+    while True:
+        stripped = _PAREN_RE.sub("", title)
+        if stripped == title:
+            return " ".join(title.split())
+        title = stripped
+
+
+def ipc_text(codes: Sequence[str], titles: Mapping[str, str]) -> str:
+    """Titles of a document's subclasses, indexed as a low-weight text field."""
+    return " ".join(clean_title(titles[s]) for s in subclasses(codes) if s in titles)
+
+
+@dataclass(frozen=True)
+class SubclassClassifier:
+    """Nearest-centroid linear classifier over L2-normalized BM25 vectors.
+
+    Each subclass is the normalized sum of its documents' vectors (multi-label
+    documents count for each of their subclasses); a query's cosine to every centroid
+    goes through a softmax with temperature ``temperature``.  Training is one sparse
+    product, so it scales to the whole index.
+    """
+
+    labels: tuple[str, ...]
+    centroids: sp.csr_matrix  # subclasses × vocabulary
+    temperature: float
+
+    @staticmethod
+    def label_sums(
+        x: sp.csr_matrix, doc_labels: Sequence[Sequence[str]], labels: Sequence[str]
+    ) -> sp.csr_matrix:
+        """Per-subclass sums of L2-normalized document vectors (labels × vocabulary).
+
+        Summed over chunks of the corpus, so training never needs the whole matrix.
+        """
+        index = {s: i for i, s in enumerate(labels)}
+        rows = [index[s] for ls in doc_labels for s in ls]
+        cols = [i for i, ls in enumerate(doc_labels) for _ in ls]
+        ones = np.ones(len(rows), np.float32)
+        y = sp.csr_matrix((ones, (rows, cols)), shape=(len(labels), x.shape[0]))
+        return (y @ l2_normalize(x)).tocsr()
+
+    @classmethod
+    def from_sums(
+        cls, sums: sp.csr_matrix, labels: Sequence[str], temperature: float, max_terms: int
+    ) -> SubclassClassifier | None:
+        """The classifier from :meth:`label_sums` totals; None with < 2 subclasses."""
+        if len(labels) < 2:
+            return None
+        centroids = l2_normalize(_top_terms(sums.tocsr(), max_terms)).astype(np.float32)
+        return cls(tuple(labels), centroids.tocsr(), temperature)
+
+    def predict(self, q: sp.csr_matrix) -> np.ndarray:
+        """Subclass probabilities (rows sum to 1) for query vectors ``q``."""
+        cos = (l2_normalize(q) @ self.centroids.T).toarray()
+        z = (cos - cos.max(axis=1, keepdims=True)) / self.temperature
+        p = np.exp(z)
+        return p / p.sum(axis=1, keepdims=True)
+
+
+def _top_terms(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """Keep each row's ``k`` largest entries, bounding the classifier's size."""
+    m.sum_duplicates()
+    indptr, indices, data = [0], [], []
+    for i in range(m.shape[0]):
+        s, e = m.indptr[i], m.indptr[i + 1]
+        d, c = m.data[s:e], m.indices[s:e]
+        if e - s > k:
+            top = np.argpartition(-d, k)[:k]
+            d, c = d[top], c[top]
+        indices.append(c)
+        data.append(d)
+        indptr.append(indptr[-1] + len(c))
+    return sp.csr_matrix(
+        (np.concatenate(data), np.concatenate(indices), np.asarray(indptr)), shape=m.shape
+    )

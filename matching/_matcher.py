@@ -1,0 +1,254 @@
+"""The public :class:`Matcher`: thread-safe lifecycle around immutable snapshots."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _index
+from ._dense import Encoder
+from ._errors import NotFittedError
+from ._explain import explain
+from ._fusion import MatcherConfig
+from ._query import Query, keep_mask, prepare, rerank
+from ._records import Doc
+from ._sparse import score_batch
+from ._types import Filters, IpcEvidence, Match
+
+_NO_FILTERS = Filters()
+_PARALLEL_FROM = 20000  # below this, worker start-up costs more than it saves
+
+
+def _workers(n_docs: int, workers: int | None) -> int:
+    if workers is not None:
+        return workers
+    return min(2, os.cpu_count() or 1) if n_docs >= _PARALLEL_FROM else 1
+
+
+class Matcher:
+    """Hybrid matcher over one kind of documents (patents, or needs).
+
+    Readers (:meth:`match`, :meth:`match_many`, ...) take the current immutable snapshot
+    without locking; writers (:meth:`add`, :meth:`update`, :meth:`remove`,
+    :meth:`refit`) build a new snapshot under a lock and swap it in atomically.  A
+    reader therefore sees the index either before or after a write, never half of it.
+    """
+
+    def __init__(self, snapshot: _index.Snapshot | None = None) -> None:
+        self._snap = snapshot
+        self._lock = threading.Lock()
+
+    @classmethod
+    def fit(
+        cls,
+        docs: Sequence[Doc],
+        *,
+        ipc_titles: Mapping[str, str] | None = None,
+        config: MatcherConfig | None = None,
+        encoder: Encoder | None = None,
+        workers: int | None = None,
+    ) -> Matcher:
+        """Fit the models on ``docs`` and index them.
+
+        Parameters
+        ----------
+        docs : sequence of PatentDoc or NeedDoc
+            All of one kind, unique ids.  Index patents to match needs against them;
+            index needs to find licensees for a patent.
+        ipc_titles : mapping of str to str, optional
+            IPC code → Chinese title (e.g. from ``ipc_zh.tsv``); subclass titles are
+            used in explanations and as a text field.
+        config : MatcherConfig, optional
+            Weights and model parameters; defaults are the fitted ones.
+        encoder : Encoder, optional
+            Dense encoder; default LSA fitted on ``docs``.
+        workers : int, optional
+            Analyzer processes; default 2 for ≥ 20k documents, else 1.
+
+        Returns
+        -------
+        Matcher
+        """
+        cfg = config or MatcherConfig()
+        snap = _index.build(docs, cfg, ipc_titles or {}, encoder, _workers(len(docs), workers))
+        return cls(snap)
+
+    @property
+    def snapshot(self) -> _index.Snapshot:
+        snap = self._snap
+        if snap is None:
+            raise NotFittedError("fit or load the matcher first")
+        return snap
+
+    def __len__(self) -> int:
+        return len(self.snapshot.rows)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.snapshot.rows
+
+    @property
+    def fingerprint(self) -> str:
+        """Order-independent hash of the indexed documents' contents (hex)."""
+        return self.snapshot.fingerprint
+
+    @property
+    def config(self) -> MatcherConfig:
+        return self.snapshot.cfg
+
+    def add(self, docs: Iterable[Doc], *, workers: int | None = None) -> None:
+        """Index new documents with the current models (no refit).
+
+        Terms unknown to the vocabulary are ignored until the next :meth:`refit`.
+        Raises DuplicateDocumentError for ids already indexed.
+        """
+        docs = list(docs)
+        with self._lock:
+            self._snap = _index.add(self.snapshot, docs, _workers(len(docs), workers))
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Remove documents by id; raises UnknownDocumentError for unknown ids."""
+        ids = [str(i) for i in ids]
+        with self._lock:
+            self._snap = _index.remove(self.snapshot, ids)
+
+    def update(self, docs: Iterable[Doc]) -> None:
+        """Replace indexed documents (same ids) with new versions, atomically."""
+        docs = list(docs)
+        with self._lock:
+            snap = _index.remove(self.snapshot, [d.id for d in docs])
+            self._snap = _index.add(snap, docs, _workers(len(docs), None))
+
+    def refit(self, docs: Sequence[Doc], *, models: bool = True) -> None:
+        """Rebuild from ``docs`` (the full current corpus) and swap it in.
+
+        With ``models=True`` vocabulary, BM25 statistics, classifier and LSA are
+        refitted (periodic refit); with ``models=False`` the current models are kept and
+        only the postings are rebuilt, compacting removed rows.  Reads continue on the
+        old snapshot meanwhile.
+        """
+        old = self.snapshot
+        workers = _workers(len(docs), None)
+        if models:
+            encoder = None if old.encoder is None or old.encoder.name == "lsa" else old.encoder
+            new = _index.build(docs, old.cfg, old.ipc_titles, encoder, workers)  # type: ignore[arg-type]
+        else:
+            new = _index.add(_index.empty_like(old), docs, workers)
+        with self._lock:
+            self._snap = new
+
+    def match(
+        self, query: Query, k: int = 20, *, filters: Filters | None = None, explain: bool = True
+    ) -> list[Match]:
+        """Rank indexed documents for a need (or patent, or plain text).
+
+        Parameters
+        ----------
+        query : NeedDoc, PatentDoc or str
+            A need against a patent index; a patent against a need index; text anywhere.
+        k : int
+            Number of results; fewer are returned when fewer documents have evidence.
+        filters : Filters, optional
+            Hard filters applied before top-k; lapsed patents are excluded by default.
+        explain : bool
+            Attach an :class:`Explanation` to each result.
+
+        Returns
+        -------
+        list of Match
+            Best first; ties broken by id.
+
+        Raises
+        ------
+        EmptyQueryError
+            The query has no known term and no IPC evidence.
+        """
+        snap = self.snapshot
+        prep = prepare(snap, query)
+        first, tmax, post = _index.first_stage(snap, prep.ids, prep.w, prep.ipc)
+        keep = keep_mask(snap, prep, filters or _NO_FILTERS)
+        rows, scores, contrib = rerank(snap, prep, first, keep, k)
+        notes = explain_rows(snap, prep, post, tmax, rows, contrib) if explain else None
+        return _results(snap, rows, scores, notes)
+
+    def match_many(
+        self,
+        queries: Sequence[Query],
+        k: int = 20,
+        *,
+        filters: Filters | None = None,
+        explain: bool = False,
+        chunk: int | None = None,
+    ) -> list[list[Match]]:
+        """Match many queries (nightly push) in chunks via sparse matrix products.
+
+        Same results as calling :meth:`match` per query; ``chunk`` queries are scored at
+        once (default bounded so a chunk's dense score block stays ≈ 128 MB).
+        """
+        snap = self.snapshot
+        chunk = chunk or max(1, min(256, 32_000_000 // max(snap.n_rows, 1)))
+        out: list[list[Match]] = []
+        for start in range(0, len(queries), chunk):
+            part = queries[start : start + chunk]
+            preps = [prepare(snap, q) for q in part]
+            firsts = _batch_first(snap, preps)
+            for prep, first in zip(preps, firsts, strict=True):
+                keep = keep_mask(snap, prep, filters or _NO_FILTERS)
+                rows, scores, contrib = rerank(snap, prep, first.astype(np.float64), keep, k)
+                notes = None
+                if explain:
+                    _, tmax, post = _index.first_stage(snap, prep.ids, prep.w, {})
+                    notes = explain_rows(snap, prep, post, tmax, rows, contrib)
+                out.append(_results(snap, rows, scores, notes))
+        return out
+
+    def predict_ipc(self, text: str, top: int = 5) -> list[IpcEvidence]:
+        """Predicted IPC subclasses of a need text, most probable first."""
+        snap = self.snapshot
+        prep = prepare(snap, text)
+        best = sorted(prep.evidence.items(), key=lambda kv: -kv[1][0])[:top]
+        return [IpcEvidence(s, snap.ipc_titles.get(s, ""), src, p) for s, (p, src) in best]
+
+
+explain_rows = explain
+
+
+def _results(
+    snap: _index.Snapshot, rows: np.ndarray, scores: np.ndarray, notes: list | None
+) -> list[Match]:
+    return [
+        Match(snap.ids[r], float(s), notes[i] if notes else None)
+        for i, (r, s) in enumerate(zip(rows.tolist(), scores.tolist(), strict=True))
+    ]
+
+
+def _batch_first(snap: _index.Snapshot, preps: Sequence) -> np.ndarray:
+    """First-stage scores of a chunk of prepared queries (chunk × rows)."""
+    v, s = (
+        len(snap.bm25.terms),
+        len(snap.tables["subclass"].values) if "subclass" in snap.tables else 0,
+    )
+    q = _stack([(p.ids, p.w) for p in preps], v)
+    text = score_batch(snap.segments, snap.n_rows, q)
+    tmax = text.max(axis=1, keepdims=True) if snap.n_rows else np.zeros((len(preps), 1))
+    first = np.divide(text * snap.cfg.text, tmax, out=np.zeros_like(text), where=tmax > 0)
+    if s:
+        ipc = [
+            (
+                np.fromiter(p.ipc, np.int64, len(p.ipc)),
+                np.fromiter(p.ipc.values(), np.float32, len(p.ipc)) * snap.cfg.ipc,
+            )
+            for p in preps
+        ]
+        first += score_batch(snap.ipc_segments, snap.n_rows, _stack(ipc, s))
+    return first
+
+
+def _stack(rows: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sp.csr_matrix:
+    indptr = np.cumsum([0] + [len(i) for i, _ in rows])
+    ids = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, np.int64)
+    vals = np.concatenate([w for _, w in rows]) if rows else np.zeros(0, np.float32)
+    return sp.csr_matrix((vals.astype(np.float32), ids, indptr), shape=(len(rows), width))

@@ -1,0 +1,146 @@
+"""Plain data types of the public API: documents, filters and results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+__all__ = [
+    "Explanation",
+    "FeatureContribution",
+    "Filters",
+    "IpcEvidence",
+    "Match",
+    "NeedDoc",
+    "PatentDoc",
+    "TermContribution",
+]
+
+LAPSED_STATUSES = frozenset({"lapsed", "invalid", "expired", "失效", "无效", "终止", "届满"})
+VALUE_GRADES = {"A": 1.0, "B": 2 / 3, "C": 1 / 3, "D": 0.0}
+
+
+def _tuple(values: object) -> tuple[str, ...]:
+    if isinstance(values, str):
+        return (values,) if values else ()
+    return tuple(str(v) for v in values or ())  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class PatentDoc:
+    """A patent on offer.  Only ``id`` is required; empty fields are neutral.
+
+    ``ipc_codes`` are full codes (``H01M10/052``) or subclasses (``H01M``).
+    ``modes`` are the transaction modes offered (any strings the service uses, e.g.
+    ``"transfer"``, ``"license"``); ``open_license`` marks 开放许可 patents, which count
+    as offering ``"license"``.  ``legal_status`` in ``LAPSED_STATUSES`` is excluded by
+    default.  ``value_grade`` is ``"A"``..``"D"`` or empty.
+    """
+
+    id: str
+    title: str = ""
+    abstract: str = ""
+    claim: str = ""
+    ipc_codes: tuple[str, ...] = ()
+    patent_type: str = ""
+    region: str = ""
+    institution_id: str = ""
+    modes: frozenset[str] = frozenset()
+    open_license: bool = False
+    legal_status: str = ""
+    value_grade: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", str(self.id))
+        object.__setattr__(self, "ipc_codes", _tuple(self.ipc_codes))
+        object.__setattr__(self, "modes", frozenset(self.modes))
+
+
+@dataclass(frozen=True, slots=True)
+class NeedDoc:
+    """An enterprise need (技术需求).  Only ``id`` is required.
+
+    ``modes`` are the wanted transaction modes; ``regions`` the preferred provinces;
+    ``region`` the enterprise's own province (counts as preferred); with
+    ``cross_region=False`` patents outside those provinces are filtered out.
+    """
+
+    id: str
+    title: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    ipc_hints: tuple[str, ...] = ()
+    modes: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+    region: str = ""
+    cross_region: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", str(self.id))
+        object.__setattr__(self, "keywords", _tuple(self.keywords))
+        object.__setattr__(self, "ipc_hints", _tuple(self.ipc_hints))
+        object.__setattr__(self, "modes", frozenset(self.modes))
+        object.__setattr__(self, "regions", frozenset(self.regions))
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Hard filters, applied to the whole index before top-k.
+
+    Empty fields do not filter.  ``ipc_prefixes`` match any of a document's codes by
+    prefix (``"H01M"``, ``"H01M10/"``, ``"H"``); ``modes`` keeps documents offering at
+    least one of them; lapsed patents are dropped unless ``include_lapsed``.
+    """
+
+    ipc_prefixes: tuple[str, ...] = ()
+    regions: frozenset[str] = field(default_factory=frozenset)
+    patent_types: frozenset[str] = field(default_factory=frozenset)
+    modes: frozenset[str] = field(default_factory=frozenset)
+    institution_ids: frozenset[str] = field(default_factory=frozenset)
+    exclude_ids: frozenset[str] = field(default_factory=frozenset)
+    include_lapsed: bool = False
+
+
+class TermContribution(NamedTuple):
+    """A term shared by query and document and its share of the text score."""
+
+    term: str
+    contribution: float
+
+
+class IpcEvidence(NamedTuple):
+    """An IPC subclass behind the IPC feature.
+
+    ``source`` is ``"shared"`` (document and query both carry it), ``"predicted"``
+    (predicted from the query text and carried by the document) or ``"hint"``.
+    """
+
+    code: str
+    title: str
+    source: str
+    probability: float
+
+
+class FeatureContribution(NamedTuple):
+    """One fused feature: its raw value in [0, 1] and ``weight * value``."""
+
+    feature: str
+    value: float
+    contribution: float
+
+
+class Explanation(NamedTuple):
+    """Why a document matched, machine-readable plus a Chinese ``summary``."""
+
+    terms: tuple[TermContribution, ...]
+    ipc: tuple[IpcEvidence, ...]
+    features: tuple[FeatureContribution, ...]
+    summary: str
+
+
+class Match(NamedTuple):
+    """One ranked result.  ``explanation`` is None when explanations were not asked."""
+
+    id: str
+    score: float
+    explanation: Explanation | None
