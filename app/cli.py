@@ -1,10 +1,13 @@
-"""``panhuo`` command line: migrate, load the sample, serve."""
+"""``panhuo`` command line: migrate, load the sample, issue keys, serve."""
 
 import argparse
 import sys
 
+from pydantic import ValidationError
+
 from app.config import get_settings
 from app.db import make_engine, make_sessionmaker
+from app.errors import DomainError
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -27,6 +30,42 @@ def _load_sample(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_key(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from app.auth import service
+    from app.auth.schemas import ApiKeyCreate
+    from app.db import utcnow
+
+    settings = get_settings()
+    expires = utcnow() + timedelta(days=args.expires_days) if args.expires_days else None
+    data = ApiKeyCreate(
+        name=args.name,
+        role=args.role,
+        institution_id=args.institution_id,
+        enterprise_id=args.enterprise_id,
+        province_code=args.province,
+        expires_at=expires,
+    )
+    engine = make_engine(settings.database_url)
+    with make_sessionmaker(engine)() as session, session.begin():
+        created = service.create(session, data)
+    engine.dispose()
+    print(f"created api key #{created.id} ({created.role}); it is shown only now:")
+    print(created.key)
+    return 0
+
+
+def _dev_key(_args: argparse.Namespace) -> int:
+    from app.auth.devkey import dev_key_enabled, ensure_dev_key
+
+    if not dev_key_enabled(get_settings()):
+        print("the development key only works on the default SQLite database", file=sys.stderr)
+        return 1
+    print(ensure_dev_key())
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -43,6 +82,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("load-sample", help="load data/ sample rows (idempotent)").set_defaults(
         func=_load_sample
     )
+    sub.add_parser("dev-key", help="print the local development admin key").set_defaults(
+        func=_dev_key
+    )
+    admin = sub.add_parser("admin", help="administration").add_subparsers(
+        dest="admin", required=True
+    )
+    key = admin.add_parser("create-key", help="issue an API key (prints it once)")
+    key.add_argument(
+        "--role",
+        required=True,
+        choices=["admin", "portal", "institution", "enterprise", "province"],
+    )
+    key.add_argument("--name", default="cli")
+    key.add_argument("--institution-id", type=int)
+    key.add_argument("--enterprise-id", type=int)
+    key.add_argument("--province", help="province code such as 410000")
+    key.add_argument("--expires-days", type=int)
+    key.set_defaults(func=_create_key)
     serve = sub.add_parser("serve", help="run the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -53,7 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except ValidationError as exc:  # bad CLI arguments: say which, no traceback
+        print(f"invalid arguments: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        fields = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors or [])
+        print(f"{exc.detail} {fields}".strip(), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     # Echo SQL for debugging only; it would leak confidential need text into logs.
     sql_echo: bool = False
     max_body_bytes: int = 2_000_000
+    # Per API key and process; generous so the portal's batch calls are not throttled.
+    rate_limit_per_minute: int = 1200
+    # Outbound calls (webhooks) must never hang a worker.
+    outbound_timeout_seconds: float = 5.0
 
     @field_validator("database_url")
     @classmethod

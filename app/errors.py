@@ -21,10 +21,41 @@ class DomainError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+        self.headers = headers or {}
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="panhuo"'})
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"请求过于频繁，请 {retry_after} 秒后重试 / "
+            f"rate limit exceeded, retry in {retry_after}s",
+            headers={"Retry-After": str(retry_after)},
+        )
 
 
 class NotFound(DomainError):
@@ -87,7 +118,9 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return problem(exc.status, exc.title, exc.detail, errors=exc.errors)
+    response = problem(exc.status, exc.title, exc.detail, errors=exc.errors)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:

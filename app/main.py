@@ -7,13 +7,21 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.audit import recorder
+from app.audit.endpoints import router as audit_router
+from app.auth.endpoints import router as api_keys_router
+from app.auth.ratelimit import RateLimiter
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.enterprises.endpoints import router as enterprises_router
 from app.errors import install_error_handlers
 from app.health.endpoints import router as health_router
 from app.institutions.endpoints import router as institutions_router
-from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from app.middleware import (
+    BodySizeLimitMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.needs.endpoints import router as needs_router
 from app.patents.endpoints import router as patents_router
 
@@ -24,6 +32,9 @@ DESCRIPTION = """
 - 需求侧：企业 (enterprises) 与技术需求 (needs)
 
 所有错误均为 RFC 9457 `application/problem+json`，校验错误带字段级 `errors`。
+
+认证：`Authorization: Bearer pk_…`（API 密钥）。角色 admin / portal / institution /
+enterprise / province 决定可访问的接口；超出数据范围的 id 返回 404。
 """
 
 
@@ -44,16 +55,22 @@ def create_app(
 
     app = FastAPI(title="Panhuo 盘活", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    recorder.install()
     install_error_handlers(app)
-    for router in (
+    routers = (
         health_router,
         institutions_router,
         patents_router,
         enterprises_router,
         needs_router,
-    ):
+        api_keys_router,
+        audit_router,
+    )
+    for router in routers:
         app.include_router(router)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app
 

@@ -1,8 +1,10 @@
 """Import every model so Alembic and tests see the whole metadata."""
 
+from app.audit.models import AuditEntry
+from app.auth.models import ApiKey
 from app.enterprises.models import Enterprise
 from app.institutions.models import Institution
 from app.needs.models import Need
 from app.patents.models import Patent, PatentIpc
 
-__all__ = ["Enterprise", "Institution", "Need", "Patent", "PatentIpc"]
+__all__ = ["ApiKey", "AuditEntry", "Enterprise", "Institution", "Need", "Patent", "PatentIpc"]

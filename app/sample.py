@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.principal import SYSTEM
 from app.enterprises import repository as enterprise_repo
 from app.enterprises import service as enterprise_service
 from app.enterprises.schemas import EnterpriseCreate
@@ -38,11 +39,11 @@ def load_sample(session: Session, data_dir: Path) -> dict[str, int]:
         institution_ids[item["external_id"]] = institution.id
     enterprise_ids = {}
     for item in entities["enterprises"]:
-        enterprise = enterprise_repo.by_uscc(session, item["uscc"])
-        if enterprise is None:
-            enterprise = enterprise_service.create(session, EnterpriseCreate(**item))
+        existing = enterprise_repo.by_uscc(session, item["uscc"])
+        if existing is None:
+            created = enterprise_service.create(session, SYSTEM, EnterpriseCreate(**item))
             added["enterprises"] += 1
-        enterprise_ids[item["uscc"]] = enterprise.id
+        enterprise_ids[item["uscc"]] = existing.id if existing else created.id
     added["needs"] = _load_needs(session, entities["needs"], enterprise_ids)
     added["patents"] = _load_patents(session, data_dir / "sample_patents.jsonl", institution_ids)
     return added
@@ -58,7 +59,7 @@ def _load_needs(
             select(Need.id).where(Need.enterprise_id == enterprise_id, Need.title == item["title"])
         )
         if exists is None:
-            need_service.create(session, NeedCreate(enterprise_id=enterprise_id, **item))
+            need_service.create(session, SYSTEM, NeedCreate(enterprise_id=enterprise_id, **item))
             added += 1
     return added
 
@@ -72,6 +73,6 @@ def _load_patents(session: Session, path: Path, institution_ids: dict[str, int])
             row["institution_id"] = institution_ids[row.pop("institution")]
             data = PatentCreate(**row)
             if patent_repo.by_application_number(session, data.application_number) is None:
-                patent_service.create(session, data)
+                patent_service.create(session, SYSTEM, data)
                 added += 1
     return added

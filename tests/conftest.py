@@ -7,15 +7,20 @@ for the run and dropped afterwards. The schema is built by the Alembic migration
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.auth import service as auth_service
+from app.auth.models import Role
+from app.auth.schemas import ApiKeyCreate
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
@@ -104,9 +109,48 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, session_factory)) as test_client:
+def app(settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
+    return create_app(settings, session_factory)
+
+
+@pytest.fixture
+def anon(app: FastAPI) -> Iterator[TestClient]:
+    """An unauthenticated client; its context runs the app's lifespan for the test."""
+    with TestClient(app) as test_client:
         yield test_client
+
+
+MakeKey = Callable[..., str]
+
+
+@pytest.fixture
+def make_key(session_factory: sessionmaker[Session]) -> MakeKey:
+    def make(role: str, **binding: Any) -> str:
+        with session_factory() as session, session.begin():
+            data = ApiKeyCreate(name=f"test {role}", role=Role(role), **binding)
+            return auth_service.create(session, data).key
+
+    return make
+
+
+ClientFor = Callable[..., TestClient]
+
+
+@pytest.fixture
+def client_for(app: FastAPI, anon: TestClient, make_key: MakeKey) -> ClientFor:
+    """``client_for("enterprise", enterprise_id=3)``: a client holding a fresh key."""
+
+    def make(role: str, **binding: Any) -> TestClient:
+        key = make_key(role, **binding)
+        return TestClient(app, headers={"Authorization": f"Bearer {key}"})
+
+    return make
+
+
+@pytest.fixture
+def client(client_for: ClientFor) -> TestClient:
+    """An admin client: the CRUD tests are about behaviour, the access tests about roles."""
+    return client_for("admin")
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
+from app.auth.deps import Access, Admin
+from app.auth.models import Role
+from app.auth.principal import Principal
 from app.common.paging import Page, Paging
 from app.common.params import ResourceId
 from app.common.types import IndustryCode, RegionCode, SearchText
@@ -11,6 +14,11 @@ from app.enterprises.repository import EnterpriseFilters
 from app.enterprises.schemas import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
 
 router = APIRouter(prefix="/v1/enterprises", tags=["enterprises 企业"])
+
+Reader = Annotated[
+    Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise, Role.province))
+]
+Editor = Annotated[Principal, Depends(Access(Role.admin, Role.enterprise))]
 
 
 def enterprise_filters(
@@ -26,31 +34,32 @@ def enterprise_filters(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=EnterpriseRead)
-def create_enterprise(body: EnterpriseCreate, session: DBSession) -> object:
-    return service.create(session, body)
+def create_enterprise(body: EnterpriseCreate, session: DBSession, actor: Admin) -> object:
+    return service.create(session, actor, body)
 
 
 @router.get("", response_model=Page[EnterpriseRead])
 def list_enterprises(
     session: DBSession,
+    actor: Reader,
     paging: Paging,
     filters: Annotated[EnterpriseFilters, Depends(enterprise_filters)],
 ) -> object:
-    return service.list_page(session, paging, filters)
+    return service.list_page(session, actor, paging, filters)
 
 
 @router.get("/{enterprise_id}", response_model=EnterpriseRead)
-def get_enterprise(enterprise_id: ResourceId, session: DBSession) -> object:
-    return service.get(session, enterprise_id)
+def get_enterprise(enterprise_id: ResourceId, session: DBSession, actor: Reader) -> object:
+    return service.get(session, actor, enterprise_id)
 
 
 @router.patch("/{enterprise_id}", response_model=EnterpriseRead)
 def update_enterprise(
-    enterprise_id: ResourceId, body: EnterpriseUpdate, session: DBSession
+    enterprise_id: ResourceId, body: EnterpriseUpdate, session: DBSession, actor: Editor
 ) -> object:
-    return service.update(session, enterprise_id, body)
+    return service.update(session, actor, enterprise_id, body)
 
 
 @router.delete("/{enterprise_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_enterprise(enterprise_id: ResourceId, session: DBSession) -> None:
-    service.delete(session, enterprise_id)
+def delete_enterprise(enterprise_id: ResourceId, session: DBSession, actor: Admin) -> None:
+    service.delete(session, actor, enterprise_id)

@@ -15,6 +15,7 @@ class EnterpriseSize(StrEnum):
 
 class Enterprise(TimestampMixin, Base):
     __tablename__ = "enterprises"
+    __audit_resource__ = "enterprise"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)

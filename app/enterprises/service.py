@@ -1,22 +1,56 @@
-"""Enterprise rules: one record per 统一社会信用代码."""
+"""Enterprise rules: one record per 统一社会信用代码.
+
+Scope: admins and the portal read all enterprises, a province those of its region, an
+enterprise only itself. Contact data is private: only the enterprise and admins see it.
+"""
 
 from typing import Any
 
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
+from app.auth.models import Role
+from app.auth.principal import Principal
 from app.common.paging import PageParams, paginate
 from app.enterprises import repository
 from app.enterprises.models import Enterprise
 from app.enterprises.repository import EnterpriseFilters
-from app.enterprises.schemas import EnterpriseCreate, EnterpriseUpdate
+from app.enterprises.schemas import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
 from app.errors import Conflict, NotFound, field_error
 
+_PRIVATE = ("contact_name", "contact_phone", "contact_email")
 
-def get(session: Session, enterprise_id: int) -> Enterprise:
-    enterprise = repository.get(session, enterprise_id)
-    if enterprise is None:
+
+def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
+    if actor.role is Role.enterprise:
+        return stmt.where(Enterprise.id == actor.enterprise_id)
+    if actor.role is Role.province:
+        return stmt.where(Enterprise.region_code.startswith(actor.province_prefix))
+    if actor.role in (Role.admin, Role.portal):
+        return stmt
+    return stmt.where(false())
+
+
+def _find(
+    session: Session, actor: Principal, enterprise_id: int, write: bool = False
+) -> Enterprise:
+    stmt = _readable(select(Enterprise).where(Enterprise.id == enterprise_id), actor)
+    enterprise = session.scalar(stmt)
+    if enterprise is None or (write and not actor.owns_enterprise(enterprise.id)):
         raise NotFound(f"企业不存在 / enterprise {enterprise_id} not found")
     return enterprise
+
+
+def present(enterprise: Enterprise, actor: Principal) -> EnterpriseRead:
+    read = EnterpriseRead.model_validate(enterprise)
+    if not actor.owns_enterprise(enterprise.id):
+        for field in _PRIVATE:
+            setattr(read, field, None)
+    return read
+
+
+def get(session: Session, actor: Principal, enterprise_id: int) -> EnterpriseRead:
+    return present(_find(session, actor, enterprise_id), actor)
 
 
 def _ensure_uscc_free(session: Session, uscc: str, own_id: int | None) -> None:
@@ -29,30 +63,36 @@ def _ensure_uscc_free(session: Session, uscc: str, own_id: int | None) -> None:
         )
 
 
-def create(session: Session, data: EnterpriseCreate) -> Enterprise:
+def create(session: Session, actor: Principal, data: EnterpriseCreate) -> EnterpriseRead:
     _ensure_uscc_free(session, data.uscc, None)
     enterprise = Enterprise(**data.model_dump())
     session.add(enterprise)
     session.flush()
-    return enterprise
+    return present(enterprise, actor)
 
 
-def update(session: Session, enterprise_id: int, data: EnterpriseUpdate) -> Enterprise:
-    enterprise = get(session, enterprise_id)
+def update(
+    session: Session, actor: Principal, enterprise_id: int, data: EnterpriseUpdate
+) -> EnterpriseRead:
+    enterprise = _find(session, actor, enterprise_id, write=True)
     changes = data.changes()
     if "uscc" in changes:
         _ensure_uscc_free(session, changes["uscc"], enterprise.id)
     for field, value in changes.items():
         setattr(enterprise, field, value)
     session.flush()
-    return enterprise
+    return present(enterprise, actor)
 
 
-def delete(session: Session, enterprise_id: int) -> None:
+def delete(session: Session, actor: Principal, enterprise_id: int) -> None:
     """Deleting an enterprise deletes its needs (database cascade)."""
-    session.delete(get(session, enterprise_id))
+    session.delete(_find(session, actor, enterprise_id, write=True))
     session.flush()
 
 
-def list_page(session: Session, paging: PageParams, filters: EnterpriseFilters) -> dict[str, Any]:
-    return paginate(session, repository.list_statement(filters), paging)
+def list_page(
+    session: Session, actor: Principal, paging: PageParams, filters: EnterpriseFilters
+) -> dict[str, Any]:
+    page = paginate(session, _readable(repository.list_statement(filters), actor), paging)
+    page["items"] = [present(e, actor) for e in page["items"]]
+    return page

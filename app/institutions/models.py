@@ -15,6 +15,7 @@ class InstitutionType(StrEnum):
 
 class Institution(TimestampMixin, Base):
     __tablename__ = "institutions"
+    __audit_resource__ = "institution"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)

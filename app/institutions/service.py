@@ -1,10 +1,15 @@
-"""Institution rules. Services flush but never commit: the request owns the transaction."""
+"""Institution rules. Services flush but never commit: the request owns the transaction.
+
+Scope: the institution directory is readable by every role; an institution key may edit
+its own record only (another's id answers 404); creating and deleting is for admins.
+"""
 
 from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from app.auth.principal import Principal
 from app.common.paging import PageParams, paginate
 from app.errors import Conflict, NotFound, field_error
 from app.institutions import repository
@@ -39,8 +44,12 @@ def create(session: Session, data: InstitutionCreate) -> Institution:
     return institution
 
 
-def update(session: Session, institution_id: int, data: InstitutionUpdate) -> Institution:
+def update(
+    session: Session, actor: Principal, institution_id: int, data: InstitutionUpdate
+) -> Institution:
     institution = get(session, institution_id)
+    if not actor.owns_institution(institution.id):
+        raise NotFound(f"机构不存在 / institution {institution_id} not found")
     changes = data.changes()
     if "external_id" in changes:
         _ensure_external_id_free(session, changes["external_id"], institution.id)

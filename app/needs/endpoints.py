@@ -2,6 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
+from app.auth.deps import Access
+from app.auth.models import Role
+from app.auth.principal import Principal
 from app.common.paging import Page, Paging
 from app.common.params import ResourceId
 from app.common.types import SearchText
@@ -13,6 +16,9 @@ from app.needs.schemas import NeedCreate, NeedRead, NeedUpdate
 
 router = APIRouter(prefix="/v1/needs", tags=["needs 技术需求"])
 
+Reader = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise))]
+Writer = Annotated[Principal, Depends(Access(Role.admin, Role.enterprise))]
+
 
 def need_filters(
     enterprise_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
@@ -23,27 +29,30 @@ def need_filters(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=NeedRead)
-def create_need(body: NeedCreate, session: DBSession) -> object:
-    return service.create(session, body)
+def create_need(body: NeedCreate, session: DBSession, actor: Writer) -> object:
+    return service.create(session, actor, body)
 
 
 @router.get("", response_model=Page[NeedRead])
 def list_needs(
-    session: DBSession, paging: Paging, filters: Annotated[NeedFilters, Depends(need_filters)]
+    session: DBSession,
+    actor: Reader,
+    paging: Paging,
+    filters: Annotated[NeedFilters, Depends(need_filters)],
 ) -> object:
-    return service.list_page(session, paging, filters)
+    return service.list_page(session, actor, paging, filters)
 
 
 @router.get("/{need_id}", response_model=NeedRead)
-def get_need(need_id: ResourceId, session: DBSession) -> object:
-    return service.get(session, need_id)
+def get_need(need_id: ResourceId, session: DBSession, actor: Reader) -> object:
+    return service.get(session, actor, need_id)
 
 
 @router.patch("/{need_id}", response_model=NeedRead)
-def update_need(need_id: ResourceId, body: NeedUpdate, session: DBSession) -> object:
-    return service.update(session, need_id, body)
+def update_need(need_id: ResourceId, body: NeedUpdate, session: DBSession, actor: Writer) -> object:
+    return service.update(session, actor, need_id, body)
 
 
 @router.delete("/{need_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_need(need_id: ResourceId, session: DBSession) -> None:
-    service.delete(session, need_id)
+def delete_need(need_id: ResourceId, session: DBSession, actor: Writer) -> None:
+    service.delete(session, actor, need_id)

@@ -18,6 +18,7 @@ class Need(TimestampMixin, Base):
     """An enterprise's technology need (技术需求). Confidential to that enterprise."""
 
     __tablename__ = "needs"
+    __audit_resource__ = "need"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(

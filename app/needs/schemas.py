@@ -49,7 +49,9 @@ class _NeedFields(RequestModel):
 class NeedCreate(_NeedFields):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
-    enterprise_id: int = Field(ge=1, le=2**63 - 1)
+    enterprise_id: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="enterprise 密钥可省略，默认为本企业"
+    )
     title: Title
     description: LongText | None = None
     keywords: Keywords = []

@@ -1,9 +1,16 @@
-"""Technology needs (技术需求): confidential to their enterprise."""
+"""Technology needs (技术需求): confidential business information of their enterprise.
+
+Scope: an enterprise reads and writes only its own needs (another's id answers 404); admins
+and the portal, which matches needs against the pool, read all; no other role sees them.
+"""
 
 from typing import Any
 
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
+from app.auth.models import Role
+from app.auth.principal import Principal
 from app.common.paging import PageParams, paginate
 from app.enterprises import repository as enterprises
 from app.errors import Invalid, NotFound, field_error
@@ -13,27 +20,53 @@ from app.needs.repository import NeedFilters
 from app.needs.schemas import NeedCreate, NeedUpdate
 
 
-def get(session: Session, need_id: int) -> Need:
-    need = repository.get(session, need_id)
-    if need is None:
+def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
+    if actor.role is Role.enterprise:
+        return stmt.where(Need.enterprise_id == actor.enterprise_id)
+    if actor.role in (Role.admin, Role.portal):
+        return stmt
+    return stmt.where(false())
+
+
+def _find(session: Session, actor: Principal, need_id: int, write: bool = False) -> Need:
+    need = session.scalar(_readable(select(Need).where(Need.id == need_id), actor))
+    if need is None or (write and not actor.owns_enterprise(need.enterprise_id)):
         raise NotFound(f"需求不存在 / need {need_id} not found")
     return need
 
 
-def create(session: Session, data: NeedCreate) -> Need:
-    if enterprises.get(session, data.enterprise_id) is None:
+def get(session: Session, actor: Principal, need_id: int) -> Need:
+    return _find(session, actor, need_id)
+
+
+def _owner(session: Session, actor: Principal, enterprise_id: int | None) -> int:
+    """The enterprise a new need belongs to: the caller's own, or for admins the one named."""
+    if enterprise_id is None and actor.role is Role.enterprise:
+        enterprise_id = actor.enterprise_id
+    if enterprise_id is None:
+        raise Invalid(
+            "缺少 enterprise_id / enterprise_id is required",
+            [field_error("enterprise_id", "required")],
+        )
+    if enterprises.get(session, enterprise_id) is None or not actor.owns_enterprise(enterprise_id):
         raise Invalid(
             "企业不存在 / enterprise_id does not exist",
-            [field_error("enterprise_id", f"enterprise {data.enterprise_id} not found")],
+            [field_error("enterprise_id", f"enterprise {enterprise_id} not found")],
         )
-    need = Need(**data.model_dump())
+    return enterprise_id
+
+
+def create(session: Session, actor: Principal, data: NeedCreate) -> Need:
+    fields = data.model_dump()
+    fields["enterprise_id"] = _owner(session, actor, data.enterprise_id)
+    need = Need(**fields)
     session.add(need)
     session.flush()
     return need
 
 
-def update(session: Session, need_id: int, data: NeedUpdate) -> Need:
-    need = get(session, need_id)
+def update(session: Session, actor: Principal, need_id: int, data: NeedUpdate) -> Need:
+    need = _find(session, actor, need_id, write=True)
     for field, value in data.changes().items():
         setattr(need, field, value)
     low, high = need.budget_min, need.budget_max
@@ -46,10 +79,12 @@ def update(session: Session, need_id: int, data: NeedUpdate) -> Need:
     return need
 
 
-def delete(session: Session, need_id: int) -> None:
-    session.delete(get(session, need_id))
+def delete(session: Session, actor: Principal, need_id: int) -> None:
+    session.delete(_find(session, actor, need_id, write=True))
     session.flush()
 
 
-def list_page(session: Session, paging: PageParams, filters: NeedFilters) -> dict[str, Any]:
-    return paginate(session, repository.list_statement(filters), paging)
+def list_page(
+    session: Session, actor: Principal, paging: PageParams, filters: NeedFilters
+) -> dict[str, Any]:
+    return paginate(session, _readable(repository.list_statement(filters), actor), paging)

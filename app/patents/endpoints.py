@@ -2,6 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
+from app.auth.deps import Access
+from app.auth.models import Role
+from app.auth.principal import Principal
 from app.common.paging import Page, Paging
 from app.common.params import ResourceId
 from app.common.types import IpcPrefix, RegionCode, SearchText
@@ -18,6 +21,9 @@ from app.patents.repository import PatentFilters
 from app.patents.schemas import PatentCreate, PatentRead, PatentUpdate
 
 router = APIRouter(prefix="/v1/patents", tags=["patents 专利"])
+
+Reader = Annotated[Principal, Depends(Access(*Role))]
+Writer = Annotated[Principal, Depends(Access(Role.admin, Role.institution))]
 
 
 def patent_filters(
@@ -36,27 +42,32 @@ def patent_filters(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PatentRead)
-def create_patent(body: PatentCreate, session: DBSession) -> object:
-    return service.create(session, body)
+def create_patent(body: PatentCreate, session: DBSession, actor: Writer) -> object:
+    return service.create(session, actor, body)
 
 
 @router.get("", response_model=Page[PatentRead])
 def list_patents(
-    session: DBSession, paging: Paging, filters: Annotated[PatentFilters, Depends(patent_filters)]
+    session: DBSession,
+    actor: Reader,
+    paging: Paging,
+    filters: Annotated[PatentFilters, Depends(patent_filters)],
 ) -> object:
-    return service.list_page(session, paging, filters)
+    return service.list_page(session, actor, paging, filters)
 
 
 @router.get("/{patent_id}", response_model=PatentRead)
-def get_patent(patent_id: ResourceId, session: DBSession) -> object:
-    return service.get(session, patent_id)
+def get_patent(patent_id: ResourceId, session: DBSession, actor: Reader) -> object:
+    return service.get(session, actor, patent_id)
 
 
 @router.patch("/{patent_id}", response_model=PatentRead)
-def update_patent(patent_id: ResourceId, body: PatentUpdate, session: DBSession) -> object:
-    return service.update(session, patent_id, body)
+def update_patent(
+    patent_id: ResourceId, body: PatentUpdate, session: DBSession, actor: Writer
+) -> object:
+    return service.update(session, actor, patent_id, body)
 
 
 @router.delete("/{patent_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_patent(patent_id: ResourceId, session: DBSession) -> None:
-    service.delete(session, patent_id)
+def delete_patent(patent_id: ResourceId, session: DBSession, actor: Writer) -> None:
+    service.delete(session, actor, patent_id)

@@ -44,6 +44,7 @@ class ValueGrade(StrEnum):
 
 class Patent(TimestampMixin, Base):
     __tablename__ = "patents"
+    __audit_resource__ = "patent"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_number: Mapped[str] = mapped_column(String(20), unique=True)  # 申请号
@@ -90,6 +91,7 @@ class PatentIpc(Base):
     """One IPC code of a patent; a table rather than JSON so prefix filters use an index."""
 
     __tablename__ = "patent_ipc"
+    __audit_resource__ = None  # audited as the patent's ipc_entries field
     __table_args__ = (
         # varchar_pattern_ops lets LIKE 'G06F%' use the index under any PostgreSQL collation.
         Index("ix_patent_ipc_code", "code", postgresql_ops={"code": "varchar_pattern_ops"}),

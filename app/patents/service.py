@@ -1,9 +1,17 @@
-"""Patent rules: identity by application number, IPC list upkeep, ownership and dates."""
+"""Patent rules: identity by application number, IPC list upkeep, ownership and dates.
+
+Scope: admins, the portal and enterprises read the whole pool; an institution reads and
+writes its own patents; a province reads the patents of its region. Anything else is 404.
+Asking prices are unpublished: only the owner institution and admins see them.
+"""
 
 from typing import Any
 
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from app.auth.models import Role
+from app.auth.principal import Principal
 from app.common.paging import PageParams, paginate
 from app.common.schemas import unique
 from app.errors import Conflict, Invalid, NotFound, field_error
@@ -11,14 +19,33 @@ from app.institutions import repository as institutions
 from app.patents import repository
 from app.patents.models import Patent, PatentIpc
 from app.patents.repository import PatentFilters
-from app.patents.schemas import PatentCreate, PatentUpdate
+from app.patents.schemas import PatentCreate, PatentRead, PatentUpdate
 
 
-def get(session: Session, patent_id: int) -> Patent:
-    patent = repository.get(session, patent_id)
-    if patent is None:
+def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
+    if actor.role is Role.institution:
+        return stmt.where(Patent.institution_id == actor.institution_id)
+    if actor.role is Role.province:
+        return stmt.where(Patent.region_code.startswith(actor.province_prefix))
+    return stmt
+
+
+def _find(session: Session, actor: Principal, patent_id: int, write: bool = False) -> Patent:
+    patent = session.scalar(_readable(select(Patent).where(Patent.id == patent_id), actor))
+    if patent is None or (write and not actor.owns_institution(patent.institution_id)):
         raise NotFound(f"专利不存在 / patent {patent_id} not found")
     return patent
+
+
+def present(patent: Patent, actor: Principal) -> PatentRead:
+    read = PatentRead.model_validate(patent)
+    if not actor.owns_institution(patent.institution_id):
+        read.asking_price = None
+    return read
+
+
+def get(session: Session, actor: Principal, patent_id: int) -> PatentRead:
+    return present(_find(session, actor, patent_id), actor)
 
 
 def _ensure_new_application_number(session: Session, number: str) -> None:
@@ -29,11 +56,19 @@ def _ensure_new_application_number(session: Session, number: str) -> None:
         )
 
 
-def _attach_institution(session: Session, patent: Patent, institution_id: int | None) -> None:
+def _attach_institution(
+    session: Session, actor: Principal, patent: Patent, institution_id: int | None
+) -> None:
     if institution_id is None:
+        if actor.role is Role.institution:
+            raise Invalid(
+                "不能将专利移出本机构 / an institution cannot release its own patent",
+                [field_error("institution_id", "must be your institution")],
+            )
         return
     institution = institutions.get(session, institution_id)
-    if institution is None:
+    # Another institution's id reads as "not found", so ids cannot be probed.
+    if institution is None or not actor.owns_institution(institution_id):
         raise Invalid(
             "专利权人机构不存在 / institution_id does not exist",
             [field_error("institution_id", f"institution {institution_id} not found")],
@@ -60,39 +95,45 @@ def _check_dates(patent: Patent) -> None:
             )
 
 
-def create(session: Session, data: PatentCreate) -> Patent:
+def create(session: Session, actor: Principal, data: PatentCreate) -> PatentRead:
     _ensure_new_application_number(session, data.application_number)
     fields = data.model_dump(exclude={"ipc_main", "ipc_codes"})
+    if actor.role is Role.institution and fields["institution_id"] is None:
+        fields["institution_id"] = actor.institution_id
     patent = Patent(**fields)
-    _attach_institution(session, patent, data.institution_id)
+    _attach_institution(session, actor, patent, patent.institution_id)
     _set_ipc(patent, data.ipc_main, data.ipc_codes)
     _check_dates(patent)
     session.add(patent)
     session.flush()
-    return patent
+    return present(patent, actor)
 
 
-def update(session: Session, patent_id: int, data: PatentUpdate) -> Patent:
-    patent = get(session, patent_id)
+def update(session: Session, actor: Principal, patent_id: int, data: PatentUpdate) -> PatentRead:
+    patent = _find(session, actor, patent_id, write=True)
     changes = data.changes()
     ipc_main = changes.pop("ipc_main", patent.ipc_main)
     ipc_codes = changes.pop("ipc_codes", None)
     for field, value in changes.items():
         setattr(patent, field, value)
     if "institution_id" in changes:
-        _attach_institution(session, patent, changes["institution_id"])
+        _attach_institution(session, actor, patent, changes["institution_id"])
     if "ipc_main" in data.model_fields_set or ipc_codes is not None:
         kept = [c for c in patent.ipc_codes if c != patent.ipc_main]
         _set_ipc(patent, ipc_main, ipc_codes if ipc_codes is not None else kept)
     _check_dates(patent)
     session.flush()
-    return patent
+    return present(patent, actor)
 
 
-def delete(session: Session, patent_id: int) -> None:
-    session.delete(get(session, patent_id))
+def delete(session: Session, actor: Principal, patent_id: int) -> None:
+    session.delete(_find(session, actor, patent_id, write=True))
     session.flush()
 
 
-def list_page(session: Session, paging: PageParams, filters: PatentFilters) -> dict[str, Any]:
-    return paginate(session, repository.list_statement(filters), paging)
+def list_page(
+    session: Session, actor: Principal, paging: PageParams, filters: PatentFilters
+) -> dict[str, Any]:
+    page = paginate(session, _readable(repository.list_statement(filters), actor), paging)
+    page["items"] = [present(p, actor) for p in page["items"]]
+    return page

@@ -1,0 +1,85 @@
+"""A small world for access tests: two of everything, so every role has a foreign row."""
+
+from dataclasses import dataclass
+from itertools import count
+
+from sqlalchemy.orm import Session
+
+from app.auth.models import ApiKey
+from app.enterprises.models import Enterprise
+from app.institutions.models import Institution, InstitutionType
+from app.needs.models import Need, NeedStatus
+from app.patents.models import (
+    ImplementationStatus,
+    LegalStatus,
+    Patent,
+    PatentType,
+    PoolStatus,
+)
+from tests import factories as f
+
+_n = count(1)
+
+
+@dataclass
+class World:
+    inst: int  # institution 1, Hubei (420100): owns patent
+    other_inst: int  # institution 2, Henan (410100): owns other_patent
+    empty_inst: int  # no patents, deletable
+    patent: int
+    other_patent: int
+    ent: int  # enterprise 1, Hubei: owns need
+    other_ent: int  # enterprise 2, Henan: owns other_need
+    need: int
+    other_need: int
+    key: int
+
+
+def _patent(session: Session, institution: Institution, price: int) -> Patent:
+    patent = Patent(
+        application_number=f.application_number(),
+        patent_type=PatentType.invention,
+        title=f"专利{next(_n)}",
+        legal_status=LegalStatus.valid,
+        pool_status=PoolStatus.in_pool,
+        implementation_status=ImplementationStatus.not_implemented,
+        institution_id=institution.id,
+        region_code=institution.region_code,
+        asking_price=price,
+    )
+    session.add(patent)
+    return patent
+
+
+def build(session: Session) -> World:
+    inst = Institution(name="湖北大学甲", type=InstitutionType.university, region_code="420100")
+    other = Institution(name="河南大学乙", type=InstitutionType.university, region_code="410100")
+    empty = Institution(name="空机构", type=InstitutionType.other, region_code="110108")
+    ent = Enterprise(
+        name="湖北企业", uscc=f.credit_code(), region_code="420100", contact_phone="027-1234"
+    )
+    other_ent = Enterprise(
+        name="河南企业", uscc=f.credit_code(), region_code="410100", contact_phone="0371-5678"
+    )
+    session.add_all([inst, other, empty, ent, other_ent])
+    session.flush()
+    patent, other_patent = _patent(session, inst, 1000), _patent(session, other, 2000)
+    need = Need(enterprise_id=ent.id, title="湖北企业的保密需求", status=NeedStatus.open)
+    other_need = Need(
+        enterprise_id=other_ent.id, title="河南企业的保密需求", status=NeedStatus.open
+    )
+    key = ApiKey(name="spare", prefix="pk_x", key_hash="0" * 64, role="portal")
+    session.add_all([need, other_need, key])
+    session.flush()
+    return World(
+        inst.id,
+        other.id,
+        empty.id,
+        patent.id,
+        other_patent.id,
+        ent.id,
+        other_ent.id,
+        need.id,
+        other_need.id,
+        key.id,
+    )

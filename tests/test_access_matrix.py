@@ -1,0 +1,139 @@
+"""Role × route matrix, generated from the app's route table.
+
+A route with no ``Access`` rule (and not public) fails ``test_every_route_declares_access``;
+a route with no sample request below fails the matrix, so new routes cannot be forgotten.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi import routing
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.auth.deps import PUBLIC_PATHS, Access
+from app.auth.models import Role
+from app.config import Settings
+from app.main import create_app
+from tests import access_world
+from tests import factories as f
+from tests.access_world import World
+
+
+def _access_roles(route: APIRoute) -> frozenset[Role] | None:
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        if isinstance(dependant.call, Access):
+            return dependant.call.roles
+        stack.extend(dependant.dependencies)
+    return None
+
+
+def _api_routes() -> list[APIRoute]:
+    app = create_app(Settings(database_url="sqlite://"))
+    # FastAPI >= 0.16x keeps included routers nested; iter_route_contexts flattens them.
+    contexts = routing.iter_route_contexts(app.routes)
+    return [c.original_route for c in contexts if isinstance(c.original_route, APIRoute)]
+
+
+ROUTES = [
+    (method, route.path, _access_roles(route))
+    for route in _api_routes()
+    for method in sorted(route.methods or ())
+]
+
+Sample = Callable[[World], tuple[str, dict[str, Any] | None]]
+
+# One request per route that the route's allowed roles may make on their own rows:
+# the institution key owns w.inst, the enterprise key w.ent, the province key is Hubei.
+SAMPLES: dict[tuple[str, str], Sample] = {
+    ("GET", "/v1/institutions"): lambda w: ("/v1/institutions", None),
+    ("POST", "/v1/institutions"): lambda w: ("/v1/institutions", f.institution()),
+    ("GET", "/v1/institutions/{institution_id}"): lambda w: (f"/v1/institutions/{w.inst}", None),
+    ("PATCH", "/v1/institutions/{institution_id}"): lambda w: (
+        f"/v1/institutions/{w.inst}",
+        {"name": "改名"},
+    ),
+    ("DELETE", "/v1/institutions/{institution_id}"): lambda w: (
+        f"/v1/institutions/{w.empty_inst}",
+        None,
+    ),
+    ("GET", "/v1/patents"): lambda w: ("/v1/patents", None),
+    ("POST", "/v1/patents"): lambda w: ("/v1/patents", f.patent()),
+    ("GET", "/v1/patents/{patent_id}"): lambda w: (f"/v1/patents/{w.patent}", None),
+    ("PATCH", "/v1/patents/{patent_id}"): lambda w: (
+        f"/v1/patents/{w.patent}",
+        {"value_grade": "A"},
+    ),
+    ("DELETE", "/v1/patents/{patent_id}"): lambda w: (f"/v1/patents/{w.patent}", None),
+    ("GET", "/v1/enterprises"): lambda w: ("/v1/enterprises", None),
+    ("POST", "/v1/enterprises"): lambda w: ("/v1/enterprises", f.enterprise()),
+    ("GET", "/v1/enterprises/{enterprise_id}"): lambda w: (f"/v1/enterprises/{w.ent}", None),
+    ("PATCH", "/v1/enterprises/{enterprise_id}"): lambda w: (
+        f"/v1/enterprises/{w.ent}",
+        {"size": "small"},
+    ),
+    ("DELETE", "/v1/enterprises/{enterprise_id}"): lambda w: (f"/v1/enterprises/{w.ent}", None),
+    ("GET", "/v1/needs"): lambda w: ("/v1/needs", None),
+    ("POST", "/v1/needs"): lambda w: ("/v1/needs", f.need(w.ent)),
+    ("GET", "/v1/needs/{need_id}"): lambda w: (f"/v1/needs/{w.need}", None),
+    ("PATCH", "/v1/needs/{need_id}"): lambda w: (f"/v1/needs/{w.need}", {"status": "closed"}),
+    ("DELETE", "/v1/needs/{need_id}"): lambda w: (f"/v1/needs/{w.need}", None),
+    ("GET", "/v1/api-keys"): lambda w: ("/v1/api-keys", None),
+    ("POST", "/v1/api-keys"): lambda w: ("/v1/api-keys", {"name": "新密钥", "role": "portal"}),
+    ("GET", "/v1/api-keys/{key_id}"): lambda w: (f"/v1/api-keys/{w.key}", None),
+    ("POST", "/v1/api-keys/{key_id}/revoke"): lambda w: (f"/v1/api-keys/{w.key}/revoke", None),
+    ("GET", "/v1/audit-log"): lambda w: ("/v1/audit-log", None),
+}
+
+
+def test_every_route_declares_access() -> None:
+    undeclared = [f"{m} {p}" for m, p, roles in ROUTES if roles is None and p not in PUBLIC_PATHS]
+    assert undeclared == [], "routes without an Access rule"
+
+
+@pytest.fixture
+def world(session_factory: sessionmaker[Session]) -> World:
+    with session_factory() as session, session.begin():
+        return access_world.build(session)
+
+
+def _binding(role: Role, world: World) -> dict[str, Any]:
+    bindings: dict[Role, dict[str, Any]] = {
+        Role.institution: {"institution_id": world.inst},
+        Role.enterprise: {"enterprise_id": world.ent},
+        Role.province: {"province_code": "420000"},
+    }
+    return bindings.get(role, {})
+
+
+PROTECTED = [(m, p, roles) for m, p, roles in ROUTES if roles is not None]
+
+
+@pytest.mark.parametrize("caller", [None, *Role], ids=lambda c: c or "anonymous")
+@pytest.mark.parametrize(
+    ("method", "path", "roles"), PROTECTED, ids=[f"{m} {p}" for m, p, _ in PROTECTED]
+)
+def test_role_matrix(
+    anon: TestClient,
+    client_for: Callable[..., TestClient],
+    world: World,
+    method: str,
+    path: str,
+    roles: frozenset[Role],
+    caller: Role | None,
+) -> None:
+    assert (method, path) in SAMPLES, f"add a sample request for {method} {path}"
+    url, body = SAMPLES[(method, path)](world)
+    client = anon if caller is None else client_for(caller, **_binding(caller, world))
+    response = client.request(method, url, json=body)
+    if caller is None:
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    elif caller not in roles:
+        assert response.status_code == 403, response.text
+    else:
+        assert response.status_code < 400, response.text
