@@ -38,7 +38,8 @@ class LsaEncoder:
     :meth:`encode` needs the analyzer and is provided by the matcher.
     """
 
-    components: np.ndarray  # dim × vocabulary, float32
+    components: np.ndarray  # dim × len(columns), float32
+    columns: np.ndarray  # vocabulary ids the SVD uses (the most frequent terms)
     name: str = "lsa"
 
     @property
@@ -46,23 +47,24 @@ class LsaEncoder:
         return int(self.components.shape[0])
 
     @classmethod
-    def fit(cls, x: sp.csr_matrix, dim: int, sample: int, seed: int = 0) -> LsaEncoder | None:
-        """Fit on BM25 document vectors ``x``; None when the corpus is too small."""
-        dim = min(dim, x.shape[0] - 1, x.shape[1] - 1)
+    def fit(cls, x: sp.csr_matrix, dim: int, n_terms: int, seed: int = 0) -> LsaEncoder | None:
+        """Fit on (a row sample of) BM25 vectors ``x``; None when the corpus is too small.
+
+        Only the ``n_terms`` most frequent terms take part: rare terms carry no latent
+        topic signal and would make the SVD's dense factors vocabulary-sized.
+        """
+        df = np.bincount(x.indices, minlength=x.shape[1])
+        columns = np.sort(np.argsort(-df, kind="stable")[:n_terms]).astype(np.int64)
+        dim = min(dim, x.shape[0] - 1, len(columns) - 1)
         if dim < 2:
             return None
-        if x.shape[0] > sample:
-            rows = np.sort(np.random.default_rng(seed).choice(x.shape[0], sample, replace=False))
-            x = x[rows]
-        svd = TruncatedSVD(dim, algorithm="randomized", n_iter=4, random_state=seed)
-        svd.fit(l2_normalize(x))
-        return cls(svd.components_.astype(np.float32))
+        svd = TruncatedSVD(dim, algorithm="randomized", n_iter=3, random_state=seed)
+        svd.fit(l2_normalize(x[:, columns]))
+        return cls(svd.components_.astype(np.float32), columns)
 
     def encode_sparse(self, x: sp.csr_matrix) -> np.ndarray:
         """Dense unit vectors of BM25 vectors ``x`` (rows × vocabulary)."""
-        width = self.components.shape[1]
-        x = x[:, :width] if x.shape[1] > width else x
-        dense = np.asarray(l2_normalize(x) @ self.components[:, : x.shape[1]].T)
+        dense = np.asarray(l2_normalize(x)[:, self.columns] @ self.components.T)
         return l2_normalize(dense).astype(np.float32)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - see class doc

@@ -49,8 +49,9 @@ class MatcherConfig:
     body_weight: float = 1.0
     extra_weight: float = 1.0
     ipc_title_weight: float = 0.0
-    lsa_dim: int = 128
-    lsa_sample: int = 20000
+    lsa_dim: int = 64
+    lsa_sample: int = 10000
+    lsa_terms: int = 30000
     classifier_terms: int = 4000
     candidates: int = 400
 

@@ -95,7 +95,7 @@ def build(
     )
     enc: Encoder | LsaEncoder | None = encoder
     if enc is None:
-        enc = LsaEncoder.fit(_sample_rows(segments, cfg.lsa_sample), cfg.lsa_dim, cfg.lsa_sample)
+        enc = LsaEncoder.fit(_sample_rows(segments, cfg.lsa_sample), cfg.lsa_dim, cfg.lsa_terms)
     dense = tuple(
         _encode(enc, seg, texts[off : off + seg.shape[0]])
         for seg, off in zip(segments, _offsets(segments), strict=True)

@@ -55,7 +55,7 @@ class SubclassClassifier:
     """
 
     labels: tuple[str, ...]
-    centroids: sp.csr_matrix  # subclasses × vocabulary
+    centroids: sp.csr_matrix  # vocabulary × subclasses: term-major, like the postings
     temperature: float
 
     @staticmethod
@@ -81,11 +81,11 @@ class SubclassClassifier:
         if len(labels) < 2:
             return None
         centroids = l2_normalize(_top_terms(sums.tocsr(), max_terms)).astype(np.float32)
-        return cls(tuple(labels), centroids.tocsr(), temperature)
+        return cls(tuple(labels), centroids.T.tocsr(), temperature)
 
     def predict(self, q: sp.csr_matrix) -> np.ndarray:
         """Subclass probabilities (rows sum to 1) for query vectors ``q``."""
-        cos = (l2_normalize(q) @ self.centroids.T).toarray()
+        cos = (l2_normalize(q)[:, : self.centroids.shape[0]] @ self.centroids).toarray()
         z = (cos - cos.max(axis=1, keepdims=True)) / self.temperature
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)

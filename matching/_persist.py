@@ -43,6 +43,7 @@ def save_snapshot(snap: Snapshot, path: str | os.PathLike[str], library_version:
         arrays.update(_sparse_arrays("centroids", snap.classifier.centroids))
     if isinstance(snap.encoder, LsaEncoder):
         arrays["lsa"] = snap.encoder.components
+        arrays["lsa_columns"] = snap.encoder.columns
     meta = {
         "format": FORMAT_VERSION,
         "library_version": library_version,
@@ -126,7 +127,7 @@ def _restore(meta: dict[str, Any], npz: Any, encoder: Encoder | None) -> Snapsho
         classifier = SubclassClassifier(tuple(meta["classifier"]), centroids, cfg.temperature)
     enc: Encoder | LsaEncoder | None = encoder
     if meta["encoder"] == "lsa":
-        enc = LsaEncoder(npz["lsa"])
+        enc = LsaEncoder(npz["lsa"], npz["lsa_columns"])
     ids = tuple(meta["ids"])
     alive = npz["alive"]
     codes = tuple(tuple(c) for c in meta["codes"])

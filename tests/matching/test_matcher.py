@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import pytest
+from conftest import IPC_TITLES, TOY
+
+import matching
+from matching import (
+    DuplicateDocumentError,
+    EmptyQueryError,
+    Filters,
+    IndexMismatchError,
+    Matcher,
+    NeedDoc,
+    PatentDoc,
+    UnknownDocumentError,
+)
+from matching._query import dense_rows, prepare, query_vector
+
+
+def ids(results: list[matching.Match]) -> list[str]:
+    return [r.id for r in results]
+
+
+def test_toy_exact_rankings(toy: Matcher, need: NeedDoc) -> None:
+    assert ids(toy.match(need)) == ["p1", "p2", "p4"]  # p5 (锂电池) is lapsed
+    assert ids(toy.match("风力发电")) == ["p3"]
+    assert ids(toy.match("太阳能 机器人")) == ["p4"]
+    assert ids(toy.match("锂电池", filters=Filters(include_lapsed=True)))[:3] == ["p1", "p5", "p2"]
+
+
+def test_scores_descend_and_ties_break_on_id() -> None:
+    docs = [PatentDoc(i, title="锂电池") for i in ("b", "a", "c")]
+    res = Matcher.fit(docs).match("锂电池")
+    assert ids(res) == ["a", "b", "c"]
+    assert res[0].score == res[1].score == res[2].score
+
+
+def test_dense_agrees_with_naive_cosine(toy: Matcher) -> None:
+    snap = toy.snapshot
+    prep = prepare(snap, "锂电池 回收")
+    lsa = snap.encoder
+    q = query_vector(snap, prep.ids, prep.w).toarray()[0]
+    docs = np.vstack([s.toarray() for s in snap.segments])
+    comp = np.zeros((lsa.dim, docs.shape[1]))
+    comp[:, lsa.columns] = lsa.components
+
+    def naive(v: np.ndarray) -> np.ndarray:
+        z = comp @ (v / np.linalg.norm(v))
+        return z / np.linalg.norm(z)
+
+    rows = np.arange(len(TOY))
+    fast = dense_rows(snap, rows) @ lsa.encode_sparse(query_vector(snap, prep.ids, prep.w))[0]
+    slow = np.array([naive(d) @ naive(q) for d in docs])
+    np.testing.assert_allclose(fast, slow, atol=1e-4)
+
+
+def test_filters_apply_before_top_k(toy: Matcher, need: NeedDoc) -> None:
+    assert ids(toy.match(need, filters=Filters(regions=frozenset({"浙江"})))) == ["p2"]
+    assert ids(toy.match("电池", filters=Filters(ipc_prefixes=("H02S",)))) == ["p4"]
+    assert ids(toy.match("电池", filters=Filters(ipc_prefixes=("H01M10/",)))) == ["p2"]
+    assert ids(toy.match("锂电池", filters=Filters(modes=frozenset({"license"})))) == ["p2"]
+    assert ids(toy.match("电池", filters=Filters(institution_ids=frozenset({"u3"})))) == ["p4"]
+    assert ids(toy.match("叶片", filters=Filters(patent_types=frozenset({"invention"})))) == []
+    assert "p1" not in ids(toy.match(need, filters=Filters(exclude_ids=frozenset({"p1"}))))
+    strict = NeedDoc("n2", title="锂电池", regions=frozenset({"浙江"}), cross_region=False)
+    assert ids(toy.match(strict)) == ["p2"]
+
+
+def test_explanations_present_and_correct(toy: Matcher, need: NeedDoc) -> None:
+    top = toy.match(need)[0]
+    ex = top.explanation
+    assert ex is not None
+    assert "锂电池" in [t.term for t in ex.terms]
+    assert all(t.contribution > 0 for t in ex.terms)
+    assert ex.ipc[0].code == "H01M" and ex.ipc[0].title == IPC_TITLES["H01M"]
+    assert ex.ipc[0].source == "predicted"
+    feats = {f.feature: f for f in ex.features}
+    assert {"text", "ipc", "mode", "region", "value"} <= set(feats)
+    assert sum(f.contribution for f in ex.features) == pytest.approx(top.score, rel=1e-5)
+    assert "共同关键词" in ex.summary and "交易方式匹配" in ex.summary
+    assert toy.match(need, explain=False)[0].explanation is None
+
+
+def test_ipc_hints_and_prediction(toy: Matcher) -> None:
+    assert toy.predict_ipc("锂电池电解液")[0].code == "H01M"
+    hinted = NeedDoc("n3", title="清洗", ipc_hints=("H02S",))
+    res = toy.match(hinted)
+    assert res[0].id == "p4" and any(e.source == "hint" for e in res[0].explanation.ipc)
+
+
+def test_empty_query_raises(toy: Matcher) -> None:
+    with pytest.raises(EmptyQueryError):
+        toy.match("的了和")
+
+
+def test_batch_equals_single(toy: Matcher, need: NeedDoc) -> None:
+    queries = [need, "风力发电", "太阳能 机器人", "锂电池 回收"]
+    batch = toy.match_many(queries, k=5, chunk=3)
+    for q, res in zip(queries, batch, strict=True):
+        single = toy.match(q, k=5, explain=False)
+        assert ids(res) == ids(single)
+        np.testing.assert_allclose([r.score for r in res], [r.score for r in single], rtol=1e-5)
+
+
+def test_patent_to_needs_direction() -> None:
+    needs = [
+        NeedDoc(
+            "n1", title="锂电池正极材料需求", modes=frozenset({"transfer"}), ipc_hints=("H01M",)
+        ),
+        NeedDoc("n2", title="风电叶片降噪", region="江苏"),
+        NeedDoc("n3", title="锂电池", region="广东", cross_region=False),
+    ]
+    index = Matcher.fit(needs)
+    res = index.match(TOY[0])  # a Jiangsu transfer patent on lithium cathodes
+    assert ids(res)[0] == "n1" and "n3" not in ids(res)
+    assert any(f.feature == "mode" for f in res[0].explanation.features)
+
+
+def test_incremental_equals_reindex_with_same_models() -> None:
+    inc = Matcher.fit(TOY[:4], ipc_titles=IPC_TITLES)
+    fresh = Matcher.fit(TOY[:4], ipc_titles=IPC_TITLES)
+    inc.add(TOY[4:])
+    inc.remove(["p2"])
+    inc.update([PatentDoc("p3", title="风力发电机叶片降噪", ipc_codes=("F03D1/06",))])
+    final = [TOY[0], TOY[3], TOY[4], TOY[5],
+             PatentDoc("p3", title="风力发电机叶片降噪", ipc_codes=("F03D1/06",))]  # fmt: skip
+    fresh.refit(final, models=False)
+    assert inc.fingerprint == fresh.fingerprint == matching.corpus_fingerprint(final)
+    for q in ["锂电池", "风力 叶片", "电池 清洗", "锂电池 降噪"]:
+        a, b = inc.match(q, explain=False), fresh.match(q, explain=False)
+        assert ids(a) == ids(b)
+        np.testing.assert_allclose([r.score for r in a], [r.score for r in b], rtol=1e-6)
+    inc.refit(final)  # periodic refit == a fresh fit on the same documents
+    again = Matcher.fit(final, ipc_titles=IPC_TITLES)
+    assert ids(inc.match("锂电池")) == ids(again.match("锂电池"))
+
+
+def test_lifecycle_errors(toy: Matcher) -> None:
+    m = Matcher.fit(TOY)
+    with pytest.raises(DuplicateDocumentError):
+        m.add([TOY[0]])
+    with pytest.raises(UnknownDocumentError):
+        m.remove(["nope"])
+    with pytest.raises(matching.NotFittedError):
+        Matcher().match("x")
+
+
+def test_save_load_roundtrip_and_refusals(toy: Matcher, need: NeedDoc, tmp_path) -> None:
+    matching.save(toy, tmp_path / "idx")
+    loaded = matching.load(tmp_path / "idx", fingerprint=matching.corpus_fingerprint(TOY))
+    assert toy.match(need) == loaded.match(need)
+    with pytest.raises(IndexMismatchError, match="fingerprint"):
+        matching.load(tmp_path / "idx", fingerprint="0" * 16)
+    meta_path = tmp_path / "idx" / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["analyzer_version"] = "zh-0"
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match="analyzer_version"):
+        matching.load(tmp_path / "idx")
+    with pytest.raises(IndexMismatchError):
+        matching.load(tmp_path / "missing")
+
+
+def test_concurrent_reads_during_writes() -> None:
+    m = Matcher.fit(TOY)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                res = m.match("锂电池", explain=True)
+                assert res and res[0].id in {"p1", "p2", "x0"} | {f"x{i}" for i in range(50)}
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for i in range(50):
+        m.add([PatentDoc(f"x{i}", title=f"锂电池改进{i}", ipc_codes=("H01M",))])
+        if i % 10 == 9:
+            m.remove([f"x{i}"])
+    m.refit(TOY)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(m) == len(TOY)
