@@ -1,4 +1,9 @@
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
 
 
 def test_health(client: TestClient) -> None:
@@ -16,3 +21,11 @@ def test_openapi_has_chinese_examples(client: TestClient) -> None:
     assert schema["examples"][0]["application_number"] == "CN202121635235.X"
     assert "/v1/patents" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_ready_is_503_before_migrations(fresh_database_url: Callable[[], str]) -> None:
+    app = create_app(Settings(database_url=fresh_database_url()))
+    with TestClient(app) as http:
+        response = http.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["migration"] is None
