@@ -18,7 +18,7 @@ TOY = [
     PatentDoc("p3", title="风力发电机叶片", abstract="风力发电机叶片的气动结构，降低噪声。",
               ipc_codes=("F03D1/06",), region="江苏", modes=frozenset({"license"}),
               patent_type="utility_model", institution_id="u1"),
-    PatentDoc("p4", title="太阳能电池板清洗机器人", abstract="自动清洗太阳能电池板表面灰尘的机器人。",
+    PatentDoc("p4", title="太阳能电池板清洗机器人", abstract="自动清洗电池板表面灰尘的机器人。",
               ipc_codes=("H02S40/10", "B08B1/00"), region="广东", patent_type="invention",
               institution_id="u3"),
     PatentDoc("p5", title="废旧锂电池回收方法", abstract="从废旧锂电池中回收钴和锂。",
