@@ -19,8 +19,20 @@ from ._ipc import SubclassClassifier
 from ._records import Columns, Table
 from ._sparse import Bm25Model
 
-FORMAT_VERSION = 1
-_COLUMN_ARRAYS = ("regions", "modes", "kind", "institution", "lapsed", "strict_region", "value")
+FORMAT_VERSION = 2  # 2: industry, status, open-licence and grant-date columns
+_COLUMN_ARRAYS = (
+    "regions",
+    "modes",
+    "kind",
+    "institution",
+    "lapsed",
+    "strict_region",
+    "value",
+    "industries",
+    "status",
+    "open_license",
+    "granted",
+)
 
 
 def save_snapshot(snap: Snapshot, path: str | os.PathLike[str], library_version: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,16 +36,23 @@ class Table:
 
     values: tuple[str, ...] = ()
 
+    @cached_property
+    def index(self) -> dict[str, int]:
+        # Cached per table: building it per document made columns quadratic in the number
+        # of distinct values (thousands of institutions at national scale).
+        return {v: i for i, v in enumerate(self.values)}
+
     def codes(self, values: Sequence[str]) -> tuple[Table, list[int]]:
-        index = {v: i for i, v in enumerate(self.values)}
+        index = self.index
         new = [v for v in dict.fromkeys(values) if v and v not in index]
-        table = Table(self.values + tuple(new)) if new else self
-        index.update({v: len(self.values) + i for i, v in enumerate(new)})
-        return table, [index[v] for v in values if v]
+        if not new:
+            return self, [index[v] for v in values if v]
+        table = Table(self.values + tuple(new))
+        return table, [table.index[v] for v in values if v]
 
     def mask(self, values: Iterable[str]) -> int:
         """Bitmask of the known ``values`` (unknown values set no bit)."""
-        index = {v: i for i, v in enumerate(self.values)}
+        index = self.index
         return sum(1 << index[v] for v in set(values) if v in index and index[v] < _MAX_BITS)
 
 
@@ -59,6 +67,10 @@ class Columns:
     lapsed: np.ndarray  # bool
     strict_region: np.ndarray  # bool: need refuses patents outside its regions
     value: np.ndarray  # float32 value grade in [0, 1], NaN when unknown
+    industries: np.ndarray  # uint64 bitmask of industry tags
+    status: np.ndarray  # int32 code of the legal status string (-1 unknown)
+    open_license: np.ndarray  # bool
+    granted: np.ndarray  # int32 grant date as yyyymmdd, 0 when unknown
     codes: tuple[tuple[str, ...], ...]  # full IPC codes for prefix filters
 
     def concat(self, other: Columns) -> Columns:
@@ -76,6 +88,10 @@ class Columns:
             self.lapsed,
             self.strict_region,
             self.value,
+            self.industries,
+            self.status,
+            self.open_license,
+            self.granted,
         )
 
 
@@ -88,6 +104,10 @@ def build_columns(docs: Sequence[Doc], tables: dict[str, Table]) -> Columns:
     lapsed = np.zeros(len(docs), bool)
     strict = np.zeros(len(docs), bool)
     value = np.full(len(docs), np.nan, np.float32)
+    industries = np.zeros(len(docs), np.uint64)
+    status = np.full(len(docs), -1, np.int32)
+    open_license = np.zeros(len(docs), bool)
+    granted = np.zeros(len(docs), np.int32)
     for i, doc in enumerate(docs):
         if isinstance(doc, PatentDoc):
             region_values = [doc.region]
@@ -96,6 +116,10 @@ def build_columns(docs: Sequence[Doc], tables: dict[str, Table]) -> Columns:
             inst[i] = _code(tables, "institution", doc.institution_id)
             lapsed[i] = doc.legal_status.strip().lower() in LAPSED_STATUSES
             value[i] = VALUE_GRADES.get(doc.value_grade.strip().upper(), np.nan)
+            industries[i] = _bits(tables, "industry", sorted(set(doc.industries)))
+            status[i] = _code(tables, "status", doc.legal_status.strip())
+            open_license[i] = doc.open_license
+            granted[i] = _date_int(doc.grant_date)
         else:
             region_values = [doc.region, *sorted(doc.regions)]
             mode_values = sorted(doc.modes)
@@ -103,7 +127,26 @@ def build_columns(docs: Sequence[Doc], tables: dict[str, Table]) -> Columns:
         regions[i] = _bits(tables, "region", region_values)
         modes[i] = _bits(tables, "mode", mode_values)
     codes = tuple(doc_codes(d) for d in docs)
-    return Columns(regions, modes, kind, inst, lapsed, strict, value, codes)
+    return Columns(
+        regions,
+        modes,
+        kind,
+        inst,
+        lapsed,
+        strict,
+        value,
+        industries,
+        status,
+        open_license,
+        granted,
+        codes,
+    )
+
+
+def _date_int(value: str) -> int:
+    """``2023-03-28`` → 20230328 (orders like the date); 0 when empty or malformed."""
+    digits = value.strip().replace("-", "")[:8]
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
 
 
 def _code(tables: dict[str, Table], name: str, value: str) -> int:
@@ -146,6 +189,7 @@ def filter_mask(
     for values, column, name in (
         (filters.patent_types, cols.kind, "type"),
         (filters.institution_ids, cols.institution, "institution"),
+        (filters.legal_statuses, cols.status, "status"),
     ):
         if values:
             wanted = [i for i, v in enumerate(tables.get(name, Table()).values) if v in values]
@@ -153,9 +197,14 @@ def filter_mask(
     for values, column, name in (
         (filters.regions, cols.regions, "region"),
         (filters.modes, cols.modes, "mode"),
+        (filters.industries, cols.industries, "industry"),
     ):
         if values:
             keep &= (column & np.uint64(tables.get(name, Table()).mask(values))) != 0
+    if filters.open_license_only:
+        keep &= cols.open_license
+    if filters.granted_after:
+        keep &= cols.granted > _date_int(filters.granted_after)
     if filters.ipc_prefixes:
         prefixes = tuple(p.strip().upper().replace(" ", "") for p in filters.ipc_prefixes)
         keep &= np.fromiter((any(c.startswith(prefixes) for c in cs) for cs in cols.codes), bool, n)

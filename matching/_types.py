@@ -34,7 +34,8 @@ class PatentDoc:
     ``modes`` are the transaction modes offered (any strings the service uses, e.g.
     ``"transfer"``, ``"license"``); ``open_license`` marks 开放许可 patents, which count
     as offering ``"license"``.  ``legal_status`` in ``LAPSED_STATUSES`` is excluded by
-    default.  ``value_grade`` is ``"A"``..``"D"`` or empty.
+    default.  ``value_grade`` is ``"A"``..``"D"`` or empty.  ``industries`` are category
+    tags (e.g. 战略性新兴产业 codes) for filters; ``grant_date`` is ISO ``YYYY-MM-DD``.
     """
 
     id: str
@@ -49,11 +50,14 @@ class PatentDoc:
     open_license: bool = False
     legal_status: str = ""
     value_grade: str = ""
+    industries: tuple[str, ...] = ()
+    grant_date: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "id", str(self.id))
         object.__setattr__(self, "ipc_codes", _tuple(self.ipc_codes))
         object.__setattr__(self, "modes", frozenset(self.modes))
+        object.__setattr__(self, "industries", _tuple(self.industries))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,9 @@ class Filters:
     Empty fields do not filter.  ``ipc_prefixes`` match any of a document's codes by
     prefix (``"H01M"``, ``"H01M10/"``, ``"H"``); ``modes`` keeps documents offering at
     least one of them; lapsed patents are dropped unless ``include_lapsed``.
+    ``industries`` keeps documents tagged with any of them; ``legal_statuses`` keeps the
+    exact ``legal_status`` values listed; ``open_license_only`` keeps open-licence
+    patents; ``granted_after`` (ISO date) keeps patents granted strictly after it.
     """
 
     ipc_prefixes: tuple[str, ...] = ()
@@ -99,6 +106,10 @@ class Filters:
     institution_ids: frozenset[str] = field(default_factory=frozenset)
     exclude_ids: frozenset[str] = field(default_factory=frozenset)
     include_lapsed: bool = False
+    industries: frozenset[str] = field(default_factory=frozenset)
+    legal_statuses: frozenset[str] = field(default_factory=frozenset)
+    open_license_only: bool = False
+    granted_after: str = ""
 
 
 class TermContribution(NamedTuple):
