@@ -21,6 +21,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "PANHUO_DATABASE_URL"),
     )
     data_dir: Path = ROOT / "data"
+    # Saved match index (loaded at start-up when it matches the database); None: never saved.
+    index_dir: Path | None = ROOT / "var" / "index"
     log_level: str = "INFO"
     # Echo SQL for debugging only; it would leak confidential need text into logs.
     sql_echo: bool = False

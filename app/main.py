@@ -17,11 +17,15 @@ from app.enterprises.endpoints import router as enterprises_router
 from app.errors import install_error_handlers
 from app.health.endpoints import router as health_router
 from app.institutions.endpoints import router as institutions_router
+from app.matches import runs
+from app.matches.endpoints import router as matches_router
+from app.matches.engine import MatchEngine
 from app.middleware import (
     BodySizeLimitMiddleware,
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.migrate import current_revision, head_revision
 from app.needs.endpoints import router as needs_router
 from app.patents.endpoints import router as patents_router
 
@@ -50,7 +54,16 @@ def create_app(
         engine = make_engine(settings.database_url, settings.sql_echo)
         app.state.engine = engine
         app.state.sessionmaker = session_factory or make_sessionmaker(engine)
+        match_engine = MatchEngine(settings.index_dir)
+        with app.state.sessionmaker() as session, session.begin():
+            if current_revision(session.connection()) == head_revision():
+                runs.fail_stale(session)
+                match_engine.start(session)
+            else:  # /ready reports it; prestart (panhuo migrate) should have run first
+                logging.getLogger("panhuo").error("database schema is not at head; run migrations")
+        app.state.match_engine = match_engine
         yield
+        match_engine.save()
         engine.dispose()
 
     app = FastAPI(title="Panhuo 盘活", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
@@ -64,6 +77,7 @@ def create_app(
         patents_router,
         enterprises_router,
         needs_router,
+        matches_router,
         api_keys_router,
         audit_router,
     )

@@ -4,7 +4,19 @@ from app.audit.models import AuditEntry
 from app.auth.models import ApiKey
 from app.enterprises.models import Enterprise
 from app.institutions.models import Institution
+from app.matches.models import IndexChange, MatchResult, MatchRun
 from app.needs.models import Need
 from app.patents.models import Patent, PatentIpc
 
-__all__ = ["ApiKey", "AuditEntry", "Enterprise", "Institution", "Need", "Patent", "PatentIpc"]
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "Enterprise",
+    "IndexChange",
+    "Institution",
+    "MatchResult",
+    "MatchRun",
+    "Need",
+    "Patent",
+    "PatentIpc",
+]

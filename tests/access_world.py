@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import ApiKey
 from app.enterprises.models import Enterprise
 from app.institutions.models import Institution, InstitutionType
+from app.matches.models import MatchRun, RunState
 from app.needs.models import Need, NeedStatus
 from app.patents.models import (
     ImplementationStatus,
@@ -33,6 +34,7 @@ class World:
     need: int
     other_need: int
     key: int
+    run: int
 
 
 def _patent(session: Session, institution: Institution, price: int) -> Patent:
@@ -69,7 +71,8 @@ def build(session: Session) -> World:
         enterprise_id=other_ent.id, title="河南企业的保密需求", status=NeedStatus.open
     )
     key = ApiKey(name="spare", prefix="pk_x", key_hash="0" * 64, role="portal")
-    session.add_all([need, other_need, key])
+    run = MatchRun(state=RunState.succeeded, per_need=5)
+    session.add_all([need, other_need, key, run])
     session.flush()
     return World(
         inst.id,
@@ -82,4 +85,5 @@ def build(session: Session) -> World:
         need.id,
         other_need.id,
         key.id,
+        run.id,
     )

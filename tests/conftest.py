@@ -105,7 +105,7 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, max_body_bytes=200_000)
+    return Settings(database_url=database_url, max_body_bytes=200_000, index_dir=None)
 
 
 @pytest.fixture

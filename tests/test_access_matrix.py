@@ -87,6 +87,13 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/v1/api-keys/{key_id}"): lambda w: (f"/v1/api-keys/{w.key}", None),
     ("POST", "/v1/api-keys/{key_id}/revoke"): lambda w: (f"/v1/api-keys/{w.key}/revoke", None),
     ("GET", "/v1/audit-log"): lambda w: ("/v1/audit-log", None),
+    ("POST", "/v1/match"): lambda w: ("/v1/match", {"text": "无人机巡检"}),
+    ("GET", "/v1/needs/{need_id}/matches"): lambda w: (f"/v1/needs/{w.need}/matches", None),
+    ("GET", "/v1/patents/{patent_id}/matches"): lambda w: (f"/v1/patents/{w.patent}/matches", None),
+    ("POST", "/v1/match-runs"): lambda w: ("/v1/match-runs", {"need_ids": [w.need]}),
+    ("GET", "/v1/match-runs/{run_id}"): lambda w: (f"/v1/match-runs/{w.run}", None),
+    ("GET", "/v1/match-runs/{run_id}/results"): lambda w: (f"/v1/match-runs/{w.run}/results", None),
+    ("POST", "/v1/admin/index/rebuild"): lambda w: ("/v1/admin/index/rebuild", None),
 }
 
 

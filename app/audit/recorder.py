@@ -3,6 +3,9 @@
 Hooking the flush rather than each service means a new endpoint cannot forget to audit:
 every mapped class declares ``__audit_resource__`` (a test enforces it), or ``None`` for
 rows that belong to a parent (``patent_ipc``) or are the log itself.
+
+The same hook feeds the match index's change log (``index_changes``) for the resources
+the matcher indexes, so imports and future write paths keep the index in sync too.
 """
 
 from typing import Any
@@ -13,8 +16,11 @@ from sqlalchemy.orm import Session, UOWTransaction
 from app.audit.models import AuditEntry
 from app.auth.principal import SYSTEM, Principal
 from app.db import utcnow
+from app.matches.models import IndexChange
 
 ACTOR_KEY = "actor"
+# Resources whose writes the match index must replay (enterprise: its needs' region).
+INDEXED = frozenset({"patent", "need", "enterprise"})
 
 
 def _changed_fields(obj: Any) -> list[str]:
@@ -72,6 +78,13 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
         values.append(row)
     # Core insert on the flush's own connection: no ORM objects are added mid-flush.
     session.connection().execute(insert(AuditEntry), values)
+    changes = [
+        {"at": row["at"], "kind": row["resource_type"], "doc_id": int(row["resource_id"])}
+        for row in values
+        if row["resource_type"] in INDEXED
+    ]
+    if changes:
+        session.connection().execute(insert(IndexChange), changes)
 
 
 def install(session_class: type[Session] = Session) -> None:

@@ -1,6 +1,7 @@
 """Reference tables shipped in ``data/``: Chinese IPC titles (see data/SOURCES.md)."""
 
 import csv
+import json
 from functools import lru_cache
 
 from app.config import get_settings
@@ -30,3 +31,46 @@ def ipc_title(code: str) -> str | None:
         if main_group in titles:
             return titles[main_group]
     return titles.get(code[:4])
+
+
+@lru_cache(maxsize=1)
+def sei_names() -> dict[str, str]:
+    """战略性新兴产业 category code (``"1.2"``) → name (``电子核心产业``)."""
+    return {code: name for _, (code, name) in _sei_rows().items()}
+
+
+@lru_cache(maxsize=1)
+def _sei_rows() -> dict[int, tuple[str, str]]:
+    path = get_settings().data_dir / "sei.jsonl"
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return {row["id"]: (row["seiCode"], row["seiName"]) for row in rows}
+
+
+@lru_cache(maxsize=1)
+def _ipc_sei() -> dict[str, frozenset[str]]:
+    rows = _sei_rows()
+    table: dict[str, set[str]] = {}
+    with (get_settings().data_dir / "ipc_sei.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                item = json.loads(line)
+                table.setdefault(item["ipcCode"], set()).add(rows[item["seiId"]][0])
+    return {code: frozenset(cats) for code, cats in table.items()}
+
+
+def sei_categories(ipc_codes: list[str]) -> list[str]:
+    """SEI categories of a patent: each code maps by its longest listed prefix
+    (subgroup, main group, subclass, class), as the concordance prescribes."""
+    table = _ipc_sei()
+    found: set[str] = set()
+    for code in ipc_codes:
+        candidates = [code]
+        if "/" in code:
+            candidates.append(code.split("/", 1)[0] + "/00")
+        candidates += [code[:4], code[:3]]
+        for candidate in candidates:
+            if candidate in table:
+                found |= table[candidate]
+                break
+    return sorted(found)

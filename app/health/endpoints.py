@@ -22,10 +22,19 @@ def ready(request: Request) -> JSONResponse | dict[str, object]:
             current = current_revision(conn)
     except SQLAlchemyError:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+    engine = getattr(request.app.state, "match_engine", None)
+    index = engine.status() if engine else None
     body: dict[str, object] = {
         "status": "ok" if current == head else "unavailable",
         "database": "ok",
         "migration": current,
         "head": head,
+        "index": index
+        and {
+            "version": index.version,
+            "patents": index.patents,
+            "needs": index.needs,
+            "last_refit": index.last_refit and index.last_refit.isoformat(),
+        },
     }
     return body if current == head else JSONResponse(body, 503)

@@ -28,7 +28,7 @@ def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
     return stmt.where(false())
 
 
-def _find(session: Session, actor: Principal, need_id: int, write: bool = False) -> Need:
+def find(session: Session, actor: Principal, need_id: int, write: bool = False) -> Need:
     need = session.scalar(_readable(select(Need).where(Need.id == need_id), actor))
     if need is None or (write and not actor.owns_enterprise(need.enterprise_id)):
         raise NotFound(f"需求不存在 / need {need_id} not found")
@@ -36,7 +36,7 @@ def _find(session: Session, actor: Principal, need_id: int, write: bool = False)
 
 
 def get(session: Session, actor: Principal, need_id: int) -> Need:
-    return _find(session, actor, need_id)
+    return find(session, actor, need_id)
 
 
 def _owner(session: Session, actor: Principal, enterprise_id: int | None) -> int:
@@ -66,7 +66,7 @@ def create(session: Session, actor: Principal, data: NeedCreate) -> Need:
 
 
 def update(session: Session, actor: Principal, need_id: int, data: NeedUpdate) -> Need:
-    need = _find(session, actor, need_id, write=True)
+    need = find(session, actor, need_id, write=True)
     for field, value in data.changes().items():
         setattr(need, field, value)
     low, high = need.budget_min, need.budget_max
@@ -80,7 +80,7 @@ def update(session: Session, actor: Principal, need_id: int, data: NeedUpdate) -
 
 
 def delete(session: Session, actor: Principal, need_id: int) -> None:
-    session.delete(_find(session, actor, need_id, write=True))
+    session.delete(find(session, actor, need_id, write=True))
     session.flush()
 
 

@@ -30,7 +30,7 @@ def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
     return stmt
 
 
-def _find(session: Session, actor: Principal, patent_id: int, write: bool = False) -> Patent:
+def find(session: Session, actor: Principal, patent_id: int, write: bool = False) -> Patent:
     patent = session.scalar(_readable(select(Patent).where(Patent.id == patent_id), actor))
     if patent is None or (write and not actor.owns_institution(patent.institution_id)):
         raise NotFound(f"专利不存在 / patent {patent_id} not found")
@@ -45,7 +45,7 @@ def present(patent: Patent, actor: Principal) -> PatentRead:
 
 
 def get(session: Session, actor: Principal, patent_id: int) -> PatentRead:
-    return present(_find(session, actor, patent_id), actor)
+    return present(find(session, actor, patent_id), actor)
 
 
 def _ensure_new_application_number(session: Session, number: str) -> None:
@@ -110,7 +110,7 @@ def create(session: Session, actor: Principal, data: PatentCreate) -> PatentRead
 
 
 def update(session: Session, actor: Principal, patent_id: int, data: PatentUpdate) -> PatentRead:
-    patent = _find(session, actor, patent_id, write=True)
+    patent = find(session, actor, patent_id, write=True)
     changes = data.changes()
     ipc_main = changes.pop("ipc_main", patent.ipc_main)
     ipc_codes = changes.pop("ipc_codes", None)
@@ -127,7 +127,7 @@ def update(session: Session, actor: Principal, patent_id: int, data: PatentUpdat
 
 
 def delete(session: Session, actor: Principal, patent_id: int) -> None:
-    session.delete(_find(session, actor, patent_id, write=True))
+    session.delete(find(session, actor, patent_id, write=True))
     session.flush()
 
 

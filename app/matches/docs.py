@@ -1,0 +1,73 @@
+"""Database rows → the matcher's documents. The only place that knows both shapes."""
+
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.common.reference import sei_categories
+from app.enterprises.models import Enterprise
+from app.needs.models import Need, NeedStatus
+from app.patents.models import Patent, PoolStatus
+from matching import NeedDoc, PatentDoc
+
+_BATCH = 5000
+
+
+def province(region_code: str | None) -> str:
+    """Province prefix of a GB/T 2260 code: the matcher's region unit."""
+    return (region_code or "")[:2]
+
+
+def patent_doc(patent: Patent) -> PatentDoc:
+    return PatentDoc(
+        id=str(patent.id),
+        title=patent.title,
+        abstract=patent.abstract or "",
+        claim=patent.first_claim or "",
+        ipc_codes=tuple(patent.ipc_codes),
+        patent_type=patent.patent_type.value,
+        region=province(patent.region_code),
+        institution_id=str(patent.institution_id or ""),
+        modes=frozenset(patent.transaction_modes),
+        legal_status=patent.legal_status.value,
+        value_grade=patent.value_grade.value if patent.value_grade else "",
+        industries=tuple(sei_categories(patent.ipc_codes)),
+        grant_date=patent.grant_date.isoformat() if patent.grant_date else "",
+    )
+
+
+def need_doc(need: Need, enterprise_region: str | None) -> NeedDoc:
+    return NeedDoc(
+        id=str(need.id),
+        title=need.title,
+        description=need.description or "",
+        keywords=tuple(need.keywords),
+        ipc_hints=tuple(need.ipc_hints),
+        modes=frozenset(need.wanted_modes),
+        regions=frozenset(province(r) for r in need.preferred_regions),
+        region=province(enterprise_region),
+    )
+
+
+def patents_by_id(session: Session, ids: Sequence[int] | None) -> Iterator[Patent]:
+    """Pool patents (withdrawn ones are not matchable), all or by id, in batches."""
+    stmt = select(Patent).where(Patent.pool_status == PoolStatus.in_pool).order_by(Patent.id)
+    stmt = stmt.options(selectinload(Patent.ipc_entries))
+    if ids is not None:
+        stmt = stmt.where(Patent.id.in_(ids))
+    yield from session.scalars(stmt.execution_options(yield_per=_BATCH))
+
+
+def needs_by_id(session: Session, ids: Sequence[int] | None) -> Iterator[tuple[Need, str]]:
+    """Open needs with their enterprise's region code, all or by id."""
+    stmt = (
+        select(Need, Enterprise.region_code)
+        .join(Enterprise, Enterprise.id == Need.enterprise_id)
+        .where(Need.status == NeedStatus.open)
+        .order_by(Need.id)
+    )
+    if ids is not None:
+        stmt = stmt.where(Need.id.in_(ids))
+    for row in session.execute(stmt.execution_options(yield_per=_BATCH)):
+        yield row[0], row[1]

@@ -1,0 +1,67 @@
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
+
+
+class IndexChange(Base):
+    """Outbox of matchable writes, written in the writer's transaction by the flush hook.
+
+    Every worker replays it (``app.matches.engine``) before answering a match, so a read
+    after a committed write sees the write whichever worker serves it.
+    """
+
+    __tablename__ = "index_changes"
+    __audit_resource__ = None
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16))  # patent / need / enterprise
+    doc_id: Mapped[int]
+
+
+class RunState(StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class MatchRun(TimestampMixin, Base):
+    """A batch job matching open needs (all or selected) against the pool."""
+
+    __tablename__ = "match_runs"
+    __audit_resource__ = "match_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[RunState] = mapped_column(str_enum(RunState, 16), index=True)
+    need_ids: Mapped[list[int] | None] = mapped_column(JSON)  # None: every open need
+    per_need: Mapped[int] = mapped_column(SmallInteger)
+    total: Mapped[int] = mapped_column(default=0)
+    processed: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Refreshed by the worker executing the run; a stale heartbeat means it died.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_key: Mapped[int | None]
+
+
+class MatchResult(Base):
+    """One ranked (need, patent) pair of a run, kept for pushing and auditing."""
+
+    __tablename__ = "match_results"
+    __audit_resource__ = None  # written in bulk by the run, which is itself audited
+    __table_args__ = (Index("ix_match_results_run_need_rank", "run_id", "need_id", "rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"))
+    need_id: Mapped[int] = mapped_column(index=True)
+    patent_id: Mapped[int] = mapped_column(index=True)
+    rank: Mapped[int] = mapped_column(SmallInteger)
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,221 @@
+"""Batch match runs: all open needs (or a selection) against the pool, in chunks.
+
+The run is executed by the worker that created it, after the creating request commits.
+Progress and a heartbeat are committed per chunk; at start-up a run whose heartbeat is
+stale (its worker died) is marked failed, so no run stays "running" forever.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+import matching
+from app.auth.principal import Principal
+from app.common.paging import PageParams
+from app.db import utcnow
+from app.errors import Invalid, NotFound, field_error
+from app.matches import docs
+from app.matches.engine import MatchEngine
+from app.matches.models import MatchResult, MatchRun, RunState
+from app.matches.schemas import MatchFilters, MatchRunCreate
+from app.matches.service import explanation, to_filters
+from app.needs.models import Need, NeedStatus
+
+log = logging.getLogger("panhuo.runs")
+CHUNK = 256
+STALE_AFTER = timedelta(minutes=2)
+Schedule = Callable[..., Any]
+
+
+def create(
+    session: Session,
+    actor: Principal,
+    data: MatchRunCreate,
+    engine: MatchEngine,
+    schedule: Schedule,
+    factory: sessionmaker[Session],
+) -> MatchRun:
+    selected = data.selected()
+    stmt = select(func.count()).select_from(Need).where(Need.status == NeedStatus.open)
+    if selected is not None:
+        missing = set(selected) - set(session.scalars(select(Need.id).where(Need.id.in_(selected))))
+        if missing:
+            raise Invalid(
+                "需求不存在 / unknown need ids",
+                [field_error("need_ids", f"not found: {sorted(missing)[:20]}")],
+            )
+        stmt = stmt.where(Need.id.in_(selected))
+    run = MatchRun(
+        state=RunState.queued,
+        need_ids=selected,
+        per_need=data.per_need,
+        total=int(session.scalar(stmt) or 0),
+        created_by_key=actor.key_id,
+    )
+    session.add(run)
+    session.flush()
+    schedule(execute, factory, engine, run.id)  # runs after the response, i.e. after commit
+    return run
+
+
+def get(session: Session, run_id: int) -> MatchRun:
+    run = session.get(MatchRun, run_id)
+    if run is None:
+        raise NotFound(f"匹配任务不存在 / match run {run_id} not found")
+    return run
+
+
+def results_page(session: Session, run_id: int, paging: PageParams) -> dict[str, Any]:
+    """Results paged by need: each item is one need with its ranked patents."""
+    get(session, run_id)
+    needs_q = select(MatchResult.need_id).where(MatchResult.run_id == run_id).distinct()
+    total = session.scalar(select(func.count()).select_from(needs_q.subquery()))
+    page_needs = list(
+        session.scalars(
+            needs_q.order_by(MatchResult.need_id).limit(paging.limit).offset(paging.offset)
+        )
+    )
+    rows = session.scalars(
+        select(MatchResult)
+        .where(MatchResult.run_id == run_id, MatchResult.need_id.in_(page_needs))
+        .order_by(MatchResult.need_id, MatchResult.rank)
+    ).all()
+    grouped: dict[int, list[dict[str, Any]]] = {n: [] for n in page_needs}
+    for r in rows:
+        grouped[r.need_id].append(
+            {
+                "rank": r.rank,
+                "patent_id": r.patent_id,
+                "score": r.score,
+                "explanation": r.explanation,
+            }
+        )
+    items = [{"need_id": n, "matches": m} for n, m in grouped.items()]
+    return {
+        "items": items,
+        "total": int(total or 0),
+        "limit": paging.limit,
+        "offset": paging.offset,
+    }
+
+
+def fail_stale(session: Session) -> int:
+    """Mark runs whose worker stopped heartbeating as failed (called at start-up)."""
+    cutoff = utcnow() - STALE_AFTER
+    stale = MatchRun.state.in_([RunState.queued, RunState.running]) & (
+        func.coalesce(MatchRun.heartbeat_at, MatchRun.created_at) < cutoff
+    )
+    result = session.execute(
+        update(MatchRun)
+        .where(stale)
+        .values(
+            state=RunState.failed,
+            finished_at=utcnow(),
+            errors=[{"reason": "服务重启中断 / interrupted by a service restart; start a new run"}],
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def execute(factory: sessionmaker[Session], engine: MatchEngine, run_id: int) -> None:
+    try:
+        need_ids = _claim(factory, run_id)
+        if need_ids is None:
+            return
+        for start in range(0, len(need_ids), CHUNK):
+            _run_chunk(factory, engine, run_id, need_ids[start : start + CHUNK])
+        _finish(factory, run_id, RunState.succeeded, None)
+    except Exception as exc:  # the run must end failed, never stay "running"
+        log.exception("match run %s failed", run_id)
+        _finish(factory, run_id, RunState.failed, f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _claim(factory: sessionmaker[Session], run_id: int) -> list[int] | None:
+    with factory() as session, session.begin():
+        claimed = session.execute(
+            update(MatchRun)
+            .where(MatchRun.id == run_id, MatchRun.state == RunState.queued)
+            .values(state=RunState.running, started_at=utcnow(), heartbeat_at=utcnow())
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            return None
+        run = session.get(MatchRun, run_id)
+        assert run is not None
+        stmt = select(Need.id).where(Need.status == NeedStatus.open).order_by(Need.id)
+        if run.need_ids is not None:
+            stmt = stmt.where(Need.id.in_(run.need_ids))
+        return list(session.scalars(stmt))
+
+
+def _run_chunk(
+    factory: sessionmaker[Session], engine: MatchEngine, run_id: int, need_ids: list[int]
+) -> None:
+    with factory() as session, session.begin():
+        engine.catch_up(session)
+        run = session.get(MatchRun, run_id)
+        assert run is not None
+        queries = [
+            docs.need_doc(need, region) for need, region in docs.needs_by_id(session, need_ids)
+        ]
+        ranked = _match_many(engine, queries, run.per_need)
+        rows = [
+            {
+                "run_id": run_id,
+                "need_id": int(q.id),
+                "patent_id": int(m.id),
+                "rank": rank,
+                "score": round(m.score, 6),
+                "explanation": _explanation_json(m),
+            }
+            for q, found in zip(queries, ranked, strict=True)
+            for rank, m in enumerate(found, start=1)
+        ]
+        if rows:
+            session.execute(insert(MatchResult), rows)
+        run.processed += len(need_ids)
+        run.heartbeat_at = utcnow()
+
+
+def _match_many(
+    engine: MatchEngine, queries: list[matching.NeedDoc], k: int
+) -> list[list[matching.Match]]:
+    if engine.patents is None or not queries:
+        return [[] for _ in queries]
+    filters = to_filters(MatchFilters())
+    try:
+        return engine.patents.match_many(queries, k=k, filters=filters, explain=True)
+    except matching.EmptyQueryError:
+        # One need without indexed terms: rank the chunk need by need instead.
+        return [_match_one(engine, q, k, filters) for q in queries]
+
+
+def _match_one(
+    engine: MatchEngine, query: matching.NeedDoc, k: int, filters: matching.Filters
+) -> list[matching.Match]:
+    assert engine.patents is not None
+    try:
+        return engine.patents.match(query, k=k, filters=filters)
+    except matching.EmptyQueryError:
+        return []
+
+
+def _explanation_json(m: matching.Match) -> dict[str, Any]:
+    out = explanation(m.explanation)
+    return out.model_dump() if out else {}
+
+
+def _finish(
+    factory: sessionmaker[Session], run_id: int, state: RunState, error: str | None
+) -> None:
+    with factory() as session, session.begin():
+        run = session.get(MatchRun, run_id)
+        if run is None:
+            return
+        run.state = state
+        run.finished_at = utcnow()
+        if error:
+            run.errors = [*run.errors, {"reason": error}]

@@ -1,0 +1,191 @@
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.common.enums import TransactionMode
+from app.common.reference import sei_names
+from app.common.schemas import ReadModel, RequestModel, unique
+from app.common.types import IpcCode, IpcPrefix, RegionCode
+from app.matches.models import RunState
+from app.patents.models import LegalStatus, PatentType
+
+MAX_TEXT = 5000  # characters of need text per match request
+
+
+def _sei_code(code: str) -> str:
+    if code not in sei_names():
+        raise ValueError(f"未知的战略性新兴产业分类 / unknown SEI category {code[:10]!r}, e.g. 1.2")
+    return code
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("不允许包含 NUL 字符 / NUL characters are not allowed")
+    return value
+
+
+SeiCode = Annotated[str, StringConstraints(max_length=10), AfterValidator(_sei_code)]
+NeedText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+    AfterValidator(_no_nul),
+]
+
+
+class MatchFilters(RequestModel):
+    """Hard filters, applied before ranking. An unsatisfiable filter gives no results."""
+
+    ipc: list[IpcPrefix] = Field(default=[], max_length=50, description="IPC 前缀")
+    sei: list[SeiCode] = Field(default=[], max_length=40, description="战略性新兴产业分类代码")
+    institution_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        default=[], max_length=100
+    )
+    regions: list[RegionCode] = Field(default=[], max_length=50, description="按省匹配")
+    cross_region: bool = Field(
+        default=True, description="false：只要需求地区（及企业所在省）的专利"
+    )
+    patent_types: list[PatentType] = Field(default=[], max_length=3)
+    legal_statuses: list[LegalStatus] = Field(
+        default=[], max_length=8, description="默认 valid + pending（失效专利默认排除）"
+    )
+    modes: list[TransactionMode] = Field(default=[], max_length=5)
+    open_license_only: bool = False
+    granted_after: date | None = None
+
+
+class MatchRequest(RequestModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "输电线路无人机巡检的图像采集与缺陷识别",
+                    "ipc_hints": ["B64U"],
+                    "modes": ["license"],
+                    "region": "410100",
+                    "filters": {"legal_statuses": ["valid"]},
+                    "limit": 10,
+                }
+            ]
+        }
+    )
+
+    text: NeedText
+    ipc_hints: list[IpcCode] = Field(default=[], max_length=20)
+    modes: list[TransactionMode] = Field(default=[], max_length=5)
+    region: RegionCode | None = Field(default=None, description="需求方所在地区")
+    filters: MatchFilters = MatchFilters()
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class TermOut(BaseModel):
+    term: str
+    contribution: float
+
+
+class IpcOut(BaseModel):
+    code: str
+    title: str
+    source: str = Field(description="shared / predicted / hint")
+    probability: float
+
+
+class FeatureOut(BaseModel):
+    feature: str
+    value: float
+    contribution: float
+
+
+class ExplanationOut(BaseModel):
+    summary: str = Field(description="中文说明")
+    terms: list[TermOut]
+    ipc: list[IpcOut]
+    features: list[FeatureOut]
+
+
+class PatentSummary(ReadModel):
+    id: int
+    application_number: str
+    title: str
+    patent_type: PatentType
+    legal_status: LegalStatus
+    institution_id: int | None
+    institution_name: str | None = None
+    region_code: str | None
+    ipc_main: str | None
+    transaction_modes: list[TransactionMode]
+    open_license: bool = False  # 开放许可 terms arrive with the open-licensing issue
+
+
+class PatentMatch(BaseModel):
+    rank: int
+    score: float
+    patent: PatentSummary
+    explanation: ExplanationOut | None
+
+
+class MatchResponse(BaseModel):
+    items: list[PatentMatch]
+    predicted_ipc: list[IpcOut] = Field(description="需求文本的预测 IPC 小类")
+
+
+class EnterpriseSummary(ReadModel):
+    id: int
+    name: str
+    region_code: str
+    industry: str | None
+    is_specialized: bool
+    is_high_tech: bool
+    is_soe: bool
+
+
+class NeedSummary(BaseModel):
+    id: int
+    title: str
+
+
+class NeedMatch(BaseModel):
+    rank: int
+    score: float
+    enterprise: EnterpriseSummary
+    need: NeedSummary | None = Field(description="institution 密钥不可见（企业商业秘密）")
+    explanation: ExplanationOut | None
+
+
+class NeedMatchResponse(BaseModel):
+    items: list[NeedMatch]
+
+
+class MatchRunCreate(RequestModel):
+    need_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
+        default=None, max_length=100_000, description="省略则匹配全部开放需求"
+    )
+    per_need: int = Field(default=20, ge=1, le=100)
+
+    def selected(self) -> list[int] | None:
+        return unique(self.need_ids) if self.need_ids is not None else None
+
+
+class MatchRunRead(ReadModel):
+    id: int
+    state: RunState
+    need_ids: list[int] | None
+    per_need: int
+    total: int
+    processed: int
+    errors: list[dict[str, Any]]
+    started_at: datetime | None
+    finished_at: datetime | None
+    created_at: datetime
+
+
+class RunNeedResults(BaseModel):
+    need_id: int
+    matches: list[dict[str, Any]]
+
+
+class IndexStatusOut(BaseModel):
+    version: int
+    patents: int
+    needs: int
+    last_refit: datetime | None

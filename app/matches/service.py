@@ -1,0 +1,211 @@
+"""Ad-hoc and stored-need matching, and patent → potential licensees.
+
+Every call first replays the index change log (``engine.catch_up``), then ranks, then
+re-reads the ranked rows from the database, so results always agree with what is stored.
+"""
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import matching
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.enterprises.models import Enterprise
+from app.institutions.models import Institution
+from app.matches import docs
+from app.matches.engine import MatchEngine
+from app.matches.schemas import (
+    EnterpriseSummary,
+    ExplanationOut,
+    FeatureOut,
+    IpcOut,
+    MatchFilters,
+    MatchRequest,
+    MatchResponse,
+    NeedMatch,
+    NeedMatchResponse,
+    NeedSummary,
+    PatentMatch,
+    PatentSummary,
+    TermOut,
+)
+from app.needs import service as needs
+from app.needs.models import Need
+from app.patents import service as patents
+from app.patents.models import LegalStatus, Patent
+
+_DEFAULT_STATUSES = frozenset({LegalStatus.valid.value, LegalStatus.pending.value})
+
+
+def to_filters(f: MatchFilters) -> matching.Filters:
+    return matching.Filters(
+        ipc_prefixes=tuple(f.ipc),
+        regions=frozenset(docs.province(r) for r in f.regions),
+        patent_types=frozenset(t.value for t in f.patent_types),
+        modes=frozenset(m.value for m in f.modes),
+        institution_ids=frozenset(str(i) for i in f.institution_ids),
+        industries=frozenset(f.sei),
+        legal_statuses=frozenset(s.value for s in f.legal_statuses) or _DEFAULT_STATUSES,
+        open_license_only=f.open_license_only,
+        granted_after=f.granted_after.isoformat() if f.granted_after else "",
+        include_lapsed=True,  # legal_statuses decides
+    )
+
+
+def explanation(e: matching.Explanation | None, terms: bool = True) -> ExplanationOut | None:
+    if e is None:
+        return None
+    return ExplanationOut(
+        summary=e.summary if terms else "",
+        terms=[TermOut(term=t.term, contribution=round(t.contribution, 6)) for t in e.terms]
+        if terms
+        else [],
+        ipc=[
+            IpcOut(code=i.code, title=i.title, source=i.source, probability=round(i.probability, 6))
+            for i in e.ipc
+        ],
+        features=[
+            FeatureOut(
+                feature=f.feature, value=round(f.value, 6), contribution=round(f.contribution, 6)
+            )
+            for f in e.features
+        ],
+    )
+
+
+def _rank_patents(
+    session: Session, engine: MatchEngine, query: matching.NeedDoc, f: MatchFilters, limit: int
+) -> MatchResponse:
+    engine.catch_up(session)
+    matcher = engine.patents
+    if matcher is None:
+        return MatchResponse(items=[], predicted_ipc=[])
+    try:
+        found = matcher.match(query, k=limit, filters=to_filters(f))
+        text = " ".join([query.title, query.description, *query.keywords])
+        predicted = [
+            IpcOut(code=p.code, title=p.title, source=p.source, probability=round(p.probability, 6))
+            for p in matcher.predict_ipc(text)
+        ]
+    except matching.EmptyQueryError:  # no indexed term: nothing to rank, not an error
+        found, predicted = [], []
+    return MatchResponse(items=_hydrate_patents(session, found), predicted_ipc=predicted)
+
+
+def _hydrate_patents(session: Session, found: Sequence[matching.Match]) -> list[PatentMatch]:
+    ids = [int(m.id) for m in found]
+    rows = session.execute(
+        select(Patent, Institution.name)
+        .outerjoin(Institution, Institution.id == Patent.institution_id)
+        .where(Patent.id.in_(ids))
+    ).all()
+    by_id = {p.id: (p, name) for p, name in rows}
+    out: list[PatentMatch] = []
+    for m in found:
+        if int(m.id) not in by_id:
+            continue  # deleted since it was ranked
+        patent, name = by_id[int(m.id)]
+        summary = PatentSummary.model_validate(patent).model_copy(update={"institution_name": name})
+        out.append(
+            PatentMatch(
+                rank=len(out) + 1,
+                score=round(m.score, 6),
+                patent=summary,
+                explanation=explanation(m.explanation),
+            )
+        )
+    return out
+
+
+def match_text(
+    session: Session, engine: MatchEngine, actor: Principal, body: MatchRequest
+) -> MatchResponse:
+    query = matching.NeedDoc(
+        id="adhoc",
+        title=body.text,
+        ipc_hints=tuple(body.ipc_hints),
+        modes=frozenset(m.value for m in body.modes),
+        region=docs.province(body.region),
+        regions=frozenset(docs.province(r) for r in body.filters.regions),
+        cross_region=body.filters.cross_region,
+    )
+    return _rank_patents(session, engine, query, body.filters, body.limit)
+
+
+def match_need(
+    session: Session,
+    engine: MatchEngine,
+    actor: Principal,
+    need_id: int,
+    f: MatchFilters,
+    limit: int,
+) -> MatchResponse:
+    need = needs.get(session, actor, need_id)
+    region = session.scalar(
+        select(Enterprise.region_code).where(Enterprise.id == need.enterprise_id)
+    )
+    # The matcher drops the query's own id from results; patents and needs number apart.
+    query = replace(docs.need_doc(need, region), id="query", cross_region=f.cross_region)
+    return _rank_patents(session, engine, query, f, limit)
+
+
+def match_patent(
+    session: Session,
+    engine: MatchEngine,
+    actor: Principal,
+    patent_id: int,
+    f: MatchFilters,
+    limit: int,
+) -> NeedMatchResponse:
+    """Potential licensees (沉睡专利 → 潜在许可对象): ranked open needs and their enterprises.
+
+    Needs are confidential: an institution sees the enterprises and the IPC evidence, not
+    the need titles or the shared terms.
+    """
+    patent = patents.find(session, actor, patent_id, write=actor.role is Role.institution)
+    engine.catch_up(session)
+    if engine.needs is None:
+        return NeedMatchResponse(items=[])
+    filters = matching.Filters(
+        ipc_prefixes=tuple(f.ipc),
+        modes=frozenset(m.value for m in f.modes),
+        regions=frozenset(docs.province(r) for r in f.regions),
+    )
+    try:
+        found = engine.needs.match(
+            replace(docs.patent_doc(patent), id="query"), k=limit, filters=filters
+        )
+    except matching.EmptyQueryError:
+        found = []
+    return NeedMatchResponse(
+        items=_hydrate_needs(session, found, actor.role is not Role.institution)
+    )
+
+
+def _hydrate_needs(
+    session: Session, found: Sequence[matching.Match], reveal: bool
+) -> list[NeedMatch]:
+    rows = session.execute(
+        select(Need, Enterprise)
+        .join(Enterprise, Enterprise.id == Need.enterprise_id)
+        .where(Need.id.in_([int(m.id) for m in found]))
+    ).all()
+    by_id = {need.id: (need, ent) for need, ent in rows}
+    out: list[NeedMatch] = []
+    for m in found:
+        if int(m.id) not in by_id:
+            continue
+        need, ent = by_id[int(m.id)]
+        out.append(
+            NeedMatch(
+                rank=len(out) + 1,
+                score=round(m.score, 6),
+                enterprise=EnterpriseSummary.model_validate(ent),
+                need=NeedSummary(id=need.id, title=need.title) if reveal else None,
+                explanation=explanation(m.explanation, terms=reveal),
+            )
+        )
+    return out
