@@ -53,7 +53,7 @@ def _terms(
 ) -> tuple[TermContribution, ...]:
     order = np.argsort(-vals, kind="stable")[:top]
     return tuple(
-        TermContribution(snap.bm25.terms[int(prep.ids[pos[j]])], round(float(vals[j]), 6))
+        TermContribution(snap.bm25.vocab.term(int(prep.ids[pos[j]])), round(float(vals[j]), 6))
         for j in order
     )
 

@@ -18,7 +18,7 @@ from ._errors import DuplicateDocumentError, MatchingError, UnknownDocumentError
 from ._fusion import MatcherConfig
 from ._ipc import SubclassClassifier, subclasses
 from ._records import Columns, Doc, Table, build_columns, doc_codes, field_texts, ipc_matrix
-from ._sparse import Bm25Model, count_terms, gather
+from ._sparse import Bm25Model, Vocabulary, count_terms, gather
 from ._types import NeedDoc, PatentDoc
 
 SEGMENT_DOCS = 1 << 18  # rows per postings segment: bounds the transient CSR→CSC copy
@@ -75,14 +75,14 @@ def build(
     """Fit the models (vocabulary, BM25, classifier, LSA) on ``docs`` and index them."""
     kind = doc_kind(docs)
     _check_unique([d.id for d in docs])
-    vocab: dict[str, int] = {}
+    terms: dict[str, int] = {}
     texts = [field_texts(d, ipc_titles) for d in docs]
-    tf = count_terms(texts, cfg.field_weights, vocab, grow=True, workers=workers)
-    bm25 = Bm25Model.fit(tf, vocab, cfg.k1, cfg.b)
+    tf = count_terms(texts, cfg.field_weights, Vocabulary.of(()), terms, workers=workers)
+    bm25 = Bm25Model.fit(tf, Vocabulary(terms, tuple(terms)), cfg.k1, cfg.b)
     tables: dict[str, Table] = {}
     labels = [subclasses(doc_codes(d)) for d in docs]
     label_set = tuple(sorted({s for ls in labels for s in ls}))
-    segments, sums = [], sp.csr_matrix((len(label_set), len(vocab)), dtype=np.float32)
+    segments, sums = [], sp.csr_matrix((len(label_set), len(terms)), dtype=np.float32)
     for start in range(0, len(docs), SEGMENT_DOCS):
         w = bm25.weigh(tf[start : start + SEGMENT_DOCS])
         sums = sums + SubclassClassifier.label_sums(
@@ -122,7 +122,12 @@ def build(
 
 
 def add(snap: Snapshot, docs: Sequence[Doc], workers: int = 1) -> Snapshot:
-    """A new snapshot with ``docs`` indexed by the frozen models of ``snap``."""
+    """A new snapshot with ``docs`` indexed by the models of ``snap``.
+
+    Terms the vocabulary has not seen are appended to it (see :meth:`Bm25Model.grown`
+    for their idf), so a new document is found by its new terms at once; the
+    classifier and LSA ignore them until the next refit.
+    """
     if not docs:
         return snap
     if doc_kind(docs) != snap.kind:
@@ -131,8 +136,12 @@ def add(snap: Snapshot, docs: Sequence[Doc], workers: int = 1) -> Snapshot:
     if clash := [d.id for d in docs if d.id in snap.rows]:
         raise DuplicateDocumentError(f"already indexed: {clash[:5]}")
     texts = [field_texts(d, snap.ipc_titles) for d in docs]
-    vocab = snap.bm25.vocab
-    tf = count_terms(texts, snap.cfg.field_weights, vocab, grow=False, workers=workers)
+    new: dict[str, int] = {}
+    tf = count_terms(texts, snap.cfg.field_weights, snap.bm25.vocab, new, workers=workers)
+    if new:
+        n0 = snap.bm25.n_terms
+        df = np.bincount(tf.indices[tf.indices >= n0] - n0, minlength=len(new))
+        snap = replace(snap, bm25=snap.bm25.grown(list(new), df, len(snap.rows) + len(docs)))
     segments = tuple(
         snap.bm25.weigh(tf[i : i + SEGMENT_DOCS]).tocsc() for i in range(0, len(docs), SEGMENT_DOCS)
     )

@@ -102,8 +102,10 @@ class Matcher:
     def add(self, docs: Iterable[Doc], *, workers: int | None = None) -> None:
         """Index new documents with the current models (no refit).
 
-        Terms unknown to the vocabulary are ignored until the next :meth:`refit`.
-        Raises DuplicateDocumentError for ids already indexed.
+        Terms new to the vocabulary are appended to it, so the documents are found by
+        them at once (their idf is fixed at this add; the IPC classifier and LSA use
+        them only after the next :meth:`refit`).  Raises DuplicateDocumentError for ids
+        already indexed.
         """
         docs = list(docs)
         with self._lock:
@@ -228,7 +230,7 @@ def _results(
 def _batch_first(snap: _index.Snapshot, preps: Sequence) -> np.ndarray:
     """First-stage scores of a chunk of prepared queries (chunk × rows)."""
     v, s = (
-        len(snap.bm25.terms),
+        snap.bm25.n_terms,
         len(snap.tables["subclass"].values) if "subclass" in snap.tables else 0,
     )
     q = _stack([(p.ids, p.w) for p in preps], v)

@@ -17,7 +17,7 @@ from ._fusion import MatcherConfig
 from ._index import Snapshot
 from ._ipc import SubclassClassifier
 from ._records import Columns, Table
-from ._sparse import Bm25Model
+from ._sparse import Bm25Model, Vocabulary
 
 FORMAT_VERSION = 2  # 2: industry, status, open-licence and grant-date columns
 _COLUMN_ARRAYS = (
@@ -64,7 +64,7 @@ def save_snapshot(snap: Snapshot, path: str | os.PathLike[str], library_version:
         "kind": snap.kind,
         "config": snap.cfg.to_json(),
         "avgdl": snap.bm25.avgdl,
-        "terms": list(snap.bm25.terms),
+        "terms": snap.bm25.vocab.terms(),
         "ids": list(snap.ids),
         "offsets": list(snap.offsets),
         "codes": [list(c) for c in snap.columns.codes],
@@ -128,10 +128,7 @@ def _check(
 
 def _restore(meta: dict[str, Any], npz: Any, encoder: Encoder | None) -> Snapshot:
     cfg = MatcherConfig.from_json(meta["config"])
-    terms = tuple(meta["terms"])
-    bm25 = Bm25Model(
-        terms, {t: i for i, t in enumerate(terms)}, npz["idf"], meta["avgdl"], cfg.k1, cfg.b
-    )
+    bm25 = Bm25Model(Vocabulary.of(meta["terms"]), npz["idf"], meta["avgdl"], cfg.k1, cfg.b)
     n_seg = meta["n_segments"]
     classifier = None
     if meta["classifier"]:

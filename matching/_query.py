@@ -41,10 +41,9 @@ def prepare(snap: Snapshot, query: Query) -> Prepared:
     else:
         fields = (query.title, query.description, " ".join(query.keywords))
     terms, _, cols, vals = _count_local([fields], cfg.field_weights[:3])
+    vocab = snap.bm25.vocab
     known = [
-        (snap.bm25.vocab[t], v)
-        for t, v in zip((terms[c] for c in cols), vals, strict=True)
-        if t in snap.bm25.vocab
+        (i, v) for i, v in zip((vocab.get(terms[c]) for c in cols), vals, strict=True) if i >= 0
     ]
     ids = np.asarray([i for i, _ in known], np.int64)
     w = np.asarray([v for _, v in known], np.float32)
@@ -63,13 +62,18 @@ def prepare(snap: Snapshot, query: Query) -> Prepared:
             query.modes | ({"license"} if query.open_license else set())
         )
         regions = tables.get("region", Table()).mask({query.region})
-    own = None if isinstance(query, str) else query.id
+    # Own id only within one id space: a need "1" must not hide patent "1".
+    own = None if isinstance(query, str) or _kind(query) != snap.kind else query.id
     return Prepared(ids, w, ipc, evidence, modes, regions, strict, own, " ".join(fields))
 
 
 def query_vector(snap: Snapshot, ids: np.ndarray, w: np.ndarray) -> sp.csr_matrix:
     data = w * snap.bm25.idf[ids]
-    return sp.csr_matrix((data, ids, [0, len(ids)]), shape=(1, len(snap.bm25.terms)))
+    return sp.csr_matrix((data, ids, [0, len(ids)]), shape=(1, snap.bm25.n_terms))
+
+
+def _kind(query: NeedDoc | PatentDoc) -> str:
+    return "patent" if isinstance(query, PatentDoc) else "need"
 
 
 def _ipc_evidence(

@@ -8,9 +8,9 @@ rows), so a query only reads the postings of its own terms.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 
 import numpy as np
@@ -50,17 +50,18 @@ def _count_local(
 def count_terms(
     docs: Sequence[FieldTexts],
     weights: tuple[float, ...],
-    vocab: dict[str, int],
+    vocab: Vocabulary,
+    new: dict[str, int],
     *,
-    grow: bool,
     workers: int = 1,
 ) -> sp.csr_matrix:
     """Weighted term-count matrix (docs × vocabulary) of ``docs``.
 
-    With ``grow`` new terms are appended to ``vocab`` (fitting); otherwise unknown
-    terms are dropped (indexing with a frozen model).  ``workers > 1`` analyzes batches
-    in worker processes; ids are assigned in the parent in batch order, so the result
-    does not depend on the number of workers.
+    Terms unknown to ``vocab`` are added to ``new`` with ids ``len(vocab)``,
+    ``len(vocab) + 1``, … in first-seen order (fitting passes an empty vocabulary;
+    incremental adds grow it).  ``workers > 1`` analyzes batches in worker processes;
+    ids are assigned in the parent in batch order, so the result does not depend on the
+    number of workers.
     """
     batches = [docs[i : i + _BATCH] for i in range(0, len(docs), _BATCH)]
     if workers > 1 and len(batches) > 1:
@@ -70,18 +71,27 @@ def count_terms(
         parts = [_count_local(b, weights) for b in batches]
     blocks = []
     for terms, indptr, cols, vals in parts:
-        if grow:
-            ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in terms), np.int64)
-        else:
-            ids = np.fromiter((vocab.get(t, -1) for t in terms), np.int64, len(terms))
+        ids = np.fromiter(_term_ids(terms, vocab, new), np.int64, len(terms))
         blocks.append(_remap(indptr, ids[cols] if len(cols) else cols, vals))
-    width = len(vocab)
+    width = len(vocab) + len(new)
     blocks = [
         sp.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], width)) for b in blocks
     ]
     if not blocks:
         return sp.csr_matrix((0, width), dtype=np.float32)
     return sp.vstack(blocks, format="csr", dtype=np.float32)
+
+
+def _term_ids(terms: Sequence[str], vocab: Vocabulary, new: dict[str, int]) -> Iterator[int]:
+    n0, base, extra = len(vocab), vocab.base, vocab.extra
+    if not n0:  # fitting: one dict lookup per term
+        yield from (new.setdefault(t, len(new)) for t in terms)
+        return
+    for t in terms:
+        i = base.get(t)
+        if i is None:
+            i = extra.get(t)
+        yield new.setdefault(t, n0 + len(new)) if i is None else i
 
 
 def _remap(indptr: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> sp.csr_matrix:
@@ -95,25 +105,86 @@ def _remap(indptr: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> sp.csr_mat
 
 
 @dataclass(frozen=True)
-class Bm25Model:
-    """Frozen BM25 statistics: vocabulary, idf and average document length."""
+class Vocabulary:
+    """Term ↔ id map: the fitted terms plus the terms grown by incremental adds.
 
-    terms: tuple[str, ...]
-    vocab: dict[str, int]
+    ``base`` is never mutated after fitting and is shared by every later snapshot;
+    ``extra`` holds grown terms and is copied when it grows, so an add costs O(grown
+    terms), not O(vocabulary), and older snapshots keep their own view.
+    """
+
+    base: Mapping[str, int]
+    base_terms: tuple[str, ...]
+    extra: Mapping[str, int] = field(default_factory=dict)
+    extra_terms: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, terms: Sequence[str]) -> Vocabulary:
+        return cls({t: i for i, t in enumerate(terms)}, tuple(terms))
+
+    def __len__(self) -> int:
+        return len(self.base_terms) + len(self.extra_terms)
+
+    def __contains__(self, term: object) -> bool:
+        return term in self.base or term in self.extra
+
+    def get(self, term: str, default: int = -1) -> int:
+        i = self.base.get(term)
+        return i if i is not None else self.extra.get(term, default)
+
+    def term(self, i: int) -> str:
+        n = len(self.base_terms)
+        return self.base_terms[i] if i < n else self.extra_terms[i - n]
+
+    def terms(self) -> list[str]:
+        return [*self.base_terms, *self.extra_terms]
+
+    def grown(self, new: Sequence[str]) -> Vocabulary:
+        """A vocabulary with ``new`` terms appended (ids ``len(self)``, …)."""
+        n = len(self)
+        extra = dict(self.extra)
+        extra.update((t, n + j) for j, t in enumerate(new))
+        return replace(self, extra=extra, extra_terms=self.extra_terms + tuple(new))
+
+
+def _idf(n: int, df: np.ndarray) -> np.ndarray:
+    # Lucene's idf: always positive, so a very common term never penalizes.
+    return np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Bm25Model:
+    """BM25 statistics: vocabulary, idf per term and average document length.
+
+    Fitted once; :meth:`grown` appends terms first seen by an incremental add.
+    """
+
+    vocab: Vocabulary
     idf: np.ndarray
     avgdl: float
     k1: float = 1.2
     b: float = 0.75
 
     @classmethod
-    def fit(cls, tf: sp.csr_matrix, vocab: dict[str, int], k1: float, b: float) -> Bm25Model:
+    def fit(cls, tf: sp.csr_matrix, vocab: Vocabulary, k1: float, b: float) -> Bm25Model:
         n = max(tf.shape[0], 1)
         df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float64)
-        # Lucene's idf: always positive, so a very common term never penalizes.
-        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         avgdl = float(tf.sum() / n) or 1.0
-        terms = tuple(sorted(vocab, key=vocab.__getitem__))
-        return cls(terms, vocab, idf, avgdl, k1, b)
+        return cls(vocab, _idf(n, df), avgdl, k1, b)
+
+    def grown(self, new: Sequence[str], df: np.ndarray, n_live: int) -> Bm25Model:
+        """The model with ``new`` terms appended, their idf from ``df`` among ``n_live``.
+
+        An approximation until the next refit: the idf of a grown term is fixed when the
+        term is first added (its document count in that add among the live documents
+        then), and the idf of the fitted terms and ``avgdl`` are not updated.
+        """
+        idf = np.concatenate([self.idf, _idf(max(n_live, 1), df.astype(np.float64))])
+        return replace(self, vocab=self.vocab.grown(new), idf=idf)
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.vocab)
 
     def weigh(self, tf: sp.csr_matrix) -> sp.csr_matrix:
         """BM25 document-side weights of a term-count matrix (same sparsity)."""
@@ -123,12 +194,6 @@ class Bm25Model:
         row_norm = np.repeat(norm, np.diff(tf.indptr)).astype(np.float32)
         data = self.idf[tf.indices] * tf.data * (self.k1 + 1) / (tf.data + row_norm)
         return sp.csr_matrix((data.astype(np.float32), tf.indices, tf.indptr), shape=tf.shape)
-
-    def query(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Known term ids of a query and their weights (query term frequency)."""
-        counts = Counter(t for t in terms if t in self.vocab)
-        ids = np.fromiter((self.vocab[t] for t in counts), np.int64, len(counts))
-        return ids, np.fromiter(counts.values(), np.float32, len(counts))
 
 
 def gather(
@@ -140,9 +205,11 @@ def gather(
     """
     rows, vals, pos = [], [], []
     for seg, off in zip(segments, offsets, strict=True):
-        ids_seg = ids[ids < seg.shape[1]]
-        starts, ends = seg.indptr[ids_seg], seg.indptr[ids_seg + 1]
-        for j, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        # Older segments are narrower than a grown vocabulary: skip terms beyond them
+        # but keep each term's position ``j`` in ``ids``.
+        known = np.flatnonzero(ids < seg.shape[1])
+        starts, ends = seg.indptr[ids[known]], seg.indptr[ids[known] + 1]
+        for j, s, e in zip(known.tolist(), starts.tolist(), ends.tolist(), strict=True):
             if e > s:
                 rows.append(seg.indices[s:e] + off if off else seg.indices[s:e])
                 vals.append(seg.data[s:e] * w[j])

@@ -122,21 +122,53 @@ def test_patent_to_needs_direction() -> None:
 
 def test_incremental_equals_reindex_with_same_models() -> None:
     inc = Matcher.fit(TOY[:4], ipc_titles=IPC_TITLES)
-    fresh = Matcher.fit(TOY[:4], ipc_titles=IPC_TITLES)
-    inc.add(TOY[4:])
+    inc.add(TOY[4:])  # brings terms the fit never saw (废旧, 回收, 无人机, …)
     inc.remove(["p2"])
     inc.update([PatentDoc("p3", title="风力发电机叶片降噪", ipc_codes=("F03D1/06",))])
     final = [TOY[0], TOY[3], TOY[4], TOY[5],
              PatentDoc("p3", title="风力发电机叶片降噪", ipc_codes=("F03D1/06",))]  # fmt: skip
+    assert inc.snapshot.bm25.n_terms > Matcher.fit(TOY[:4]).snapshot.bm25.n_terms
+    # A reindex with the incremental index's (grown) models: same postings, no tombstones.
+    fresh = Matcher(inc.snapshot)
     fresh.refit(final, models=False)
+    assert len(fresh.snapshot.ids) == len(final) < len(inc.snapshot.ids)
     assert inc.fingerprint == fresh.fingerprint == matching.corpus_fingerprint(final)
-    for q in ["锂电池", "风力 叶片", "电池 清洗", "锂电池 降噪"]:
+    for q in ["锂电池", "风力 叶片", "电池 清洗", "锂电池 降噪", "无人机 回收"]:
         a, b = inc.match(q, explain=False), fresh.match(q, explain=False)
         assert ids(a) == ids(b)
         np.testing.assert_allclose([r.score for r in a], [r.score for r in b], rtol=1e-6)
     inc.refit(final)  # periodic refit == a fresh fit on the same documents
     again = Matcher.fit(final, ipc_titles=IPC_TITLES)
     assert ids(inc.match("锂电池")) == ids(again.match("锂电池"))
+
+
+def test_add_grows_the_vocabulary(tmp_path) -> None:
+    m = Matcher.fit(TOY)
+    with pytest.raises(EmptyQueryError):
+        m.match("石墨烯")
+    old = m.snapshot
+    m.add([PatentDoc("g1", title="石墨烯散热膜", abstract="石墨烯散热膜用于手机散热。")])
+    assert ids(m.match("石墨烯"))[0] == "g1"
+    assert ids(m.match("石墨烯散热膜"))[0] == "g1"
+    assert "石墨" in [t.term for t in m.match("石墨烯")[0].explanation.terms]
+    with pytest.raises(EmptyQueryError):  # the old snapshot keeps its own vocabulary
+        Matcher(old).match("石墨烯")
+    m.update([PatentDoc("p6", title="无人机石墨烯电池", abstract="石墨烯电极。")])
+    assert set(ids(m.match("石墨烯"))[:2]) == {"g1", "p6"}
+    assert ids(m.match_many(["石墨烯", "锂电池"])[0]) == ids(m.match("石墨烯"))
+    matching.save(m, tmp_path / "idx")
+    loaded = matching.load(tmp_path / "idx", fingerprint=m.fingerprint)
+    assert loaded.match("石墨烯 散热") == m.match("石墨烯 散热")
+    assert loaded.snapshot.bm25.n_terms == m.snapshot.bm25.n_terms
+
+
+def test_own_id_excluded_only_within_one_kind(toy: Matcher) -> None:
+    assert "p1" not in ids(toy.match(TOY[0]))  # a patent's similar patents: not itself
+    need = NeedDoc("p1", title="锂电池正极材料")  # another id space that reuses "p1"
+    assert ids(toy.match(need))[0] == "p1"
+    needs = Matcher.fit([NeedDoc("p1", title="锂电池正极"), NeedDoc("n2", title="锂电池")])
+    assert "p1" in ids(needs.match(TOY[0]))
+    assert ids(needs.match(NeedDoc("p1", title="锂电池"))) == ["n2"]
 
 
 def test_lifecycle_errors(toy: Matcher) -> None:
