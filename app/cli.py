@@ -66,6 +66,25 @@ def _dev_key(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild_index(_args: argparse.Namespace) -> int:
+    from app.matches.engine import MatchEngine
+
+    settings = get_settings()
+    if settings.index_dir is None:
+        print("PANHUO_INDEX_DIR is not set: nothing to save the index to", file=sys.stderr)
+        return 1
+    engine = make_engine(settings.database_url)
+    match_engine = MatchEngine(settings.index_dir)
+    with make_sessionmaker(engine)() as session, session.begin():
+        status = match_engine.rebuild(session)
+    engine.dispose()
+    print(
+        f"index rebuilt and saved to {settings.index_dir}: {status.patents} patents, "
+        f"{status.needs} needs; workers load it at their next start"
+    )
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -100,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--province", help="province code such as 410000")
     key.add_argument("--expires-days", type=int)
     key.set_defaults(func=_create_key)
+    index = sub.add_parser("index", help="match index").add_subparsers(dest="index", required=True)
+    index.add_parser(
+        "rebuild", help="refit the match index from the database and save it"
+    ).set_defaults(func=_rebuild_index)
     serve = sub.add_parser("serve", help="run the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

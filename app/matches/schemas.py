@@ -126,7 +126,6 @@ class PatentMatch(BaseModel):
 
 class MatchResponse(BaseModel):
     items: list[PatentMatch]
-    predicted_ipc: list[IpcOut] = Field(description="需求文本的预测 IPC 小类")
 
 
 class EnterpriseSummary(ReadModel):

@@ -82,33 +82,36 @@ def _rank_patents(
     engine.catch_up(session)
     matcher = engine.patents
     if matcher is None:
-        return MatchResponse(items=[], predicted_ipc=[])
+        return MatchResponse(items=[])
     try:
         found = matcher.match(query, k=limit, filters=to_filters(f))
-        text = " ".join([query.title, query.description, *query.keywords])
-        predicted = [
-            IpcOut(code=p.code, title=p.title, source=p.source, probability=round(p.probability, 6))
-            for p in matcher.predict_ipc(text)
-        ]
     except matching.EmptyQueryError:  # no indexed term: nothing to rank, not an error
-        found, predicted = [], []
-    return MatchResponse(items=_hydrate_patents(session, found), predicted_ipc=predicted)
+        found = []
+    return MatchResponse(items=_hydrate_patents(session, found))
+
+
+_SUMMARY_COLUMNS = [
+    getattr(Patent, name) for name in PatentSummary.model_fields if hasattr(Patent, name)
+]
 
 
 def _hydrate_patents(session: Session, found: Sequence[matching.Match]) -> list[PatentMatch]:
-    ids = [int(m.id) for m in found]
-    rows = session.execute(
-        select(Patent, Institution.name)
-        .outerjoin(Institution, Institution.id == Patent.institution_id)
-        .where(Patent.id.in_(ids))
-    ).all()
-    by_id = {p.id: (p, name) for p, name in rows}
+    # Summary columns only: whole rows (abstracts, claims, IPC lists) cost more than ranking.
+    rows = (
+        session.execute(
+            select(*_SUMMARY_COLUMNS, Institution.name.label("institution_name"))
+            .outerjoin(Institution, Institution.id == Patent.institution_id)
+            .where(Patent.id.in_([int(m.id) for m in found]))
+        )
+        .mappings()
+        .all()
+    )
+    by_id = {row["id"]: row for row in rows}
     out: list[PatentMatch] = []
     for m in found:
         if int(m.id) not in by_id:
             continue  # deleted since it was ranked
-        patent, name = by_id[int(m.id)]
-        summary = PatentSummary.model_validate(patent).model_copy(update={"institution_name": name})
+        summary = PatentSummary.model_validate(dict(by_id[int(m.id)]))
         out.append(
             PatentMatch(
                 rank=len(out) + 1,

@@ -1,10 +1,14 @@
 """Batch match runs: end to end, paging by need, restart behaviour."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.config import Settings
 from app.db import utcnow
 from app.main import create_app
 from app.matches.models import MatchRun, RunState
@@ -69,3 +73,26 @@ def test_a_restart_fails_runs_left_running(
     states = [client.get(f"/v1/match-runs/{i}").json() for i in ids]
     assert states[0]["state"] == "failed" and "restart" in states[0]["errors"][0]["reason"]
     assert states[1]["state"] == "running"  # another worker's live run is left alone
+
+
+def test_cli_rebuilds_and_saves_the_index(
+    fresh_database_url: Callable[[], str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from app import cli
+    from app.config import get_settings
+    from app.migrate import upgrade_head
+
+    url = fresh_database_url()
+    upgrade_head(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PANHUO_INDEX_DIR", str(tmp_path / "index"))
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["load-sample"]) == 0
+        assert cli.main(["index", "rebuild"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert (tmp_path / "index" / "patents" / "meta.json").exists()
+    app = create_app(Settings(database_url=url, index_dir=tmp_path / "index"))
+    with TestClient(app) as http:  # starts from the saved files: fingerprints match
+        assert http.get("/ready").json()["index"]["patents"] == 300
