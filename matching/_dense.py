@@ -8,8 +8,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.decomposition import TruncatedSVD
-from sklearn.preprocessing import normalize as l2_normalize
+
+from ._sparse import l2_rows as l2_normalize
 
 __all__ = ["Encoder", "LsaEncoder"]
 
@@ -58,6 +58,8 @@ class LsaEncoder:
         dim = min(dim, x.shape[0] - 1, len(columns) - 1)
         if dim < 2:
             return None
+        from sklearn.decomposition import TruncatedSVD  # slow import: only when fitting
+
         svd = TruncatedSVD(dim, algorithm="randomized", n_iter=3, random_state=seed)
         svd.fit(l2_normalize(x[:, columns]))
         return cls(svd.components_.astype(np.float32), columns)

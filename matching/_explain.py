@@ -59,7 +59,7 @@ def _terms(
 
 
 def _doc_subclasses(snap: Snapshot, row: int) -> list[str]:
-    return subclasses(snap.columns.codes[row])
+    return subclasses(snap.columns.codes(row, snap.tables))
 
 
 def _ipc(snap: Snapshot, prep: Prepared, row: int) -> tuple[IpcEvidence, ...]:

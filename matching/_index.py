@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,7 +20,7 @@ from ._errors import DuplicateDocumentError, MatchingError, UnknownDocumentError
 from ._fusion import MatcherConfig
 from ._ipc import SubclassClassifier, subclasses
 from ._records import Columns, Doc, Table, build_columns, doc_codes, field_texts, ipc_matrix
-from ._sparse import Bm25Model, Vocabulary, count_terms, gather
+from ._sparse import Bm25Model, Vocabulary, count_segments, gather
 from ._types import NeedDoc, PatentDoc
 
 SEGMENT_DOCS = 1 << 18  # rows per postings segment: bounds the transient CSR→CSC copy
@@ -77,19 +79,27 @@ def build(
     _check_unique([d.id for d in docs])
     terms: dict[str, int] = {}
     texts = [field_texts(d, ipc_titles) for d in docs]
-    tf = count_terms(texts, cfg.field_weights, Vocabulary.of(()), terms, workers=workers)
-    bm25 = Bm25Model.fit(tf, Vocabulary(terms, tuple(terms)), cfg.k1, cfg.b)
-    tables: dict[str, Table] = {}
-    labels = [subclasses(doc_codes(d)) for d in docs]
+    with ThreadPoolExecutor(1) as side:
+        # Structured columns, IPC matrix and hashes are built while the analyzer
+        # processes count terms (this thread would otherwise only wait for them).
+        pending = side.submit(_describe, docs, {}) if workers > 1 else None
+        tfs = count_segments(
+            texts, cfg.field_weights, Vocabulary.of(()), terms, SEGMENT_DOCS, workers=workers
+        )
+        described = pending.result() if pending else _describe(docs, {})
+    bm25 = Bm25Model.fit(tfs, Vocabulary(terms, tuple(terms)), cfg.k1, cfg.b)
+    labels = described.labels
     label_set = tuple(sorted({s for ls in labels for s in ls}))
-    segments, sums = [], sp.csr_matrix((len(label_set), len(terms)), dtype=np.float32)
-    for start in range(0, len(docs), SEGMENT_DOCS):
-        w = bm25.weigh(tf[start : start + SEGMENT_DOCS])
+    segments: list[sp.csc_matrix] = []
+    sums = sp.csr_matrix((len(label_set), len(terms)), dtype=np.float32)
+    while tfs:  # weigh segment by segment, dropping each one's counts once used
+        w = bm25.weigh(tfs.pop(0))
+        start = sum(seg.shape[0] for seg in segments)
         sums = sums + SubclassClassifier.label_sums(
-            w, labels[start : start + SEGMENT_DOCS], label_set
+            w, labels[start : start + w.shape[0]], label_set
         )
         segments.append(w.tocsc())
-    del tf
+        del w
     classifier = SubclassClassifier.from_sums(
         sums, label_set, cfg.temperature, cfg.classifier_terms
     )
@@ -100,6 +110,7 @@ def build(
         _encode(enc, seg, texts[off : off + seg.shape[0]])
         for seg, off in zip(segments, _offsets(segments), strict=True)
     )
+    tables: dict[str, Table] = {}
     snap = Snapshot(
         cfg,
         kind,
@@ -115,10 +126,30 @@ def build(
         {},
         np.zeros(0, bool),
         np.zeros(0, np.uint64),
-        build_columns([], tables),
+        build_columns([], tables, []),
         tables,
     )
-    return _append(snap, docs, tuple(segments), dense)
+    return _append(snap, docs, tuple(segments), dense, described)
+
+
+class _Described(NamedTuple):
+    """Everything about new rows except their text postings."""
+
+    columns: Columns
+    ipc: sp.csc_matrix  # rows × subclass table
+    tables: dict[str, Table]  # the snapshot's tables grown by these rows
+    hashes: np.ndarray
+    labels: list[list[str]]  # IPC subclasses per row
+
+
+def _describe(docs: Sequence[Doc], tables: Mapping[str, Table]) -> _Described:
+    grown = dict(tables)
+    codes = [doc_codes(d) for d in docs]
+    labels = [subclasses(c) for c in codes]
+    columns = build_columns(docs, grown, codes)
+    ipc = ipc_matrix(labels, grown).tocsc()
+    hashes = np.fromiter(map(doc_hash, docs), np.uint64, len(docs))
+    return _Described(columns, ipc, grown, hashes, labels)
 
 
 def add(snap: Snapshot, docs: Sequence[Doc], workers: int = 1) -> Snapshot:
@@ -137,20 +168,21 @@ def add(snap: Snapshot, docs: Sequence[Doc], workers: int = 1) -> Snapshot:
         raise DuplicateDocumentError(f"already indexed: {clash[:5]}")
     texts = [field_texts(d, snap.ipc_titles) for d in docs]
     new: dict[str, int] = {}
-    tf = count_terms(texts, snap.cfg.field_weights, snap.bm25.vocab, new, workers=workers)
+    tfs = count_segments(
+        texts, snap.cfg.field_weights, snap.bm25.vocab, new, SEGMENT_DOCS, workers=workers
+    )
     if new:
         n0 = snap.bm25.n_terms
-        df = np.bincount(tf.indices[tf.indices >= n0] - n0, minlength=len(new))
-        snap = replace(snap, bm25=snap.bm25.grown(list(new), df, len(snap.rows) + len(docs)))
-    segments = tuple(
-        snap.bm25.weigh(tf[i : i + SEGMENT_DOCS]).tocsc() for i in range(0, len(docs), SEGMENT_DOCS)
-    )
-    del tf
+        df = sum(np.bincount(t.indices[t.indices >= n0] - n0, minlength=len(new)) for t in tfs)
+        bm25 = snap.bm25.grown(list(new), np.asarray(df), len(snap.rows) + len(docs))
+        snap = replace(snap, bm25=bm25)
+    segments = tuple(snap.bm25.weigh(t).tocsc() for t in tfs)
+    del tfs
     dense = tuple(
         _encode(snap.encoder, seg, texts[i * SEGMENT_DOCS : i * SEGMENT_DOCS + seg.shape[0]])
         for i, seg in enumerate(segments)
     )
-    return _append(snap, docs, segments, dense)
+    return _append(snap, docs, segments, dense, _describe(docs, snap.tables))
 
 
 def remove(snap: Snapshot, ids: Sequence[str]) -> Snapshot:
@@ -166,14 +198,15 @@ def remove(snap: Snapshot, ids: Sequence[str]) -> Snapshot:
 
 
 def _append(
-    snap: Snapshot, docs: Sequence[Doc], segments: tuple, dense: tuple[np.ndarray, ...]
+    snap: Snapshot,
+    docs: Sequence[Doc],
+    segments: tuple,
+    dense: tuple[np.ndarray, ...],
+    described: _Described,
 ) -> Snapshot:
-    tables = dict(snap.tables)
-    columns = build_columns(docs, tables)
-    ipc = ipc_matrix(docs, tables).tocsc()
     n0 = snap.n_rows
     ipc_segments = tuple(
-        ipc[off - n0 : off - n0 + s.shape[0]]
+        described.ipc[off - n0 : off - n0 + s.shape[0]]
         for s, off in zip(segments, _offsets(segments, n0), strict=True)
     )
     rows = dict(snap.rows)
@@ -187,9 +220,9 @@ def _append(
         ids=snap.ids + tuple(d.id for d in docs),
         rows=rows,
         alive=np.concatenate([snap.alive, np.ones(len(docs), bool)]),
-        hashes=np.concatenate([snap.hashes, np.fromiter(map(doc_hash, docs), np.uint64)]),
-        columns=snap.columns.concat(columns),
-        tables=tables,
+        hashes=np.concatenate([snap.hashes, described.hashes]),
+        columns=snap.columns.concat(described.columns),
+        tables=described.tables,
     )
 
 
@@ -261,6 +294,6 @@ def empty_like(snap: Snapshot) -> Snapshot:
         rows={},
         alive=np.zeros(0, bool),
         hashes=np.zeros(0, np.uint64),
-        columns=build_columns([], {}),
+        columns=build_columns([], {}, []),
         tables={},
     )

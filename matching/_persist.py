@@ -19,7 +19,7 @@ from ._ipc import SubclassClassifier
 from ._records import Columns, Table
 from ._sparse import Bm25Model, Vocabulary
 
-FORMAT_VERSION = 2  # 2: industry, status, open-licence and grant-date columns
+FORMAT_VERSION = 3  # 2: industry, status, open-licence, grant date; 3: IPC code ids
 _COLUMN_ARRAYS = (
     "regions",
     "modes",
@@ -32,6 +32,8 @@ _COLUMN_ARRAYS = (
     "status",
     "open_license",
     "granted",
+    "code_ids",
+    "code_ptr",
 )
 
 
@@ -67,7 +69,6 @@ def save_snapshot(snap: Snapshot, path: str | os.PathLike[str], library_version:
         "terms": snap.bm25.vocab.terms(),
         "ids": list(snap.ids),
         "offsets": list(snap.offsets),
-        "codes": [list(c) for c in snap.columns.codes],
         "tables": {k: list(t.values) for k, t in snap.tables.items()},
         "ipc_titles": dict(snap.ipc_titles),
         "classifier": list(snap.classifier.labels) if snap.classifier else None,
@@ -139,8 +140,7 @@ def _restore(meta: dict[str, Any], npz: Any, encoder: Encoder | None) -> Snapsho
         enc = LsaEncoder(npz["lsa"], npz["lsa_columns"])
     ids = tuple(meta["ids"])
     alive = npz["alive"]
-    codes = tuple(tuple(c) for c in meta["codes"])
-    columns = Columns(*(npz[f"col_{n}"] for n in _COLUMN_ARRAYS), codes)  # type: ignore[call-arg]
+    columns = Columns(*(npz[f"col_{n}"] for n in _COLUMN_ARRAYS))
     return Snapshot(
         cfg=cfg,
         kind=meta["kind"],

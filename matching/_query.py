@@ -7,13 +7,13 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+from ._counting import count_local
 from ._dense import LsaEncoder
 from ._errors import EmptyQueryError
 from ._fusion import structured
 from ._index import Snapshot
 from ._ipc import subclasses
 from ._records import Table, doc_codes, filter_mask
-from ._sparse import _count_local
 from ._types import Filters, NeedDoc, PatentDoc
 
 Query = NeedDoc | PatentDoc | str
@@ -40,7 +40,7 @@ def prepare(snap: Snapshot, query: Query) -> Prepared:
         fields = (query.title, query.abstract, query.claim)
     else:
         fields = (query.title, query.description, " ".join(query.keywords))
-    terms, _, cols, vals = _count_local([fields], cfg.field_weights[:3])
+    terms, _, cols, vals = count_local([fields], cfg.field_weights[:3])
     vocab = snap.bm25.vocab
     known = [
         (i, v) for i, v in zip((vocab.get(terms[c]) for c in cols), vals, strict=True) if i >= 0

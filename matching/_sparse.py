@@ -7,101 +7,100 @@ rows), so a query only reads the postings of its own terms.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from itertools import count
 from multiprocessing import get_context
+from typing import overload
 
 import numpy as np
 import scipy.sparse as sp
 
-from ._analyzer import analyze
+from ._counting import count_local as _count_local
 
 FieldTexts = tuple[str, ...]
 _BATCH = 4096
 
 
-def _count_local(
-    docs: Sequence[FieldTexts], weights: tuple[float, ...]
-) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted term counts of a batch with batch-local term ids (picklable result)."""
-    local: dict[str, int] = {}
-    indptr = [0]
-    cols: list[int] = []
-    vals: list[float] = []
-    for fields in docs:
-        merged: dict[str, float] = {}
-        for text, w in zip(fields, weights, strict=True):
-            if text and w:
-                for term, c in Counter(analyze(text)).items():
-                    merged[term] = merged.get(term, 0.0) + c * w
-        cols.extend(local.setdefault(t, len(local)) for t in merged)
-        vals.extend(merged.values())
-        indptr.append(len(cols))
-    return (
-        list(local),
-        np.asarray(indptr, dtype=np.int64),
-        np.asarray(cols, dtype=np.int32),
-        np.asarray(vals, dtype=np.float32),
-    )
-
-
-def count_terms(
+def count_segments(
     docs: Sequence[FieldTexts],
     weights: tuple[float, ...],
     vocab: Vocabulary,
     new: dict[str, int],
+    segment: int,
     *,
     workers: int = 1,
-) -> sp.csr_matrix:
-    """Weighted term-count matrix (docs × vocabulary) of ``docs``.
+) -> list[sp.csr_matrix]:
+    """Weighted term counts (docs × vocabulary) of ``docs``, one CSR per ``segment`` rows.
 
     Terms unknown to ``vocab`` are added to ``new`` with ids ``len(vocab)``,
     ``len(vocab) + 1``, … in first-seen order (fitting passes an empty vocabulary;
     incremental adds grow it).  ``workers > 1`` analyzes batches in worker processes;
-    ids are assigned in the parent in batch order, so the result does not depend on the
-    number of workers.
+    ids are assigned here in batch order, so the result does not depend on the number
+    of workers.  Batches are merged into a segment as they arrive, so only one
+    segment's batches are held at a time.
     """
     batches = [docs[i : i + _BATCH] for i in range(0, len(docs), _BATCH)]
+    out: list[sp.csr_matrix] = []
+    blocks: list[sp.csr_matrix] = []
+    pool = None
     if workers > 1 and len(batches) > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            parts = list(pool.map(_count_local, batches, [weights] * len(batches)))
-    else:
-        parts = [_count_local(b, weights) for b in batches]
-    blocks = []
-    for terms, indptr, cols, vals in parts:
-        ids = np.fromiter(_term_ids(terms, vocab, new), np.int64, len(terms))
-        blocks.append(_remap(indptr, ids[cols] if len(cols) else cols, vals))
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    # Fitting (empty vocabulary): every term is new, and a defaultdict numbers them
+    # without a Python call per term.
+    fitting: defaultdict[str, int] | None = None
+    if not len(vocab):
+        fitting = defaultdict(count().__next__)
+    try:
+        parts = pool.map(_count_local, batches, [weights] * len(batches)) if pool else None
+        for part in parts or (_count_local(b, weights) for b in batches):
+            terms, indptr, cols, vals = part
+            if fitting is not None:
+                ids = np.fromiter(map(fitting.__getitem__, terms), np.int64, len(terms))
+            else:
+                ids = _term_ids(terms, vocab, new)
+            n_cols = len(vocab) + len(new if fitting is None else fitting)
+            blocks.append(sp.csr_matrix((vals, ids[cols], indptr), shape=(len(indptr) - 1, n_cols)))
+            if sum(b.shape[0] for b in blocks) >= segment:
+                out.append(_stack(blocks, segment))
+    finally:
+        if pool:
+            pool.shutdown()
+    if blocks or not out:
+        out.append(_stack(blocks, segment))
+    new.update(fitting or {})
     width = len(vocab) + len(new)
-    blocks = [
-        sp.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], width)) for b in blocks
-    ]
-    if not blocks:
-        return sp.csr_matrix((0, width), dtype=np.float32)
-    return sp.vstack(blocks, format="csr", dtype=np.float32)
+    return [sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], width)) for m in out]
 
 
-def _term_ids(terms: Sequence[str], vocab: Vocabulary, new: dict[str, int]) -> Iterator[int]:
+def _stack(blocks: list[sp.csr_matrix], rows: int) -> sp.csr_matrix:
+    """Pop the first ``rows`` rows of ``blocks`` as one CSR matrix (all when fewer)."""
+    width = max((b.shape[1] for b in blocks), default=0)
+    merged = sp.vstack(
+        [sp.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], width)) for b in blocks]
+        or [sp.csr_matrix((0, width), dtype=np.float32)],
+        format="csr",
+        dtype=np.float32,
+    )
+    blocks.clear()
+    if merged.shape[0] > rows:
+        blocks.append(merged[rows:])
+        merged = merged[:rows]
+    return merged
+
+
+def _term_ids(terms: Sequence[str], vocab: Vocabulary, new: dict[str, int]) -> np.ndarray:
     n0, base, extra = len(vocab), vocab.base, vocab.extra
-    if not n0:  # fitting: one dict lookup per term
-        yield from (new.setdefault(t, len(new)) for t in terms)
-        return
-    for t in terms:
+
+    def one(t: str) -> int:
         i = base.get(t)
         if i is None:
             i = extra.get(t)
-        yield new.setdefault(t, n0 + len(new)) if i is None else i
+        return new.setdefault(t, n0 + len(new)) if i is None else i
 
-
-def _remap(indptr: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> sp.csr_matrix:
-    keep = cols >= 0
-    if not keep.all():
-        row_of = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))[keep]
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(row_of, minlength=len(indptr) - 1))])
-        cols, vals = cols[keep], vals[keep]
-    n_cols = int(cols.max()) + 1 if len(cols) else 0
-    return sp.csr_matrix((vals, cols.astype(np.int32), indptr), shape=(len(indptr) - 1, n_cols))
+    return np.fromiter(map(one, terms), np.int64, len(terms))
 
 
 @dataclass(frozen=True)
@@ -166,10 +165,13 @@ class Bm25Model:
     b: float = 0.75
 
     @classmethod
-    def fit(cls, tf: sp.csr_matrix, vocab: Vocabulary, k1: float, b: float) -> Bm25Model:
-        n = max(tf.shape[0], 1)
-        df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float64)
-        avgdl = float(tf.sum() / n) or 1.0
+    def fit(cls, tfs: Sequence[sp.csr_matrix], vocab: Vocabulary, k1: float, b: float) -> Bm25Model:
+        """Statistics of the term counts ``tfs`` (segments of one corpus)."""
+        n = max(sum(t.shape[0] for t in tfs), 1)
+        df = np.zeros(len(vocab), np.float64)
+        for t in tfs:
+            df += np.bincount(t.indices, minlength=len(vocab))
+        avgdl = float(sum(t.data.sum(dtype=np.float64) for t in tfs) / n) or 1.0
         return cls(vocab, _idf(n, df), avgdl, k1, b)
 
     def grown(self, new: Sequence[str], df: np.ndarray, n_live: int) -> Bm25Model:
@@ -187,13 +189,44 @@ class Bm25Model:
         return len(self.vocab)
 
     def weigh(self, tf: sp.csr_matrix) -> sp.csr_matrix:
-        """BM25 document-side weights of a term-count matrix (same sparsity)."""
+        """BM25 document-side weights of a term-count matrix (same sparsity).
+
+        Computed in place in float32 so that at most two ``nnz``-sized temporaries
+        exist (the build's memory peak is here).
+        """
         tf = tf.tocsr()
-        dl = np.asarray(tf.sum(axis=1)).ravel()
-        norm = self.k1 * (1 - self.b + self.b * dl / self.avgdl)
-        row_norm = np.repeat(norm, np.diff(tf.indptr)).astype(np.float32)
-        data = self.idf[tf.indices] * tf.data * (self.k1 + 1) / (tf.data + row_norm)
-        return sp.csr_matrix((data.astype(np.float32), tf.indices, tf.indptr), shape=tf.shape)
+        dl = np.asarray(tf.sum(axis=1, dtype=np.float64)).ravel()
+        norm = (self.k1 * (1 - self.b + self.b * dl / self.avgdl)).astype(np.float32)
+        data = np.repeat(norm, np.diff(tf.indptr))
+        data += tf.data
+        np.divide(tf.data * np.float32(self.k1 + 1), data, out=data)
+        data *= self.idf[tf.indices]
+        return sp.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape)
+
+
+@overload
+def l2_rows(x: np.ndarray) -> np.ndarray: ...
+@overload
+def l2_rows(x: sp.spmatrix) -> sp.csr_matrix: ...
+def l2_rows(x: sp.spmatrix | np.ndarray) -> sp.csr_matrix | np.ndarray:
+    """Rows scaled to unit L2 norm (zero rows stay zero), sparse or dense, dtype kept.
+
+    Replaces ``sklearn.preprocessing.normalize``: no input validation overhead per query,
+    and ``import matching`` (also in the analyzer worker processes) skips sklearn.
+    """
+    if not sp.issparse(x):
+        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        return x / np.where(norms > 0, norms, 1).astype(x.dtype)
+    x = sp.csr_matrix(x)
+    norms = row_norms(x)
+    scale = np.repeat(1 / np.where(norms > 0, norms, 1), np.diff(x.indptr)).astype(x.dtype)
+    return sp.csr_matrix((x.data * scale, x.indices, x.indptr), shape=x.shape)
+
+
+def row_norms(x: sp.csr_matrix) -> np.ndarray:
+    """L2 norm of each row of a CSR matrix (float64)."""
+    squares = sp.csr_matrix((x.data.astype(np.float64) ** 2, x.indices, x.indptr), shape=x.shape)
+    return np.sqrt(squares @ np.ones(x.shape[1]))
 
 
 def gather(
