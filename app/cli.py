@@ -2,12 +2,17 @@
 
 import argparse
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from app.config import get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import DomainError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -66,6 +71,57 @@ def _dev_key(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from app.auth.principal import SYSTEM
+    from app.imports import service
+    from app.imports.models import ImportJob
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    factory = make_sessionmaker(engine)
+    scheduled: list[tuple[object, ...]] = []
+    path = Path(args.file)
+    with path.open("rb") as fh, factory() as session, session.begin():
+        upload = service.Upload(fh, path.name, args.institution, args.encoding)
+        job = service.create(
+            session,
+            SYSTEM,
+            upload,
+            settings.import_dir,
+            lambda *call: scheduled.append(call),
+            factory,
+            None,
+        )
+        job_id = job.id
+
+    def progress(job: ImportJob) -> None:
+        total = job.total_rows or 0
+        print(f"\r导入 importing {job.processed}/{total} rows", end="", file=sys.stderr)
+
+    service.execute(factory, None, job_id, SYSTEM, progress)
+    print(file=sys.stderr)
+    return _import_summary(factory, job_id, settings.import_dir)
+
+
+def _import_summary(factory: "sessionmaker[Session]", job_id: int, store: "Path") -> int:
+    from app.auth.principal import SYSTEM
+    from app.imports import service
+
+    with factory() as session:
+        job = service.get(session, SYSTEM, job_id)
+        print(
+            f"import #{job.id} {job.state}: inserted {job.inserted}, updated {job.updated}, "
+            f"unchanged {job.unchanged}, failed {job.failed}"
+        )
+        if job.error:
+            print(f"error: {job.error}", file=sys.stderr)
+        if job.failed:
+            out = store / f"import-{job.id}-errors.csv"
+            out.write_bytes(service.errors_csv(service.errors(session, SYSTEM, job.id)))
+            print(f"failed rows: {out}")
+        return 0 if job.state == "succeeded" else 1
+
+
 def _rebuild_index(_args: argparse.Namespace) -> int:
     from app.matches.engine import MatchEngine
 
@@ -119,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--province", help="province code such as 410000")
     key.add_argument("--expires-days", type=int)
     key.set_defaults(func=_create_key)
+    imp = sub.add_parser("import", help="import a patent list (.xlsx/.csv/.jsonl) locally")
+    imp.add_argument("file")
+    imp.add_argument("--institution", type=int, help="patentee institution id for all rows")
+    imp.add_argument("--encoding", help="CSV encoding, detected when omitted")
+    imp.set_defaults(func=_import)
     index = sub.add_parser("index", help="match index").add_subparsers(dest="index", required=True)
     index.add_parser(
         "rebuild", help="refit the match index from the database and save it"

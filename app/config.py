@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # Echo SQL for debugging only; it would leak confidential need text into logs.
     sql_echo: bool = False
     max_body_bytes: int = 2_000_000
+    # File imports (POST /v1/imports) and JSON bulk writes get larger caps.
+    max_upload_bytes: int = 250_000_000
+    max_bulk_bytes: int = 25_000_000
+    import_dir: Path = ROOT / "var" / "imports"
     # Per API key and process; generous so the portal's batch calls are not throttled.
     rate_limit_per_minute: int = 1200
     # Outbound calls (webhooks) must never hang a worker.

@@ -16,6 +16,8 @@ from app.db import make_engine, make_sessionmaker
 from app.enterprises.endpoints import router as enterprises_router
 from app.errors import install_error_handlers
 from app.health.endpoints import router as health_router
+from app.imports import service as imports
+from app.imports.endpoints import router as imports_router
 from app.institutions.endpoints import router as institutions_router
 from app.matches import runs
 from app.matches.endpoints import router as matches_router
@@ -58,6 +60,7 @@ def create_app(
         with app.state.sessionmaker() as session, session.begin():
             if current_revision(session.connection()) == head_revision():
                 runs.fail_stale(session)
+                imports.fail_stale(session)
                 match_engine.start(session)
             else:  # /ready reports it; prestart (panhuo migrate) should have run first
                 logging.getLogger("panhuo").error("database schema is not at head; run migrations")
@@ -77,13 +80,21 @@ def create_app(
         patents_router,
         enterprises_router,
         needs_router,
+        imports_router,
         matches_router,
         api_keys_router,
         audit_router,
     )
     for router in routers:
         app.include_router(router)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        per_path={
+            "/v1/imports": settings.max_upload_bytes,
+            "/v1/patents/bulk": settings.max_bulk_bytes,
+        },
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -3,6 +3,7 @@
 from app.audit.models import AuditEntry
 from app.auth.models import ApiKey
 from app.enterprises.models import Enterprise
+from app.imports.models import ImportJob, ImportRowError
 from app.institutions.models import Institution
 from app.matches.models import IndexChange, MatchResult, MatchRun
 from app.needs.models import Need
@@ -12,6 +13,8 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "Enterprise",
+    "ImportJob",
+    "ImportRowError",
     "IndexChange",
     "Institution",
     "MatchResult",

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import ApiKey
 from app.enterprises.models import Enterprise
+from app.imports.models import ImportJob, ImportState
 from app.institutions.models import Institution, InstitutionType
 from app.matches.models import MatchRun, RunState
 from app.needs.models import Need, NeedStatus
@@ -35,6 +36,7 @@ class World:
     other_need: int
     key: int
     run: int
+    job: int  # an import job of institution 1
 
 
 def _patent(session: Session, institution: Institution, price: int) -> Patent:
@@ -72,7 +74,14 @@ def build(session: Session) -> World:
     )
     key = ApiKey(name="spare", prefix="pk_x", key_hash="0" * 64, role="portal")
     run = MatchRun(state=RunState.succeeded, per_need=5)
-    session.add_all([need, other_need, key, run])
+    job = ImportJob(
+        state=ImportState.succeeded,
+        filename="x.csv",
+        file_format="csv",
+        stored_path="/nonexistent",
+        institution_id=inst.id,
+    )
+    session.add_all([need, other_need, key, run, job])
     session.flush()
     return World(
         inst.id,
@@ -86,4 +95,5 @@ def build(session: Session) -> World:
         other_need.id,
         key.id,
         run.id,
+        job.id,
     )

@@ -20,6 +20,7 @@ from app.main import create_app
 from tests import access_world
 from tests import factories as f
 from tests.access_world import World
+from tests.imports.helpers import EXPORT
 
 
 def _access_roles(route: APIRoute) -> frozenset[Role] | None:
@@ -45,7 +46,7 @@ ROUTES = [
     for method in sorted(route.methods or ())
 ]
 
-Sample = Callable[[World], tuple[str, dict[str, Any] | None]]
+Sample = Callable[[World], tuple[str, Any]]
 
 # One request per route that the route's allowed roles may make on their own rows:
 # the institution key owns w.inst, the enterprise key w.ent, the province key is Hubei.
@@ -94,6 +95,14 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/v1/match-runs/{run_id}"): lambda w: (f"/v1/match-runs/{w.run}", None),
     ("GET", "/v1/match-runs/{run_id}/results"): lambda w: (f"/v1/match-runs/{w.run}/results", None),
     ("POST", "/v1/admin/index/rebuild"): lambda w: ("/v1/admin/index/rebuild", None),
+    ("GET", "/v1/imports/template.xlsx"): lambda w: ("/v1/imports/template.xlsx", None),
+    ("GET", "/v1/imports/{import_id}"): lambda w: (f"/v1/imports/{w.job}", None),
+    ("GET", "/v1/imports/{import_id}/errors"): lambda w: (f"/v1/imports/{w.job}/errors", None),
+    ("POST", "/v1/patents/bulk"): lambda w: ("/v1/patents/bulk", [f.patent()]),
+}
+# Routes taking a multipart upload instead of JSON.
+UPLOADS: dict[tuple[str, str], Sample] = {
+    ("POST", "/v1/imports"): lambda w: ("/v1/imports", {"file": ("e.csv", EXPORT.read_bytes())}),
 }
 
 
@@ -133,10 +142,15 @@ def test_role_matrix(
     roles: frozenset[Role],
     caller: Role | None,
 ) -> None:
-    assert (method, path) in SAMPLES, f"add a sample request for {method} {path}"
-    url, body = SAMPLES[(method, path)](world)
+    key = (method, path)
+    assert key in SAMPLES or key in UPLOADS, f"add a sample request for {method} {path}"
     client = anon if caller is None else client_for(caller, **_binding(caller, world))
-    response = client.request(method, url, json=body)
+    if key in UPLOADS:
+        url, files = UPLOADS[key](world)
+        response = client.request(method, url, files=files)
+    else:
+        url, body = SAMPLES[key](world)
+        response = client.request(method, url, json=body)
     if caller is None:
         assert response.status_code == 401
         assert response.headers["www-authenticate"].startswith("Bearer")

@@ -16,6 +16,7 @@ from app.common.paging import PageParams, paginate
 from app.common.schemas import unique
 from app.errors import Conflict, Invalid, NotFound, field_error
 from app.institutions import repository as institutions
+from app.institutions.models import Institution
 from app.patents import repository
 from app.patents.models import Patent, PatentIpc
 from app.patents.repository import PatentFilters
@@ -56,16 +57,17 @@ def _ensure_new_application_number(session: Session, number: str) -> None:
         )
 
 
-def _attach_institution(
-    session: Session, actor: Principal, patent: Patent, institution_id: int | None
-) -> None:
+def _checked_institution(
+    session: Session, actor: Principal, institution_id: int | None
+) -> Institution | None:
+    """The patentee institution named by a write, or an error; changes nothing."""
     if institution_id is None:
         if actor.role is Role.institution:
             raise Invalid(
                 "不能将专利移出本机构 / an institution cannot release its own patent",
                 [field_error("institution_id", "must be your institution")],
             )
-        return
+        return None
     institution = institutions.get(session, institution_id)
     # Another institution's id reads as "not found", so ids cannot be probed.
     if institution is None or not actor.owns_institution(institution_id):
@@ -73,8 +75,7 @@ def _attach_institution(
             "专利权人机构不存在 / institution_id does not exist",
             [field_error("institution_id", f"institution {institution_id} not found")],
         )
-    if patent.region_code is None:
-        patent.region_code = institution.region_code
+    return institution
 
 
 def _set_ipc(patent: Patent, ipc_main: str | None, ipc_codes: list[str]) -> None:
@@ -84,10 +85,13 @@ def _set_ipc(patent: Patent, ipc_main: str | None, ipc_codes: list[str]) -> None
     patent.ipc_entries = [PatentIpc(position=i, code=code) for i, code in enumerate(codes)]
 
 
-def _check_dates(patent: Patent) -> None:
-    filed = patent.filing_date
+_DATES = ("filing_date", "publication_date", "grant_date")
+
+
+def _check_dates(values: dict[str, Any]) -> None:
+    filed = values.get("filing_date")
     for field in ("publication_date", "grant_date"):
-        value = getattr(patent, field)
+        value = values.get(field)
         if filed and value and value < filed:
             raise Invalid(
                 f"{field} 早于申请日 / {field} is before filing_date",
@@ -95,33 +99,54 @@ def _check_dates(patent: Patent) -> None:
             )
 
 
-def create(session: Session, actor: Principal, data: PatentCreate) -> PatentRead:
-    _ensure_new_application_number(session, data.application_number)
+def build(session: Session, actor: Principal, data: PatentCreate) -> Patent:
+    """A new, checked Patent added to the session but not flushed (bulk imports batch it)."""
     fields = data.model_dump(exclude={"ipc_main", "ipc_codes"})
     if actor.role is Role.institution and fields["institution_id"] is None:
         fields["institution_id"] = actor.institution_id
+    _check_dates(fields)
+    institution = _checked_institution(session, actor, fields["institution_id"])
     patent = Patent(**fields)
-    _attach_institution(session, actor, patent, patent.institution_id)
+    if institution is not None and patent.region_code is None:
+        patent.region_code = institution.region_code
     _set_ipc(patent, data.ipc_main, data.ipc_codes)
-    _check_dates(patent)
     session.add(patent)
+    return patent
+
+
+def create(session: Session, actor: Principal, data: PatentCreate) -> PatentRead:
+    _ensure_new_application_number(session, data.application_number)
+    patent = build(session, actor, data)
     session.flush()
     return present(patent, actor)
 
 
-def update(session: Session, actor: Principal, patent_id: int, data: PatentUpdate) -> PatentRead:
-    patent = find(session, actor, patent_id, write=True)
-    changes = data.changes()
+def apply(session: Session, actor: Principal, patent: Patent, changes: dict[str, Any]) -> None:
+    """Set ``changes`` (field → new value, IPC fields included) on a patent, with its rules.
+
+    Every check runs before the first attribute is set, so a refused change leaves the
+    patent untouched (bulk imports keep going with the next row).
+    """
+    changes = dict(changes)
+    _check_dates({f: changes.get(f, getattr(patent, f)) for f in _DATES})
+    institution = None
+    if "institution_id" in changes:
+        institution = _checked_institution(session, actor, changes["institution_id"])
+    ipc_main_sent = "ipc_main" in changes
     ipc_main = changes.pop("ipc_main", patent.ipc_main)
     ipc_codes = changes.pop("ipc_codes", None)
     for field, value in changes.items():
         setattr(patent, field, value)
-    if "institution_id" in changes:
-        _attach_institution(session, actor, patent, changes["institution_id"])
-    if "ipc_main" in data.model_fields_set or ipc_codes is not None:
+    if institution is not None and patent.region_code is None:
+        patent.region_code = institution.region_code
+    if ipc_main_sent or ipc_codes is not None:
         kept = [c for c in patent.ipc_codes if c != patent.ipc_main]
         _set_ipc(patent, ipc_main, ipc_codes if ipc_codes is not None else kept)
-    _check_dates(patent)
+
+
+def update(session: Session, actor: Principal, patent_id: int, data: PatentUpdate) -> PatentRead:
+    patent = find(session, actor, patent_id, write=True)
+    apply(session, actor, patent, data.changes())
     session.flush()
     return present(patent, actor)
 

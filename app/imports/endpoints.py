@@ -1,0 +1,98 @@
+from typing import Annotated, Any, Literal
+
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    Body,
+    Depends,
+    File,
+    Form,
+    Query,
+    Request,
+    UploadFile,
+    status,
+)
+from fastapi.responses import Response
+
+from app.auth.deps import Access
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.common.params import ResourceId
+from app.db import DBSession
+from app.imports import service
+from app.imports.schemas import BulkResult, ImportRead, RowErrorRead
+from app.imports.template import template_xlsx
+from app.matches.endpoints import Engine
+
+router = APIRouter(tags=["imports 批量导入"])
+
+Uploader = Annotated[Principal, Depends(Access(Role.admin, Role.institution))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/v1/imports/template.xlsx", response_class=Response)
+def import_template(_: Uploader) -> Response:
+    """Excel template: canonical headers, a field guide sheet, drop-downs for enums."""
+    headers = {"Content-Disposition": 'attachment; filename="panhuo-import-template.xlsx"'}
+    return Response(template_xlsx(), media_type=XLSX, headers=headers)
+
+
+@router.post("/v1/imports", status_code=status.HTTP_202_ACCEPTED, response_model=ImportRead)
+def create_import(
+    request: Request,
+    session: DBSession,
+    engine: Engine,
+    actor: Uploader,
+    background: BackgroundTasks,
+    file: Annotated[UploadFile, File(description=".xlsx/.csv/.jsonl")],
+    institution_id: Annotated[int | None, Form(ge=1, le=2**63 - 1)] = None,
+    encoding: Annotated[str | None, Query(max_length=20, description="CSV 编码，如 gbk")] = None,
+) -> object:
+    """Upload a patent list; it is processed in the background (poll GET /v1/imports/{id})."""
+    upload = service.Upload(file.file, file.filename or "upload", institution_id, encoding)
+    settings = request.app.state.settings
+    return service.create(
+        session,
+        actor,
+        upload,
+        settings.import_dir,
+        background.add_task,
+        request.app.state.sessionmaker,
+        engine,
+    )
+
+
+@router.get("/v1/imports/{import_id}", response_model=ImportRead)
+def get_import(import_id: ResourceId, session: DBSession, actor: Uploader) -> object:
+    return service.get(session, actor, import_id)
+
+
+@router.get("/v1/imports/{import_id}/errors", response_model=list[RowErrorRead])
+def import_errors(
+    import_id: ResourceId,
+    session: DBSession,
+    actor: Uploader,
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    """Failed rows: row number in the file, column, raw value, reason (中文 and English)."""
+    rows = service.errors(session, actor, import_id)
+    if format == "json":
+        return rows
+    return Response(
+        service.errors_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="import-{import_id}-errors.csv"'},
+    )
+
+
+@router.post("/v1/patents/bulk", response_model=BulkResult)
+def bulk_patents(
+    session: DBSession,
+    actor: Uploader,
+    items: Annotated[list[dict[str, Any]], Body(min_length=1, max_length=1000)],
+) -> object:
+    """Up to 1,000 patents as JSON; same columns and semantics as a file import.
+
+    Valid items land, failed ones land nowhere; each item reports what happened to it.
+    """
+    return service.bulk(session, actor, items)

@@ -1,0 +1,151 @@
+"""Land parsed rows: idempotent upsert on the normalized application number.
+
+A row is inserted, updated (only the columns the file carries, only when they differ),
+left unchanged, or failed with its reasons; failed rows write nothing.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.common.schemas import unique
+from app.errors import DomainError
+from app.imports.resolve import InstitutionResolver
+from app.imports.rows import CellProblem, ParsedRow
+from app.patents import service as patents
+from app.patents.models import Patent
+
+MAX_REVIEW = 1000  # names listed for review per job; the count keeps going
+
+
+@dataclass
+class Outcome:
+    number: int
+    status: str  # inserted / updated / unchanged / failed
+    patent_id: int | None = None
+    problems: list[CellProblem] = field(default_factory=list)
+    patent: Patent | None = None
+
+
+@dataclass
+class LandingContext:
+    actor: Principal
+    institution_id: int | None  # named by the upload, or the institution key's own
+    resolver: InstitutionResolver | None
+    seen: dict[str, int] = field(default_factory=dict)  # application number → first row
+    review: list[dict[str, Any]] = field(default_factory=list)
+
+
+def land(session: Session, ctx: LandingContext, rows: list[ParsedRow]) -> list[Outcome]:
+    numbers = [r.data.application_number for r in rows if r.data is not None]
+    existing = {
+        p.application_number: p
+        for p in session.scalars(select(Patent).where(Patent.application_number.in_(numbers)))
+    }
+    outcomes = [_land_one(session, ctx, row, existing) for row in rows]
+    session.flush()
+    for outcome in outcomes:
+        if outcome.patent is not None:
+            outcome.patent_id = outcome.patent.id
+    return outcomes
+
+
+def _land_one(
+    session: Session, ctx: LandingContext, row: ParsedRow, existing: dict[str, Patent]
+) -> Outcome:
+    if row.data is None:
+        return Outcome(row.number, "failed", problems=row.problems)
+    number = row.data.application_number
+    if number in ctx.seen:
+        first = ctx.seen[number]
+        return _failed(
+            row.number,
+            "申请号",
+            number,
+            f"文件内重复（首次出现在第 {first} 行）",
+            f"duplicate of row {first} in this file",
+        )
+    ctx.seen[number] = row.number
+    institution_id = ctx.institution_id or _resolve(ctx, row)
+    try:
+        current = existing.get(number)
+        if current is None:
+            data = row.data
+            if data.institution_id is None and institution_id is not None:
+                data = data.model_copy(update={"institution_id": institution_id})
+            patent = patents.build(session, ctx.actor, data)
+            existing[number] = patent
+            return Outcome(row.number, "inserted", patent=patent)
+        return _update(session, ctx, row, current, institution_id)
+    except DomainError as exc:
+        problems = [
+            CellProblem(e.get("field"), None, exc.detail.split(" / ")[0], e["message"])
+            for e in exc.errors or [{"field": None, "message": exc.detail}]
+        ]
+        return Outcome(row.number, "failed", problems=problems)
+
+
+def _update(
+    session: Session,
+    ctx: LandingContext,
+    row: ParsedRow,
+    current: Patent,
+    institution_id: int | None,
+) -> Outcome:
+    if ctx.actor.role is Role.institution and not ctx.actor.owns_institution(
+        current.institution_id
+    ):
+        return _failed(
+            row.number,
+            "申请号",
+            current.application_number,
+            "该申请号已由其他专利权人登记",
+            "registered by another patent holder",
+        )
+    changes = _diff(current, row.data, institution_id)
+    if not changes:
+        return Outcome(row.number, "unchanged", patent=current)
+    patents.apply(session, ctx.actor, current, changes)
+    return Outcome(row.number, "updated", patent=current)
+
+
+def _diff(current: Patent, data: Any, institution_id: int | None) -> dict[str, Any]:
+    sent = data.model_dump(exclude_unset=True)
+    changes = {
+        f: v
+        for f, v in sent.items()
+        if f not in ("ipc_main", "ipc_codes") and getattr(current, f) != v
+    }
+    if "ipc_main" in sent or "ipc_codes" in sent:
+        main = sent.get("ipc_main", current.ipc_main)
+        codes = unique(([main] if main else []) + sent.get("ipc_codes", current.ipc_codes))
+        if codes != current.ipc_codes:
+            changes.update(ipc_main=main, ipc_codes=codes)
+    resolved = institution_id is not None and "institution_id" not in sent
+    if resolved and current.institution_id != institution_id:
+        changes["institution_id"] = institution_id
+    return changes
+
+
+def _resolve(ctx: LandingContext, row: ParsedRow) -> int | None:
+    if ctx.resolver is None or not row.names:
+        return None
+    found = ctx.resolver.resolve(row.names)
+    if found.status in ("ambiguous", "none") and len(ctx.review) < MAX_REVIEW:
+        ctx.review.append(
+            {
+                "row": row.number,
+                "name": found.name,
+                "status": found.status,
+                "candidates": list(found.candidates),
+            }
+        )
+    return found.institution_id
+
+
+def _failed(number: int, column: str, raw: str, zh: str, en: str) -> Outcome:
+    return Outcome(number, "failed", problems=[CellProblem(column, raw, zh, en)])

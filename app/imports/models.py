@@ -1,0 +1,61 @@
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, TimestampMixin, UTCDateTime, str_enum
+
+
+class ImportState(StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class ImportJob(TimestampMixin, Base):
+    """One uploaded file. Counters are committed with each batch of rows they count."""
+
+    __tablename__ = "import_jobs"
+    __audit_resource__ = "import_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[ImportState] = mapped_column(str_enum(ImportState, 16), index=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    file_format: Mapped[str] = mapped_column(String(8))  # csv / xlsx / jsonl
+    encoding: Mapped[str | None] = mapped_column(String(20))
+    stored_path: Mapped[str] = mapped_column(String(500))
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institutions.id", ondelete="SET NULL"), index=True
+    )
+    total_rows: Mapped[int | None]
+    processed: Mapped[int] = mapped_column(default=0)
+    inserted: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    unknown_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    review: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_key: Mapped[int | None]
+
+
+class ImportRowError(Base):
+    """A failed row: where it is in the file, which column, the raw value, and why."""
+
+    __tablename__ = "import_errors"
+    __audit_resource__ = None  # part of its job
+    __table_args__ = (Index("ix_import_errors_job_row", "job_id", "row_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"))
+    row_number: Mapped[int]
+    column: Mapped[str | None] = mapped_column(String(100))
+    raw_value: Mapped[str | None] = mapped_column(String(500))
+    reason_zh: Mapped[str] = mapped_column(String(300))
+    reason_en: Mapped[str] = mapped_column(String(300))

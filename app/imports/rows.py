@@ -1,0 +1,91 @@
+"""One raw row (header → cell) → a validated ``PatentCreate`` or bilingual cell errors."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.imports.columns import CellError, cell_value, map_headers
+from app.patents.schemas import PatentCreate
+
+_NOT_PATENT_FIELDS = {"patentee", "applicant_type"}
+
+
+@dataclass
+class CellProblem:
+    column: str | None
+    raw: str | None
+    zh: str
+    en: str
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    data: PatentCreate | None = None
+    names: list[str] = field(default_factory=list)  # patentee first, then applicants
+    problems: list[CellProblem] = field(default_factory=list)
+
+
+class RowParser:
+    """Maps headers once per distinct header set (files have one; JSONL rows may vary)."""
+
+    def __init__(self) -> None:
+        self._maps: dict[tuple[str, ...], dict[str, str]] = {}
+        self.unknown: list[str] = []
+
+    def _fields(self, headers: tuple[str, ...]) -> dict[str, str]:
+        if headers not in self._maps:
+            indexes, unknown = map_headers(list(headers))
+            self._maps[headers] = {f: headers[i] for f, i in indexes.items()}
+            self.unknown += [u for u in unknown if u not in self.unknown]
+        return self._maps[headers]
+
+    def parse(self, number: int, raw: dict[str, Any]) -> ParsedRow:
+        row = ParsedRow(number)
+        if "__error__" in raw:
+            message = str(raw["__error__"])
+            row.problems.append(CellProblem(None, None, message, message))
+            return row
+        columns = self._fields(tuple(raw))
+        values: dict[str, Any] = {}
+        for name, header in columns.items():
+            try:
+                value = cell_value(name, raw[header])
+            except CellError as exc:
+                row.problems.append(CellProblem(header, _raw(raw[header]), exc.zh, exc.en))
+                continue
+            if value not in (None, [], ""):
+                values[name] = value
+        row.names = values.pop("patentee", []) + values.get("applicants", [])
+        for name in _NOT_PATENT_FIELDS:
+            values.pop(name, None)
+        if not row.problems:
+            self._validate(row, values, columns, raw)
+        return row
+
+    def _validate(
+        self, row: ParsedRow, values: dict[str, Any], columns: dict[str, str], raw: dict[str, Any]
+    ) -> None:
+        try:
+            row.data = PatentCreate.model_validate(values)
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = str(err["loc"][0]) if err["loc"] else ""
+                header = columns.get(name, name)
+                zh, en = _reasons(str(err["msg"]), name, header)
+                row.problems.append(CellProblem(header or None, _raw(raw.get(header)), zh, en))
+
+
+def _reasons(message: str, name: str, header: str) -> tuple[str, str]:
+    message = message.removeprefix("Value error, ")
+    if message == "Field required":
+        return f"缺少必填列：{header}", f"missing required column {name}"
+    if " / " in message:  # our validators write "中文 / English"
+        zh, en = message.split(" / ", 1)
+        return zh, en
+    return f"字段值无效：{header}", message
+
+
+def _raw(value: object) -> str | None:
+    return None if value is None else str(value)[:500]

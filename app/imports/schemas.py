@@ -1,0 +1,64 @@
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, computed_field
+
+from app.common.schemas import ReadModel
+from app.imports.models import ImportState
+
+
+class ImportRead(ReadModel):
+    id: int
+    state: ImportState
+    filename: str
+    file_format: str
+    encoding: str | None
+    institution_id: int | None
+    total_rows: int | None
+    processed: int
+    inserted: int
+    updated: int
+    unchanged: int
+    failed: int
+    unknown_columns: list[str] = Field(description="未识别（已忽略）的列")
+    review: list[dict[str, Any]] = Field(description="需人工确认的机构名称（歧义或未匹配）")
+    error: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    created_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def progress(self) -> float:
+        """Percent of rows processed (100 when done)."""
+        if self.state in (ImportState.succeeded, ImportState.failed) and self.finished_at:
+            return 100.0 if self.state is ImportState.succeeded else self._ratio()
+        return self._ratio()
+
+    def _ratio(self) -> float:
+        if not self.total_rows:
+            return 0.0
+        return round(min(100.0, 100.0 * self.processed / self.total_rows), 1)
+
+
+class RowErrorRead(ReadModel):
+    row_number: int
+    column: str | None
+    raw_value: str | None
+    reason_zh: str
+    reason_en: str
+
+
+class BulkItemResult(BaseModel):
+    index: int
+    status: str = Field(description="inserted / updated / unchanged / failed")
+    patent_id: int | None
+    errors: list[dict[str, Any]]
+
+
+class BulkResult(BaseModel):
+    inserted: int
+    updated: int
+    unchanged: int
+    failed: int
+    items: list[BulkItemResult]
