@@ -24,11 +24,18 @@ def explain(
 ) -> list[Explanation]:
     """One explanation per result row; ``post`` are the query's text postings."""
     prow, pval, ppos = post
-    sel = np.isin(prow, rows, kind="table") if len(prow) and len(rows) else np.zeros(0, bool)
+    # Postings of the result rows only, grouped by row (a lookup over all rows costs one
+    # boolean array; comparing every posting with every result row did not scale).
+    hit = np.zeros(snap.n_rows, bool)
+    hit[rows] = True
+    sel = np.flatnonzero(hit[prow]) if len(prow) else np.zeros(0, np.int64)
+    sel = sel[np.argsort(prow[sel], kind="stable")]
+    keys = prow[sel]
+    lo, hi = np.searchsorted(keys, rows, "left"), np.searchsorted(keys, rows, "right")
     scale = snap.cfg.text / tmax if tmax > 0 else 0.0
     out = []
     for i, row in enumerate(rows.tolist()):
-        mine = sel & (prow == row) if len(prow) else sel
+        mine = sel[lo[i] : hi[i]]
         terms = _terms(snap, prep, ppos[mine], pval[mine] * scale, top_terms)
         ipc = _ipc(snap, prep, row)
         text_total = float(pval[mine].sum() * scale)

@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -48,6 +49,15 @@ class Snapshot:
     @property
     def n_rows(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def default_keep(self) -> np.ndarray:
+        """Rows a query without filters may return: alive and not lapsed (cached)."""
+        return self.alive & ~self.columns.lapsed
+
+    @cached_property
+    def any_strict_region(self) -> bool:
+        return bool(self.columns.strict_region.any())
 
     @property
     def fingerprint(self) -> str:
@@ -268,12 +278,14 @@ def _subclass_titles(titles: Mapping[str, str]) -> dict[str, str]:
 def first_stage(
     snap: Snapshot, ids: np.ndarray, w: np.ndarray, ipc_p: dict[int, float]
 ) -> tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Text + IPC score of every row, the query's max BM25 and the text postings."""
+    """Text + IPC score of every row (a new array), the query's max BM25 and the text
+    postings (rows, weighted values, term positions) for explanations."""
     n = snap.n_rows
     post = gather(snap.segments, snap.offsets, ids, w)
-    text = np.bincount(post[0], weights=post[1], minlength=n)
-    tmax = float(text.max()) if n else 0.0
-    score = text * (snap.cfg.text / tmax) if tmax > 0 else text
+    score = np.bincount(post[0], weights=post[1], minlength=n)
+    tmax = float(score.max()) if n else 0.0
+    if tmax > 0:
+        np.multiply(score, snap.cfg.text / tmax, out=score)
     if ipc_p:
         sub = np.fromiter(ipc_p, np.int64, len(ipc_p))
         p = np.fromiter(ipc_p.values(), np.float32, len(ipc_p))

@@ -14,7 +14,7 @@ from ._dense import Encoder
 from ._errors import NotFittedError
 from ._explain import explain
 from ._fusion import MatcherConfig
-from ._query import Query, keep_mask, prepare, rerank
+from ._query import Query, drop_excluded, prepare, rerank
 from ._records import Doc
 from ._sparse import score_batch
 from ._types import Filters, IpcEvidence, Match
@@ -171,8 +171,8 @@ class Matcher:
         snap = self.snapshot
         prep = prepare(snap, query)
         first, tmax, post = _index.first_stage(snap, prep.ids, prep.w, prep.ipc)
-        keep = keep_mask(snap, prep, filters or _NO_FILTERS)
-        rows, scores, contrib = rerank(snap, prep, first, keep, k)
+        drop_excluded(snap, prep, filters or _NO_FILTERS, first)
+        rows, scores, contrib = rerank(snap, prep, first, k)
         notes = explain_rows(snap, prep, post, tmax, rows, contrib) if explain else None
         return _results(snap, rows, scores, notes)
 
@@ -198,8 +198,9 @@ class Matcher:
             preps = [prepare(snap, q) for q in part]
             firsts = _batch_first(snap, preps)
             for prep, first in zip(preps, firsts, strict=True):
-                keep = keep_mask(snap, prep, filters or _NO_FILTERS)
-                rows, scores, contrib = rerank(snap, prep, first.astype(np.float64), keep, k)
+                score = first.astype(np.float64)
+                drop_excluded(snap, prep, filters or _NO_FILTERS, score)
+                rows, scores, contrib = rerank(snap, prep, score, k)
                 notes = None
                 if explain:
                     _, tmax, post = _index.first_stage(snap, prep.ids, prep.w, {})
