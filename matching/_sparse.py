@@ -242,14 +242,21 @@ def gather(
         # but keep each term's position ``j`` in ``ids``.
         known = np.flatnonzero(ids < seg.shape[1])
         starts, ends = seg.indptr[ids[known]], seg.indptr[ids[known] + 1]
-        for j, s, e in zip(known.tolist(), starts.tolist(), ends.tolist(), strict=True):
-            if e > s:
-                rows.append(seg.indices[s:e] + off if off else seg.indices[s:e])
-                vals.append(seg.data[s:e] * w[j])
-                pos.append(np.full(e - s, j, dtype=np.int32))
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if not total:
+            continue
+        # Concatenated posting ranges in one gather: index = start of its range + rank.
+        skip = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        at = np.arange(total, dtype=np.int64) + skip
+        rows.append(seg.indices[at] + off if off else seg.indices[at])
+        vals.append(seg.data[at] * np.repeat(w[known], lengths))
+        pos.append(np.repeat(known.astype(np.int32), lengths))
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
         return empty, np.zeros(0, dtype=np.float32), empty.astype(np.int32)
+    if len(rows) == 1:
+        return rows[0], vals[0], pos[0]
     return np.concatenate(rows), np.concatenate(vals), np.concatenate(pos)
 
 
