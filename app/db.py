@@ -93,6 +93,11 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
 
 def make_sessionmaker(bind: Any) -> sessionmaker[Session]:
+    # Every session the app, CLI or a job makes must audit its writes and feed the match
+    # index's change log; the hook lives in app.audit (imported here to avoid a cycle).
+    from app.audit import recorder
+
+    recorder.install()
     # expire_on_commit=False: responses are serialized after the commit.
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
 

@@ -76,7 +76,33 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
         key = inspect(obj).mapper.primary_key_from_instance(obj)
         row["resource_id"] = ",".join(str(v) for v in key)
         values.append(row)
-    # Core insert on the flush's own connection: no ORM objects are added mid-flush.
+    _write(session, values)
+
+
+def record_created(session: Session, resource_type: str, ids: list[int]) -> None:
+    """Audit rows for rows inserted in bulk with Core, which bypasses the flush hook."""
+    actor: Principal = session.info.get(ACTOR_KEY, SYSTEM)
+    at = utcnow()
+    _write(
+        session,
+        [
+            {
+                "at": at,
+                "key_id": actor.key_id,
+                "role": actor.role.value,
+                "request_id": actor.request_id,
+                "resource_type": resource_type,
+                "action": "create",
+                "fields": [],
+                "resource_id": str(i),
+            }
+            for i in ids
+        ],
+    )
+
+
+def _write(session: Session, values: list[dict[str, Any]]) -> None:
+    # Core insert on the session's own connection: no ORM objects are added mid-flush.
     session.connection().execute(insert(AuditEntry), values)
     changes = [
         {"at": row["at"], "kind": row["resource_type"], "doc_id": int(row["resource_id"])}

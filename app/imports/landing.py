@@ -7,9 +7,10 @@ left unchanged, or failed with its reasons; failed rows write nothing.
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.audit import recorder
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.schemas import unique
@@ -17,7 +18,7 @@ from app.errors import DomainError
 from app.imports.resolve import InstitutionResolver
 from app.imports.rows import CellProblem, ParsedRow
 from app.patents import service as patents
-from app.patents.models import Patent
+from app.patents.models import Patent, PatentIpc
 
 MAX_REVIEW = 1000  # names listed for review per job; the count keeps going
 
@@ -28,7 +29,8 @@ class Outcome:
     status: str  # inserted / updated / unchanged / failed
     patent_id: int | None = None
     problems: list[CellProblem] = field(default_factory=list)
-    patent: Patent | None = None
+    patent: Patent | None = None  # updated or unchanged rows
+    new_row: tuple[dict[str, Any], list[str]] | None = None  # inserted rows, before insert
 
 
 @dataclass
@@ -51,7 +53,31 @@ def land(session: Session, ctx: LandingContext, rows: list[ParsedRow]) -> list[O
     for outcome in outcomes:
         if outcome.patent is not None:
             outcome.patent_id = outcome.patent.id
+    _insert_new(session, [o for o in outcomes if o.new_row is not None])
     return outcomes
+
+
+def _insert_new(session: Session, outcomes: list[Outcome]) -> None:
+    """New rows go in with one multi-row INSERT ... RETURNING per batch: the unit of work
+    would cost more than parsing and validating them. Audit and index rows are written
+    explicitly, as the flush hook would have."""
+    if not outcomes:
+        return
+    rows = [o.new_row[0] for o in outcomes if o.new_row]
+    ids = session.scalars(
+        insert(Patent).returning(Patent.id, sort_by_parameter_order=True), rows
+    ).all()
+    ipc = [
+        {"patent_id": pid, "position": i, "code": code}
+        for pid, o in zip(ids, outcomes, strict=True)
+        if o.new_row
+        for i, code in enumerate(o.new_row[1])
+    ]
+    if ipc:
+        session.execute(insert(PatentIpc), ipc)
+    for pid, outcome in zip(ids, outcomes, strict=True):
+        outcome.patent_id, outcome.new_row = pid, None
+    recorder.record_created(session, "patent", list(ids))
 
 
 def _land_one(
@@ -77,9 +103,9 @@ def _land_one(
             data = row.data
             if data.institution_id is None and institution_id is not None:
                 data = data.model_copy(update={"institution_id": institution_id})
-            patent = patents.build(session, ctx.actor, data)
-            existing[number] = patent
-            return Outcome(row.number, "inserted", patent=patent)
+            return Outcome(
+                row.number, "inserted", new_row=patents.prepare_row(session, ctx.actor, data)
+            )
         return _update(session, ctx, row, current, institution_id)
     except DomainError as exc:
         problems = [

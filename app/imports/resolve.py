@@ -39,9 +39,18 @@ class InstitutionResolver:
             self._by_name.setdefault(normalize(name), institution_id)
             self._display.setdefault(normalize(name), name)
         self._names = list(self._by_name)
+        self._seen: dict[tuple[str, ...], Resolution] = {}  # a file repeats its applicants
 
     def resolve(self, names: list[str]) -> Resolution:
         """The first name (patentee first, then applicants) that resolves decides."""
+        key = tuple(names)
+        if key not in self._seen:
+            if len(self._seen) > 100_000:
+                self._seen.clear()
+            self._seen[key] = self._resolve(names)
+        return self._seen[key]
+
+    def _resolve(self, names: list[str]) -> Resolution:
         review: Resolution | None = None
         for raw in names:
             found = self._one(raw)

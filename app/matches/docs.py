@@ -50,24 +50,35 @@ def need_doc(need: Need, enterprise_region: str | None) -> NeedDoc:
     )
 
 
+def _chunks(ids: Sequence[int] | None) -> Iterator[Sequence[int] | None]:
+    # Bounded IN lists: SQLite allows 32766 parameters per statement.
+    if ids is None:
+        yield None
+        return
+    for start in range(0, len(ids), _BATCH):
+        yield ids[start : start + _BATCH]
+
+
 def patents_by_id(session: Session, ids: Sequence[int] | None) -> Iterator[Patent]:
     """Pool patents (withdrawn ones are not matchable), all or by id, in batches."""
-    stmt = select(Patent).where(Patent.pool_status == PoolStatus.in_pool).order_by(Patent.id)
-    stmt = stmt.options(selectinload(Patent.ipc_entries))
-    if ids is not None:
-        stmt = stmt.where(Patent.id.in_(ids))
-    yield from session.scalars(stmt.execution_options(yield_per=_BATCH))
+    for chunk in _chunks(ids):
+        stmt = select(Patent).where(Patent.pool_status == PoolStatus.in_pool).order_by(Patent.id)
+        stmt = stmt.options(selectinload(Patent.ipc_entries))
+        if chunk is not None:
+            stmt = stmt.where(Patent.id.in_(chunk))
+        yield from session.scalars(stmt.execution_options(yield_per=_BATCH))
 
 
 def needs_by_id(session: Session, ids: Sequence[int] | None) -> Iterator[tuple[Need, str]]:
     """Open needs with their enterprise's region code, all or by id."""
-    stmt = (
-        select(Need, Enterprise.region_code)
-        .join(Enterprise, Enterprise.id == Need.enterprise_id)
-        .where(Need.status == NeedStatus.open)
-        .order_by(Need.id)
-    )
-    if ids is not None:
-        stmt = stmt.where(Need.id.in_(ids))
-    for row in session.execute(stmt.execution_options(yield_per=_BATCH)):
-        yield row[0], row[1]
+    for chunk in _chunks(ids):
+        stmt = (
+            select(Need, Enterprise.region_code)
+            .join(Enterprise, Enterprise.id == Need.enterprise_id)
+            .where(Need.status == NeedStatus.open)
+            .order_by(Need.id)
+        )
+        if chunk is not None:
+            stmt = stmt.where(Need.id.in_(chunk))
+        for row in session.execute(stmt.execution_options(yield_per=_BATCH)):
+            yield row[0], row[1]

@@ -124,16 +124,20 @@ class MatchEngine:
             by_kind.setdefault(row.kind, set()).add(row.doc_id)
         if by_kind["enterprise"]:
             by_kind["need"] |= self._needs_of(session, by_kind["enterprise"])
-        if by_kind["patent"]:
+        empty = (by_kind["patent"] and self.patents is None) or (
+            by_kind["need"] and self.needs is None
+        )
+        if empty:  # nothing fitted yet: fit on everything stored
+            self._fit(*self._load_docs(session))
+            return
+        if by_kind["patent"] and self.patents is not None:
             rows_now = docs.patents_by_id(session, list(by_kind["patent"]))
-            self.patents = _sync(
-                self.patents, by_kind["patent"], [docs.patent_doc(p) for p in rows_now]
-            )
-        if by_kind["need"]:
+            _sync(self.patents, by_kind["patent"], [docs.patent_doc(p) for p in rows_now])
+        if by_kind["need"] and self.needs is not None:
             fresh_needs = self._need_docs(docs.needs_by_id(session, list(by_kind["need"])))
             for need_id in by_kind["need"] - {int(d.id) for d in fresh_needs}:
                 self._need_owner.pop(need_id, None)
-            self.needs = _sync(self.needs, by_kind["need"], fresh_needs)
+            _sync(self.needs, by_kind["need"], fresh_needs)
         if any(len(getattr(self, n) or ()) > 2 * fitted for n, fitted in self._fitted.items()):
             self._fit(*self._load_docs(session))
 
@@ -187,13 +191,8 @@ def _latest_change(session: Session) -> int:
     return int(session.scalar(select(func.max(IndexChange.id))) or 0)
 
 
-def _sync(
-    matcher: Matcher | None, ids: set[int], fresh: Sequence[PatentDoc] | Sequence[NeedDoc]
-) -> Matcher | None:
+def _sync(matcher: Matcher, ids: set[int], fresh: Sequence[PatentDoc] | Sequence[NeedDoc]) -> None:
     """Bring ``ids`` in ``matcher`` to ``fresh`` (missing from ``fresh`` = remove)."""
-    if matcher is None:
-        # First documents of an empty index; the doubling rule refits as it grows.
-        return Matcher.fit(fresh, ipc_titles=ipc_titles()) if fresh else None
     present = {d.id for d in fresh}
     gone = [str(i) for i in ids if str(i) not in present and str(i) in matcher]
     if gone:
@@ -204,4 +203,3 @@ def _sync(
     added = [d for d in fresh if d.id not in matcher]
     if added:
         matcher.add(added)
-    return matcher

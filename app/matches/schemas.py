@@ -157,7 +157,7 @@ class NeedMatchResponse(BaseModel):
 
 class MatchRunCreate(RequestModel):
     need_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
-        default=None, max_length=100_000, description="省略则匹配全部开放需求"
+        default=None, max_length=10_000, description="省略则匹配全部开放需求（最多列出 10000 个）"
     )
     per_need: int = Field(default=20, ge=1, le=100)
 

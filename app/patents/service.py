@@ -99,17 +99,30 @@ def _check_dates(values: dict[str, Any]) -> None:
             )
 
 
-def build(session: Session, actor: Principal, data: PatentCreate) -> Patent:
-    """A new, checked Patent added to the session but not flushed (bulk imports batch it)."""
+def prepare_row(
+    session: Session, actor: Principal, data: PatentCreate
+) -> tuple[dict[str, Any], list[str]]:
+    """Checked column values and IPC list of a new patent; writes nothing.
+
+    ``build`` turns them into an ORM object; bulk imports insert them in batches.
+    """
     fields = data.model_dump(exclude={"ipc_main", "ipc_codes"})
     if actor.role is Role.institution and fields["institution_id"] is None:
         fields["institution_id"] = actor.institution_id
     _check_dates(fields)
     institution = _checked_institution(session, actor, fields["institution_id"])
+    if institution is not None and fields["region_code"] is None:
+        fields["region_code"] = institution.region_code
+    codes = unique(([data.ipc_main] if data.ipc_main else []) + data.ipc_codes)
+    fields["ipc_main"] = codes[0] if codes else None
+    return fields, codes
+
+
+def build(session: Session, actor: Principal, data: PatentCreate) -> Patent:
+    """A new, checked Patent added to the session but not flushed."""
+    fields, codes = prepare_row(session, actor, data)
     patent = Patent(**fields)
-    if institution is not None and patent.region_code is None:
-        patent.region_code = institution.region_code
-    _set_ipc(patent, data.ipc_main, data.ipc_codes)
+    patent.ipc_entries = [PatentIpc(position=i, code=code) for i, code in enumerate(codes)]
     session.add(patent)
     return patent
 
