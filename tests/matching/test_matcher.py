@@ -13,6 +13,7 @@ from matching import (
     EmptyQueryError,
     Filters,
     IndexMismatchError,
+    LsaEncoder,
     Matcher,
     NeedDoc,
     PatentDoc,
@@ -43,6 +44,7 @@ def test_dense_agrees_with_naive_cosine(toy: Matcher) -> None:
     snap = toy.snapshot
     prep = prepare(snap, "锂电池 回收")
     lsa = snap.encoder
+    assert isinstance(lsa, LsaEncoder)
     q = query_vector(snap, prep.ids, prep.w).toarray()[0]
     docs = np.vstack([s.toarray() for s in snap.segments])
     comp = np.zeros((lsa.dim, docs.shape[1]))
@@ -89,7 +91,9 @@ def test_ipc_hints_and_prediction(toy: Matcher) -> None:
     assert toy.predict_ipc("锂电池电解液")[0].code == "H01M"
     hinted = NeedDoc("n3", title="清洗", ipc_hints=("H02S",))
     res = toy.match(hinted)
-    assert res[0].id == "p4" and any(e.source == "hint" for e in res[0].explanation.ipc)
+    explanation = res[0].explanation
+    assert explanation is not None
+    assert res[0].id == "p4" and any(e.source == "hint" for e in explanation.ipc)
 
 
 def test_empty_query_raises(toy: Matcher) -> None:
@@ -98,7 +102,7 @@ def test_empty_query_raises(toy: Matcher) -> None:
 
 
 def test_batch_equals_single(toy: Matcher, need: NeedDoc) -> None:
-    queries = [need, "风力发电", "太阳能 机器人", "锂电池 回收"]
+    queries: list[NeedDoc | str] = [need, "风力发电", "太阳能 机器人", "锂电池 回收"]
     batch = toy.match_many(queries, k=5, chunk=3)
     for q, res in zip(queries, batch, strict=True):
         single = toy.match(q, k=5, explain=False)
@@ -117,7 +121,9 @@ def test_patent_to_needs_direction() -> None:
     index = Matcher.fit(needs)
     res = index.match(TOY[0])  # a Jiangsu transfer patent on lithium cathodes
     assert ids(res)[0] == "n1" and "n3" not in ids(res)
-    assert any(f.feature == "mode" for f in res[0].explanation.features)
+    explanation = res[0].explanation
+    assert explanation is not None
+    assert any(f.feature == "mode" for f in explanation.features)
 
 
 def test_incremental_equals_reindex_with_same_models() -> None:
@@ -150,7 +156,8 @@ def test_add_grows_the_vocabulary(tmp_path) -> None:
     m.add([PatentDoc("g1", title="石墨烯散热膜", abstract="石墨烯散热膜用于手机散热。")])
     assert ids(m.match("石墨烯"))[0] == "g1"
     assert ids(m.match("石墨烯散热膜"))[0] == "g1"
-    assert "石墨" in [t.term for t in m.match("石墨烯")[0].explanation.terms]
+    explanation = m.match("石墨烯")[0].explanation
+    assert explanation is not None and "石墨" in [t.term for t in explanation.terms]
     with pytest.raises(EmptyQueryError):  # the old snapshot keeps its own vocabulary
         Matcher(old).match("石墨烯")
     m.update([PatentDoc("p6", title="无人机石墨烯电池", abstract="石墨烯电极。")])

@@ -1,5 +1,7 @@
 """Filters the service needs: industries, exact legal statuses, open licence, grant date."""
 
+from typing import Any
+
 from matching import Filters, Matcher, PatentDoc
 
 DOCS = [
@@ -21,7 +23,7 @@ DOCS = [
 ]
 
 
-def _ids(**filters: object) -> list[str]:
+def _ids(**filters: Any) -> list[str]:
     matcher = Matcher.fit(DOCS)
     found = matcher.match("锂电池材料", k=10, filters=Filters(include_lapsed=True, **filters))
     return sorted(m.id for m in found)
