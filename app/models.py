@@ -2,9 +2,12 @@
 
 from app.audit.models import AuditEntry
 from app.auth.models import ApiKey
+from app.deals.models import Deal, DealPatent
 from app.enterprises.models import Enterprise
+from app.feedback.models import Feedback
 from app.imports.models import ImportJob, ImportRowError
 from app.institutions.models import Institution
+from app.licenses.models import OpenLicense, OpenLicenseAcceptance
 from app.matches.models import IndexChange, MatchResult, MatchRun
 from app.needs.models import Need
 from app.patents.models import Patent, PatentIpc
@@ -12,7 +15,10 @@ from app.patents.models import Patent, PatentIpc
 __all__ = [
     "ApiKey",
     "AuditEntry",
+    "Deal",
+    "DealPatent",
     "Enterprise",
+    "Feedback",
     "ImportJob",
     "ImportRowError",
     "IndexChange",
@@ -20,6 +26,8 @@ __all__ = [
     "MatchResult",
     "MatchRun",
     "Need",
+    "OpenLicense",
+    "OpenLicenseAcceptance",
     "Patent",
     "PatentIpc",
 ]
