@@ -65,6 +65,10 @@ class Patent(TimestampMixin, Base):
         ForeignKey("institutions.id", ondelete="RESTRICT"), index=True
     )
     region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    # Set when a registered transfer deal moves the patent to an enterprise.
+    holder_enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="SET NULL")
+    )
     pool_status: Mapped[PoolStatus] = mapped_column(str_enum(PoolStatus), index=True)
     value_grade: Mapped[ValueGrade | None] = mapped_column(str_enum(ValueGrade, 1), index=True)
     industrialization_prospect: Mapped[int | None] = mapped_column(SmallInteger)  # self-rated 1-5
