@@ -13,12 +13,15 @@ from app.auth.endpoints import router as api_keys_router
 from app.auth.ratelimit import RateLimiter
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
+from app.deals.endpoints import router as deals_router
 from app.enterprises.endpoints import router as enterprises_router
 from app.errors import install_error_handlers
+from app.feedback.endpoints import router as feedback_router
 from app.health.endpoints import router as health_router
 from app.imports import service as imports
 from app.imports.endpoints import router as imports_router
 from app.institutions.endpoints import router as institutions_router
+from app.licenses.endpoints import router as licenses_router
 from app.matches import runs
 from app.matches.endpoints import router as matches_router
 from app.matches.engine import MatchEngine
@@ -82,6 +85,9 @@ def create_app(
         needs_router,
         imports_router,
         matches_router,
+        feedback_router,
+        licenses_router,
+        deals_router,
         api_keys_router,
         audit_router,
     )

@@ -6,9 +6,11 @@ from itertools import count
 from sqlalchemy.orm import Session
 
 from app.auth.models import ApiKey
+from app.deals.models import Deal, DealPatent, DealStatus, DealType
 from app.enterprises.models import Enterprise
 from app.imports.models import ImportJob, ImportState
 from app.institutions.models import Institution, InstitutionType
+from app.licenses.models import DeclarationStatus, FeeType, OpenLicense
 from app.matches.models import MatchRun, RunState
 from app.needs.models import Need, NeedStatus
 from app.patents.models import (
@@ -37,6 +39,9 @@ class World:
     key: int
     run: int
     job: int  # an import job of institution 1
+    free_patent: int  # institution 1's, no open licence yet
+    licence: int  # an open licence declared on `patent`
+    deal: int  # institution 1 <-> enterprise 1 on `patent`
 
 
 def _patent(session: Session, institution: Institution, price: int) -> Patent:
@@ -83,6 +88,25 @@ def build(session: Session) -> World:
     )
     session.add_all([need, other_need, key, run, job])
     session.flush()
+    free = _patent(session, inst, 3000)
+    licence = OpenLicense(
+        patent_id=patent.id,
+        status=DeclarationStatus.declared,
+        fee_type=FeeType.one_off,
+        one_off_fee=50000,
+        payment_method="银行转账",
+        term_years=3,
+    )
+    deal = Deal(
+        institution_id=inst.id,
+        enterprise_id=ent.id,
+        type=DealType.ordinary_license,
+        status=DealStatus.intent,
+    )
+    session.add_all([licence, deal])
+    session.flush()
+    session.add(DealPatent(deal_id=deal.id, patent_id=patent.id))
+    session.flush()
     return World(
         inst.id,
         other.id,
@@ -96,4 +120,7 @@ def build(session: Session) -> World:
         key.id,
         run.id,
         job.id,
+        free.id,
+        licence.id,
+        deal.id,
     )

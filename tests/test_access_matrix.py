@@ -69,7 +69,7 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         f"/v1/patents/{w.patent}",
         {"value_grade": "A"},
     ),
-    ("DELETE", "/v1/patents/{patent_id}"): lambda w: (f"/v1/patents/{w.patent}", None),
+    ("DELETE", "/v1/patents/{patent_id}"): lambda w: (f"/v1/patents/{w.free_patent}", None),
     ("GET", "/v1/enterprises"): lambda w: ("/v1/enterprises", None),
     ("POST", "/v1/enterprises"): lambda w: ("/v1/enterprises", f.enterprise()),
     ("GET", "/v1/enterprises/{enterprise_id}"): lambda w: (f"/v1/enterprises/{w.ent}", None),
@@ -77,7 +77,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         f"/v1/enterprises/{w.ent}",
         {"size": "small"},
     ),
-    ("DELETE", "/v1/enterprises/{enterprise_id}"): lambda w: (f"/v1/enterprises/{w.ent}", None),
+    ("DELETE", "/v1/enterprises/{enterprise_id}"): lambda w: (
+        f"/v1/enterprises/{w.other_ent}",
+        None,
+    ),
     ("GET", "/v1/needs"): lambda w: ("/v1/needs", None),
     ("POST", "/v1/needs"): lambda w: ("/v1/needs", f.need(w.ent)),
     ("GET", "/v1/needs/{need_id}"): lambda w: (f"/v1/needs/{w.need}", None),
@@ -99,6 +102,52 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/v1/imports/{import_id}"): lambda w: (f"/v1/imports/{w.job}", None),
     ("GET", "/v1/imports/{import_id}/errors"): lambda w: (f"/v1/imports/{w.job}/errors", None),
     ("POST", "/v1/patents/bulk"): lambda w: ("/v1/patents/bulk", [f.patent()]),
+    ("POST", "/v1/patents/{patent_id}/feedback"): lambda w: (
+        f"/v1/patents/{w.patent}/feedback",
+        {"intent": "license"},
+    ),
+    ("GET", "/v1/patents/{patent_id}/feedback"): lambda w: (
+        f"/v1/patents/{w.patent}/feedback",
+        None,
+    ),
+    ("GET", "/v1/patents/{patent_id}/ratings"): lambda w: (f"/v1/patents/{w.patent}/ratings", None),
+    ("POST", "/v1/patents/{patent_id}/open-license"): lambda w: (
+        f"/v1/patents/{w.free_patent}/open-license",
+        OPEN_LICENCE,
+    ),
+    ("GET", "/v1/patents/{patent_id}/open-licenses"): lambda w: (
+        f"/v1/patents/{w.patent}/open-licenses",
+        None,
+    ),
+    ("GET", "/v1/open-licenses/{license_id}"): lambda w: (f"/v1/open-licenses/{w.licence}", None),
+    ("POST", "/v1/open-licenses/{license_id}/withdraw"): lambda w: (
+        f"/v1/open-licenses/{w.licence}/withdraw",
+        None,
+    ),
+    ("POST", "/v1/open-licenses/{license_id}/acceptances"): lambda w: (
+        f"/v1/open-licenses/{w.licence}/acceptances",
+        None,
+    ),
+    ("GET", "/v1/open-licenses/{license_id}/acceptances"): lambda w: (
+        f"/v1/open-licenses/{w.licence}/acceptances",
+        None,
+    ),
+    ("POST", "/v1/deals"): lambda w: (
+        "/v1/deals",
+        {"patent_ids": [w.patent], "enterprise_id": w.ent, "type": "ordinary_license"},
+    ),
+    ("GET", "/v1/deals"): lambda w: ("/v1/deals", None),
+    ("GET", "/v1/deals/{deal_id}"): lambda w: (f"/v1/deals/{w.deal}", None),
+    ("POST", "/v1/deals/{deal_id}/transition"): lambda w: (
+        f"/v1/deals/{w.deal}/transition",
+        {"status": "negotiating"},
+    ),
+}
+OPEN_LICENCE = {
+    "fee_type": "one_off",
+    "one_off_fee": "80000",
+    "payment_method": "银行转账",
+    "term_years": 3,
 }
 # Routes taking a multipart upload instead of JSON.
 UPLOADS: dict[tuple[str, str], Sample] = {

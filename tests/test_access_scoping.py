@@ -64,7 +64,10 @@ def test_institution_cannot_edit_another_institutions_patent(
     assert inst.patch(url, json={"title": "偷改"}).status_code == 404
     assert inst.delete(url).status_code == 404
     assert client_for("admin").get(url).json()["title"] != "偷改"
-    assert [p["id"] for p in inst.get("/v1/patents").json()["items"]] == [world.patent]
+    assert [p["id"] for p in inst.get("/v1/patents").json()["items"]] == [
+        world.patent,
+        world.free_patent,
+    ]
     forged = inst.post("/v1/patents", json=f.patent(institution_id=world.other_inst))
     assert forged.status_code == 422
     moved = inst.patch(f"/v1/patents/{world.patent}", json={"institution_id": world.other_inst})
@@ -93,7 +96,10 @@ def test_province_reads_only_its_own_region(client_for: ClientFor, world: World)
     hubei = client_for("province", province_code="420000")
     assert hubei.get(f"/v1/patents/{world.patent}").status_code == 200
     assert hubei.get(f"/v1/patents/{world.other_patent}").status_code == 404
-    assert [p["id"] for p in hubei.get("/v1/patents").json()["items"]] == [world.patent]
+    assert [p["id"] for p in hubei.get("/v1/patents").json()["items"]] == [
+        world.patent,
+        world.free_patent,
+    ]
     assert hubei.get("/v1/needs").status_code == 403
 
 

@@ -101,6 +101,12 @@ def record_created(session: Session, resource_type: str, ids: list[int]) -> None
     )
 
 
+def touch(session: Session, kind: str, doc_id: int) -> None:
+    """Tell the match index a document changed through a related table (open licences)."""
+    row = {"at": utcnow(), "kind": kind, "doc_id": doc_id}
+    session.connection().execute(insert(IndexChange), [row])
+
+
 def _write(session: Session, values: list[dict[str, Any]]) -> None:
     # Core insert on the session's own connection: no ORM objects are added mid-flush.
     session.connection().execute(insert(AuditEntry), values)

@@ -6,12 +6,13 @@ enterprise only itself. Contact data is private: only the enterprise and admins 
 
 from typing import Any
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, exists, false, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.paging import PageParams, paginate
+from app.deals.models import Deal
 from app.enterprises import repository
 from app.enterprises.models import Enterprise
 from app.enterprises.repository import EnterpriseFilters
@@ -85,8 +86,11 @@ def update(
 
 
 def delete(session: Session, actor: Principal, enterprise_id: int) -> None:
-    """Deleting an enterprise deletes its needs (database cascade)."""
-    session.delete(_find(session, actor, enterprise_id, write=True))
+    """Deleting an enterprise deletes its needs (database cascade), never its deals."""
+    enterprise = _find(session, actor, enterprise_id, write=True)
+    if session.scalar(select(exists().where(Deal.enterprise_id == enterprise.id))):
+        raise Conflict("企业有交易记录，不能删除 / the enterprise has recorded deals")
+    session.delete(enterprise)
     session.flush()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
 from app.common.paging import PageParams, paginate
+from app.deals.models import Deal
 from app.errors import Conflict, NotFound, field_error
 from app.institutions import repository
 from app.institutions.models import Institution, InstitutionType
@@ -63,6 +64,8 @@ def delete(session: Session, institution_id: int) -> None:
     institution = get(session, institution_id)
     if session.scalar(select(exists().where(Patent.institution_id == institution.id))):
         raise Conflict("机构名下仍有专利，无法删除 / institution still holds patents")
+    if session.scalar(select(exists().where(Deal.institution_id == institution.id))):
+        raise Conflict("机构有交易记录，无法删除 / institution has recorded deals")
     session.delete(institution)
     session.flush()
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.common.reference import sei_categories
 from app.enterprises.models import Enterprise
+from app.licenses.models import DeclarationStatus, OpenLicense
 from app.needs.models import Need, NeedStatus
 from app.patents.models import Patent, PoolStatus
 from matching import NeedDoc, PatentDoc
@@ -19,7 +20,7 @@ def province(region_code: str | None) -> str:
     return (region_code or "")[:2]
 
 
-def patent_doc(patent: Patent) -> PatentDoc:
+def patent_doc(patent: Patent, open_license: bool = False) -> PatentDoc:
     return PatentDoc(
         id=str(patent.id),
         title=patent.title,
@@ -30,6 +31,7 @@ def patent_doc(patent: Patent) -> PatentDoc:
         region=province(patent.region_code),
         institution_id=str(patent.institution_id or ""),
         modes=frozenset(patent.transaction_modes),
+        open_license=open_license,
         legal_status=patent.legal_status.value,
         value_grade=patent.value_grade.value if patent.value_grade else "",
         industries=tuple(sei_categories(patent.ipc_codes)),
@@ -59,14 +61,17 @@ def _chunks(ids: Sequence[int] | None) -> Iterator[Sequence[int] | None]:
         yield ids[start : start + _BATCH]
 
 
-def patents_by_id(session: Session, ids: Sequence[int] | None) -> Iterator[Patent]:
-    """Pool patents (withdrawn ones are not matchable), all or by id, in batches."""
+def patents_by_id(session: Session, ids: Sequence[int] | None) -> Iterator[PatentDoc]:
+    """Documents of pool patents (withdrawn ones are not matchable), all or by id."""
+    declared = select(OpenLicense.patent_id).where(OpenLicense.status == DeclarationStatus.declared)
+    open_licensed = set(session.scalars(declared))
     for chunk in _chunks(ids):
         stmt = select(Patent).where(Patent.pool_status == PoolStatus.in_pool).order_by(Patent.id)
         stmt = stmt.options(selectinload(Patent.ipc_entries))
         if chunk is not None:
             stmt = stmt.where(Patent.id.in_(chunk))
-        yield from session.scalars(stmt.execution_options(yield_per=_BATCH))
+        for patent in session.scalars(stmt.execution_options(yield_per=_BATCH)):
+            yield patent_doc(patent, patent.id in open_licensed)
 
 
 def needs_by_id(session: Session, ids: Sequence[int] | None) -> Iterator[tuple[Need, str]]:

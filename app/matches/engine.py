@@ -131,8 +131,8 @@ class MatchEngine:
             self._fit(*self._load_docs(session))
             return
         if by_kind["patent"] and self.patents is not None:
-            rows_now = docs.patents_by_id(session, list(by_kind["patent"]))
-            _sync(self.patents, by_kind["patent"], [docs.patent_doc(p) for p in rows_now])
+            fresh = list(docs.patents_by_id(session, list(by_kind["patent"])))
+            _sync(self.patents, by_kind["patent"], fresh)
         if by_kind["need"] and self.needs is not None:
             fresh_needs = self._need_docs(docs.needs_by_id(session, list(by_kind["need"])))
             for need_id in by_kind["need"] - {int(d.id) for d in fresh_needs}:
@@ -147,7 +147,7 @@ class MatchEngine:
         return set(stored) | known
 
     def _load_docs(self, session: Session) -> tuple[list[PatentDoc], list[NeedDoc]]:
-        patent_docs = [docs.patent_doc(p) for p in docs.patents_by_id(session, None)]
+        patent_docs = list(docs.patents_by_id(session, None))
         self._need_owner = {}
         return patent_docs, self._need_docs(docs.needs_by_id(session, None))
 

@@ -114,7 +114,9 @@ class PatentSummary(ReadModel):
     region_code: str | None
     ipc_main: str | None
     transaction_modes: list[TransactionMode]
-    open_license: bool = False  # 开放许可 terms arrive with the open-licensing issue
+    open_license_id: int | None = Field(
+        default=None, description="开放许可声明 id（条款见 GET /v1/open-licenses/{id}）"
+    )
 
 
 class PatentMatch(BaseModel):

@@ -14,7 +14,9 @@ import matching
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.enterprises.models import Enterprise
+from app.feedback import service as feedback
 from app.institutions.models import Institution
+from app.licenses.models import DeclarationStatus, OpenLicense
 from app.matches import docs
 from app.matches.engine import MatchEngine
 from app.matches.schemas import (
@@ -40,8 +42,9 @@ from app.patents.models import LegalStatus, Patent
 _DEFAULT_STATUSES = frozenset({LegalStatus.valid.value, LegalStatus.pending.value})
 
 
-def to_filters(f: MatchFilters) -> matching.Filters:
+def to_filters(f: MatchFilters, exclude: set[int] | None = None) -> matching.Filters:
     return matching.Filters(
+        exclude_ids=frozenset(str(i) for i in exclude or ()),
         ipc_prefixes=tuple(f.ipc),
         regions=frozenset(docs.province(r) for r in f.regions),
         patent_types=frozenset(t.value for t in f.patent_types),
@@ -77,14 +80,21 @@ def explanation(e: matching.Explanation | None, terms: bool = True) -> Explanati
 
 
 def _rank_patents(
-    session: Session, engine: MatchEngine, query: matching.NeedDoc, f: MatchFilters, limit: int
+    session: Session,
+    engine: MatchEngine,
+    query: matching.NeedDoc,
+    f: MatchFilters,
+    limit: int,
+    enterprise_id: int | None,
 ) -> MatchResponse:
     engine.catch_up(session)
     matcher = engine.patents
     if matcher is None:
         return MatchResponse(items=[])
     try:
-        found = matcher.match(query, k=limit, filters=to_filters(f))
+        # Patents the enterprise answered 无需求 are never proposed to it again.
+        exclude = feedback.no_need_patents(session, enterprise_id) if enterprise_id else None
+        found = matcher.match(query, k=limit, filters=to_filters(f, exclude))
     except matching.EmptyQueryError:  # no indexed term: nothing to rank, not an error
         found = []
     return MatchResponse(items=_hydrate_patents(session, found))
@@ -106,12 +116,19 @@ def _hydrate_patents(session: Session, found: Sequence[matching.Match]) -> list[
         .mappings()
         .all()
     )
+    declared = select(OpenLicense.patent_id, OpenLicense.id).where(
+        OpenLicense.status == DeclarationStatus.declared,
+        OpenLicense.patent_id.in_([int(m.id) for m in found]),
+    )
+    licences = {pid: lid for pid, lid in session.execute(declared)}
     by_id = {row["id"]: row for row in rows}
     out: list[PatentMatch] = []
     for m in found:
         if int(m.id) not in by_id:
             continue  # deleted since it was ranked
-        summary = PatentSummary.model_validate(dict(by_id[int(m.id)]))
+        summary = PatentSummary.model_validate(
+            {**by_id[int(m.id)], "open_license_id": licences.get(int(m.id))}
+        )
         out.append(
             PatentMatch(
                 rank=len(out) + 1,
@@ -135,7 +152,7 @@ def match_text(
         regions=frozenset(docs.province(r) for r in body.filters.regions),
         cross_region=body.filters.cross_region,
     )
-    return _rank_patents(session, engine, query, body.filters, body.limit)
+    return _rank_patents(session, engine, query, body.filters, body.limit, actor.enterprise_id)
 
 
 def match_need(
@@ -152,7 +169,7 @@ def match_need(
     )
     # The matcher drops the query's own id from results; patents and needs number apart.
     query = replace(docs.need_doc(need, region), id="query", cross_region=f.cross_region)
-    return _rank_patents(session, engine, query, f, limit)
+    return _rank_patents(session, engine, query, f, limit, need.enterprise_id)
 
 
 def match_patent(

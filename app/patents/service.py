@@ -7,13 +7,14 @@ Asking prices are unpublished: only the owner institution and admins see them.
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.paging import PageParams, paginate
 from app.common.schemas import unique
+from app.deals.models import DealPatent
 from app.errors import Conflict, Invalid, NotFound, field_error
 from app.institutions import repository as institutions
 from app.institutions.models import Institution
@@ -165,7 +166,14 @@ def update(session: Session, actor: Principal, patent_id: int, data: PatentUpdat
 
 
 def delete(session: Session, actor: Principal, patent_id: int) -> None:
-    session.delete(find(session, actor, patent_id, write=True))
+    """Patents in a deal stay (the deal is the record): withdraw them from the pool instead."""
+    patent = find(session, actor, patent_id, write=True)
+    if session.scalar(select(exists().where(DealPatent.patent_id == patent.id))):
+        raise Conflict(
+            "专利已有交易记录，只能撤回不能删除 / the patent is part of a deal; "
+            "withdraw it from the pool instead"
+        )
+    session.delete(patent)
     session.flush()
 
 

@@ -1,0 +1,163 @@
+"""Deals (转让 / 许可 / 作价入股) and their workflow.
+
+意向 → 洽谈 → 签约 → 登记/备案 → 实施 → 产业化, one step at a time (409 otherwise).
+Registration needs its number and date. A registered transfer moves the patents to the
+enterprise and out of the pool; reaching 实施 marks them implemented. No exclusive or sole
+licence while an open licence is declared on one of the patents.
+"""
+
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.common.paging import PageParams, paginate
+from app.deals.models import Deal, DealPatent, DealStatus, DealType
+from app.deals.schemas import DealCreate, DealRead, DealTransition
+from app.enterprises import repository as enterprises
+from app.errors import Conflict, Invalid, NotFound, field_error
+from app.licenses import service as licences
+from app.patents import service as patents
+from app.patents.models import ImplementationStatus, Patent, PoolStatus
+
+ORDER = list(DealStatus)
+EXCLUSIVE = (DealType.exclusive_license, DealType.sole_license)
+
+
+def _patents(session: Session, actor: Principal, ids: list[int]) -> list[Patent]:
+    found = [patents.find(session, actor, i, write=True) for i in dict.fromkeys(ids)]
+    owners = {p.institution_id for p in found}
+    if len(owners) != 1 or None in owners:
+        raise Invalid(
+            "打包专利须属于同一机构 / all patents must belong to one institution",
+            [field_error("patent_ids", "patents of one institution")],
+        )
+    return found
+
+
+def create(session: Session, actor: Principal, data: DealCreate) -> DealRead:
+    found = _patents(session, actor, data.patent_ids)
+    if enterprises.get(session, data.enterprise_id) is None:
+        raise Invalid(
+            "企业不存在 / enterprise not found",
+            [field_error("enterprise_id", "enterprise not found")],
+        )
+    if data.type in EXCLUSIVE:
+        for patent in found:
+            if licences.declared(session, patent.id) is not None:
+                raise Conflict(
+                    "开放许可期间不得订立独占或排他许可 / no exclusive or sole "
+                    f"licence while patent {patent.id} is under an open licence"
+                )
+    deal = Deal(
+        institution_id=found[0].institution_id,
+        enterprise_id=data.enterprise_id,
+        type=data.type,
+        status=DealStatus.intent,
+        amount=data.amount,
+    )
+    session.add(deal)
+    session.flush()
+    session.add_all([DealPatent(deal_id=deal.id, patent_id=p.id) for p in found])
+    session.flush()
+    return present(session, deal)
+
+
+def present(session: Session, deal: Deal) -> DealRead:
+    ids = list(
+        session.scalars(
+            select(DealPatent.patent_id)
+            .where(DealPatent.deal_id == deal.id)
+            .order_by(DealPatent.patent_id)
+        )
+    )
+    return DealRead.model_validate(
+        {
+            **{c: getattr(deal, c) for c in DealRead.model_fields if c != "patent_ids"},
+            "patent_ids": ids,
+        }
+    )
+
+
+def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
+    if actor.role is Role.institution:
+        return stmt.where(Deal.institution_id == actor.institution_id)
+    if actor.role is Role.enterprise:
+        return stmt.where(Deal.enterprise_id == actor.enterprise_id)
+    return stmt
+
+
+def find(session: Session, actor: Principal, deal_id: int) -> Deal:
+    deal = session.scalar(_readable(select(Deal).where(Deal.id == deal_id), actor))
+    if deal is None:
+        raise NotFound(f"交易不存在 / deal {deal_id} not found")
+    return deal
+
+
+def get(session: Session, actor: Principal, deal_id: int) -> DealRead:
+    return present(session, find(session, actor, deal_id))
+
+
+def transition(session: Session, actor: Principal, deal_id: int, data: DealTransition) -> DealRead:
+    deal = find(session, actor, deal_id)
+    if actor.role not in (Role.admin, Role.institution):
+        raise NotFound(f"交易不存在 / deal {deal_id} not found")
+    if ORDER.index(data.status) != ORDER.index(deal.status) + 1:
+        raise Conflict(
+            f"不能从 {deal.status} 变为 {data.status} / invalid transition "
+            f"{deal.status} → {data.status}",
+            [field_error("status", "invalid step")],
+        )
+    if data.status is DealStatus.registered:
+        _register(deal, data)
+    if data.status is DealStatus.signed:
+        deal.signed_on = data.signed_on or deal.signed_on
+    deal.status = data.status
+    _apply_effects(session, deal)
+    session.flush()
+    return present(session, deal)
+
+
+def _register(deal: Deal, data: DealTransition) -> None:
+    missing = [f for f in ("registration_number", "registered_on") if getattr(data, f) is None]
+    if missing:
+        raise Conflict(
+            "登记/备案须提供编号和日期 / registration needs its number and date",
+            [field_error(f, "required to register") for f in missing],
+        )
+    deal.registration_number, deal.registered_on = data.registration_number, data.registered_on
+
+
+def _apply_effects(session: Session, deal: Deal) -> None:
+    rows = session.scalars(
+        select(Patent)
+        .join(DealPatent, DealPatent.patent_id == Patent.id)
+        .where(DealPatent.deal_id == deal.id)
+    )
+    for patent in rows:
+        if deal.status is DealStatus.registered and deal.type is DealType.transfer:
+            patent.holder_enterprise_id = deal.enterprise_id  # 转让登记: new holder
+            patent.pool_status = PoolStatus.withdrawn
+        if deal.status is DealStatus.implemented:
+            patent.implementation_status = ImplementationStatus.implemented
+
+
+def list_page(
+    session: Session,
+    actor: Principal,
+    paging: PageParams,
+    status: DealStatus | None,
+    patent_id: int | None,
+) -> dict[str, Any]:
+    stmt = _readable(select(Deal).order_by(Deal.id), actor)
+    if status is not None:
+        stmt = stmt.where(Deal.status == status)
+    if patent_id is not None:
+        stmt = stmt.where(
+            or_(Deal.id.in_(select(DealPatent.deal_id).where(DealPatent.patent_id == patent_id)))
+        )
+    page = paginate(session, stmt, paging)
+    page["items"] = [present(session, d) for d in page["items"]]
+    return page

@@ -1,0 +1,59 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from app.auth.deps import Access
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.common.params import ResourceId
+from app.db import DBSession
+from app.licenses import service
+from app.licenses.schemas import AcceptanceRead, OpenLicenseCreate, OpenLicenseRead
+
+router = APIRouter(tags=["open licences 开放许可"])
+
+Licensor = Annotated[Principal, Depends(Access(Role.admin, Role.institution))]
+Licensee = Annotated[Principal, Depends(Access(Role.enterprise))]
+Anyone = Annotated[Principal, Depends(Access(*Role))]
+
+
+@router.post(
+    "/v1/patents/{patent_id}/open-license",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OpenLicenseRead,
+)
+def declare_open_license(
+    patent_id: ResourceId, body: OpenLicenseCreate, session: DBSession, actor: Licensor
+) -> object:
+    """Declare an open licence; 409 with the reason when the law does not allow it."""
+    return service.declare(session, actor, patent_id, body)
+
+
+@router.get("/v1/patents/{patent_id}/open-licenses", response_model=list[OpenLicenseRead])
+def patent_open_licenses(patent_id: ResourceId, session: DBSession, actor: Anyone) -> object:
+    return service.list_for_patent(session, actor, patent_id)
+
+
+@router.get("/v1/open-licenses/{license_id}", response_model=OpenLicenseRead)
+def get_open_license(license_id: ResourceId, session: DBSession, actor: Anyone) -> object:
+    return service.read(session, actor, license_id)
+
+
+@router.post("/v1/open-licenses/{license_id}/withdraw", response_model=OpenLicenseRead)
+def withdraw_open_license(license_id: ResourceId, session: DBSession, actor: Licensor) -> object:
+    return service.withdraw(session, actor, license_id)
+
+
+@router.post(
+    "/v1/open-licenses/{license_id}/acceptances",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AcceptanceRead,
+)
+def accept_open_license(license_id: ResourceId, session: DBSession, actor: Licensee) -> object:
+    """Accept the published terms: a non-exclusive licence starts today."""
+    return service.accept(session, actor, license_id)
+
+
+@router.get("/v1/open-licenses/{license_id}/acceptances", response_model=list[AcceptanceRead])
+def open_license_acceptances(license_id: ResourceId, session: DBSession, actor: Licensor) -> object:
+    return service.acceptances(session, actor, license_id)

@@ -1,0 +1,180 @@
+"""Open licensing (开放许可, Patent Law Art. 50-52).
+
+A declaration is refused (409, with the reason) when the patent is not valid, when an
+exclusive or sole licence is in force, or when what the law requires is missing (the fee
+terms of the chosen fee type; the 专利权评价报告 for utility models and designs). Fee
+guidance is advice only. Acceptance creates a non-exclusive licence at once; withdrawal
+stops new acceptances and never touches existing licences.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from app.audit import recorder
+from app.auth.principal import Principal
+from app.db import utcnow
+from app.deals.models import Deal, DealPatent, DealStatus, DealType
+from app.errors import Conflict, NotFound, field_error
+from app.licenses.models import (
+    DeclarationStatus,
+    FeeType,
+    OpenLicense,
+    OpenLicenseAcceptance,
+)
+from app.licenses.schemas import AcceptanceRead, OpenLicenseCreate, OpenLicenseRead
+from app.patents import service as patents
+from app.patents.models import LegalStatus, PatentType
+
+IN_FORCE = (
+    DealStatus.signed,
+    DealStatus.registered,
+    DealStatus.implemented,
+    DealStatus.industrialized,
+)
+EXCLUSIVE = (DealType.exclusive_license, DealType.sole_license)
+_REQUIRED = {
+    FeeType.one_off: ("one_off_fee",),
+    FeeType.royalty_sales: ("royalty_rate",),
+    FeeType.royalty_profit: ("royalty_rate",),
+    FeeType.entry_plus_royalty: ("entry_fee", "royalty_rate"),
+}
+
+
+def exclusive_licence_in_force(session: Session, patent_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    DealPatent.patent_id == patent_id,
+                    DealPatent.deal_id == Deal.id,
+                    Deal.type.in_(EXCLUSIVE),
+                    Deal.status.in_(IN_FORCE),
+                )
+            )
+        )
+    )
+
+
+def declared(session: Session, patent_id: int) -> OpenLicense | None:
+    return session.scalar(
+        select(OpenLicense).where(
+            OpenLicense.patent_id == patent_id, OpenLicense.status == DeclarationStatus.declared
+        )
+    )
+
+
+def _refuse(reason: str, field: str | None = None) -> Conflict:
+    return Conflict(reason, [field_error(field, reason.split(" / ")[-1])] if field else None)
+
+
+def declare(
+    session: Session, actor: Principal, patent_id: int, data: OpenLicenseCreate
+) -> OpenLicenseRead:
+    patent = patents.find(session, actor, patent_id, write=True)
+    if patent.legal_status is not LegalStatus.valid:
+        raise _refuse("专利不是有效状态，不能开放许可 / the patent is not valid", "patent")
+    if exclusive_licence_in_force(session, patent.id):
+        raise _refuse("存在有效的独占或排他许可 / an exclusive or sole licence is in force")
+    if declared(session, patent.id) is not None:
+        raise _refuse("已有开放许可声明 / an open licence is already declared")
+    for name in _REQUIRED[data.fee_type]:
+        if getattr(data, name) is None:
+            raise _refuse(f"缺少 {name} / {name} is required for fee type {data.fee_type}", name)
+    if patent.patent_type is not PatentType.invention and not data.evaluation_report:
+        raise _refuse(
+            "实用新型和外观设计须提供专利权评价报告 / evaluation_report is required "
+            "for utility models and designs",
+            "evaluation_report",
+        )
+    row = OpenLicense(patent_id=patent.id, status=DeclarationStatus.declared, **data.model_dump())
+    session.add(row)
+    session.flush()
+    recorder.touch(session, "patent", patent.id)  # open licence is a match filter and feature
+    return present(row)
+
+
+def present(row: OpenLicense) -> OpenLicenseRead:
+    read = OpenLicenseRead.model_validate(row)
+    read.advice = advice(row)
+    return read
+
+
+def advice(row: OpenLicense) -> list[str]:
+    """Fee guidance from the open-licensing rules: shown, never enforced."""
+    notes = []
+    if row.one_off_fee is not None and row.one_off_fee > Decimal(20_000_000):
+        notes.append("一次性许可费一般不超过 2000 万元 / one-off fees are generally ≤ 20,000,000")
+    rate = row.royalty_rate
+    if rate is not None and row.fee_type is FeeType.royalty_profit and rate > 40:
+        notes.append("按利润提成一般不超过 40% / royalties on profit are generally ≤ 40%")
+    elif rate is not None and row.fee_type is not FeeType.royalty_profit and rate > 20:
+        notes.append("按净销售额提成一般不超过 20% / royalties on net sales are generally ≤ 20%")
+    return notes
+
+
+def read(session: Session, actor: Principal, licence_id: int) -> OpenLicenseRead:
+    return present(get(session, actor, licence_id))
+
+
+def get(session: Session, actor: Principal, licence_id: int) -> OpenLicense:
+    row = session.get(OpenLicense, licence_id)
+    if row is None:
+        raise NotFound(f"开放许可不存在 / open licence {licence_id} not found")
+    patents.find(session, actor, row.patent_id)  # scope: the caller must see the patent
+    return row
+
+
+def withdraw(session: Session, actor: Principal, licence_id: int) -> OpenLicenseRead:
+    row = get(session, actor, licence_id)
+    patents.find(session, actor, row.patent_id, write=True)
+    if row.status is DeclarationStatus.declared:
+        row.status, row.withdrawn_at = DeclarationStatus.withdrawn, utcnow()
+        session.flush()
+        recorder.touch(session, "patent", row.patent_id)
+    return present(row)
+
+
+def accept(session: Session, actor: Principal, licence_id: int) -> AcceptanceRead:
+    row = get(session, actor, licence_id)
+    if row.status is not DeclarationStatus.declared:
+        raise _refuse("开放许可已撤回，不再接受新的许可 / the declaration was withdrawn")
+    taken = session.scalar(
+        select(OpenLicenseAcceptance).where(
+            OpenLicenseAcceptance.open_license_id == row.id,
+            OpenLicenseAcceptance.enterprise_id == actor.enterprise_id,
+        )
+    )
+    if taken is not None:
+        raise _refuse("已接受该开放许可 / already accepted by this enterprise")
+    today = date.today()
+    ends = date(today.year + row.term_years, today.month, min(today.day, 28))
+    acceptance = OpenLicenseAcceptance(
+        open_license_id=row.id, enterprise_id=actor.enterprise_id, starts_on=today, ends_on=ends
+    )
+    session.add(acceptance)
+    session.flush()
+    return AcceptanceRead.model_validate(acceptance)
+
+
+def list_for_patent(session: Session, actor: Principal, patent_id: int) -> list[OpenLicenseRead]:
+    patents.find(session, actor, patent_id)
+    rows = session.scalars(
+        select(OpenLicense).where(OpenLicense.patent_id == patent_id).order_by(OpenLicense.id)
+    )
+    return [present(r) for r in rows]
+
+
+def acceptances(session: Session, actor: Principal, licence_id: int) -> list[Any]:
+    row = get(session, actor, licence_id)
+    patents.find(session, actor, row.patent_id, write=True)  # the licensor (or admin) only
+    return list(
+        session.scalars(
+            select(OpenLicenseAcceptance)
+            .where(OpenLicenseAcceptance.open_license_id == row.id)
+            .order_by(OpenLicenseAcceptance.id)
+        )
+    )
