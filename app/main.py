@@ -33,6 +33,7 @@ from app.middleware import (
 from app.migrate import current_revision, head_revision
 from app.needs.endpoints import router as needs_router
 from app.patents.endpoints import router as patents_router
+from app.stats.endpoints import router as stats_router
 
 DESCRIPTION = """
 盘活 Panhuo：高校和科研机构存量专利的供需匹配服务。
@@ -88,6 +89,7 @@ def create_app(
         feedback_router,
         licenses_router,
         deals_router,
+        stats_router,
         api_keys_router,
         audit_router,
     )

@@ -143,6 +143,20 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         {"status": "negotiating"},
     ),
 }
+SAMPLES.update(
+    {
+        ("GET", "/v1/stats/summary"): lambda w: ("/v1/stats/summary", None),
+        ("GET", "/v1/stats/export"): lambda w: ("/v1/stats/export?format=csv", None),
+        ("GET", "/v1/patents/screening/high-value"): lambda w: (
+            "/v1/patents/screening/high-value",
+            None,
+        ),
+        ("GET", "/v1/patents/screening/sleeping"): lambda w: (
+            "/v1/patents/screening/sleeping",
+            None,
+        ),
+    }
+)
 OPEN_LICENCE = {
     "fee_type": "one_off",
     "one_off_fee": "80000",
