@@ -10,9 +10,10 @@ a committed write therefore sees it, whichever worker serves the read.
 Rows are "settled" once older than ``SETTLE_SECONDS``: ids can commit out of order, so the
 newest rows are remembered individually until no earlier id can still appear.
 
-Incremental adds reuse the fitted vocabulary and models. When a matcher has doubled since
-its last fit (e.g. a pool imported into a fresh service), it is refitted from the
-database, so its models never describe less than half of what it indexes.
+Incremental adds grow the vocabulary (new terms are searchable at once) but keep the
+fitted statistics, classifier and LSA. When a matcher has doubled since its last fit
+(e.g. a pool imported into a fresh service), it is refitted from the database, so its
+models never describe less than half of what it indexes.
 """
 
 import logging
