@@ -47,7 +47,7 @@ def _world(client: TestClient, client_for: Callable[..., TestClient]) -> dict[st
     buyer = client_for("enterprise", enterprise_id=ent)
     buyer.post(f"/v1/patents/{ids['p4']}/feedback", json={"intent": "license"})
     buyer.post(f"/v1/patents/{ids['p1']}/feedback", json={"intent": "no_need"})
-    return {**ids, "inst": inst}
+    return {**ids, "inst": inst, "ent": ent}
 
 
 def _walk(owner: TestClient, deal: int, last: str, registered_on: str) -> None:
@@ -97,7 +97,10 @@ def test_scoping_and_export(client: TestClient, client_for: Callable[..., TestCl
     other = f.create(client, "/v1/institutions", f.institution())["id"]
     inst = client_for("institution", institution_id=ids["inst"])
     assert inst.get(f"/v1/stats/summary?institution_id={other}").status_code == 404
-    assert client_for("enterprise", enterprise_id=1).get("/v1/stats/summary").status_code == 403
+    assert (
+        client_for("enterprise", enterprise_id=ids["ent"]).get("/v1/stats/summary").status_code
+        == 403
+    )
     exported = client.get("/v1/stats/export?format=csv&table=rates")
     assert "implementation_rate,0.6667" in exported.content.decode("utf-8-sig")
     assert client.get("/v1/stats/export?format=xlsx").content[:2] == b"PK"
