@@ -155,6 +155,14 @@ SAMPLES.update(
             "/v1/patents/screening/sleeping",
             None,
         ),
+        ("GET", "/v1/institutions/{institution_id}/profile"): lambda w: (
+            f"/v1/institutions/{w.inst}/profile",
+            None,
+        ),
+        ("GET", "/v1/enterprises/{enterprise_id}/profile"): lambda w: (
+            f"/v1/enterprises/{w.ent}/profile",
+            None,
+        ),
     }
 )
 OPEN_LICENCE = {

@@ -8,10 +8,11 @@ from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.paging import Paging
+from app.common.params import ResourceId
 from app.common.types import IpcPrefix, RegionCode
 from app.db import DBSession
 from app.matches.schemas import SeiCode
-from app.stats import screening, service
+from app.stats import profiles, screening, service
 from app.stats.scope import StatsFilters
 
 router = APIRouter(tags=["statistics 统计与筛选"])
@@ -75,3 +76,24 @@ def screening_sleeping(
 ) -> dict[str, Any]:
     """Valid granted patents with no implementation and no deal for N years."""
     return screening.sleeping(session, actor, filters, years, paging)
+
+
+@router.get("/v1/institutions/{institution_id}/profile")
+def institution_profile(
+    institution_id: ResourceId, session: DBSession, actor: Viewer
+) -> dict[str, Any]:
+    """机构画像: pool size, IPC and industry distribution, intents, deals, rates."""
+    return profiles.institution(session, actor, institution_id)
+
+
+ProfileReader = Annotated[
+    Principal, Depends(Access(Role.admin, Role.portal, Role.province, Role.enterprise))
+]
+
+
+@router.get("/v1/enterprises/{enterprise_id}/profile")
+def enterprise_profile(
+    enterprise_id: ResourceId, session: DBSession, actor: ProfileReader
+) -> dict[str, Any]:
+    """企业画像: its needs' topics, watched fields (IPC of its needs), intents, deals."""
+    return profiles.enterprise(session, actor, enterprise_id)

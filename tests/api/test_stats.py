@@ -117,3 +117,25 @@ def test_screening(client: TestClient, client_for: Callable[..., TestClient]) ->
     assert [i["patent_id"] for i in sleeping["items"]] == [ids["p4"]]  # p1 implemented
     assert sleeping["items"][0]["state_funded_5y"] is True
     assert client.get("/v1/patents/screening/sleeping?years=0").status_code == 422
+
+
+def test_profiles(client: TestClient, client_for: Callable[..., TestClient]) -> None:
+    ids = _world(client, client_for)
+    profile = client.get(f"/v1/institutions/{ids['inst']}/profile").json()
+    assert profile["pool_size"] == 5 and profile["rates"]["valid_pool_patents"] == 3
+    assert profile["ipc_sections"] == {"G": 5}  # factory patents are G06T7/00 first
+    assert profile["deals"]["industrialized"] == 1
+    f.create(
+        client,
+        "/v1/needs",
+        f.need(ids["ent"], keywords=["无人机", "巡检"], ipc_hints=["B64U20/80"]),
+    )
+    ent = client_for("enterprise", enterprise_id=ids["ent"])
+    mine = ent.get(f"/v1/enterprises/{ids['ent']}/profile").json()
+    assert mine["needs"] == {"total": 1, "open": 1}
+    assert mine["watched_fields"] == [{"ipc_subclass": "B64U", "needs": 1}]
+    assert mine["intents"] == {"license": 1, "no_need": 1}
+    other = f.create(client, "/v1/enterprises", f.enterprise())["id"]
+    assert ent.get(f"/v1/enterprises/{other}/profile").status_code == 404
+    henan = client_for("province", province_code="410000")
+    assert henan.get(f"/v1/institutions/{ids['inst']}/profile").status_code == 404
