@@ -25,6 +25,7 @@ from ._sparse import Bm25Model, Vocabulary, count_segments, gather
 from ._types import NeedDoc, PatentDoc
 
 SEGMENT_DOCS = 1 << 18  # rows per postings segment: bounds the transient CSR→CSC copy
+_ENCODE_ROWS = 1 << 14  # rows per LSA encoding chunk: bounds its dense temporaries
 
 
 @dataclass(frozen=True)
@@ -98,27 +99,25 @@ def build(
         )
         described = pending.result() if pending else _describe(docs, {})
     bm25 = Bm25Model.fit(tfs, Vocabulary(terms, tuple(terms)), cfg.k1, cfg.b)
+    enc: Encoder | LsaEncoder | None = encoder
+    if enc is None:  # fitted on a weighted sample first, so segments are encoded as weighed
+        enc = LsaEncoder.fit(_sample_rows(tfs, bm25, cfg.lsa_sample), cfg.lsa_dim, cfg.lsa_terms)
     labels = described.labels
     label_set = tuple(sorted({s for ls in labels for s in ls}))
     segments: list[sp.csc_matrix] = []
+    dense: list[np.ndarray] = []
     sums = sp.csr_matrix((len(label_set), len(terms)), dtype=np.float32)
     while tfs:  # weigh segment by segment, dropping each one's counts once used
-        w = bm25.weigh(tfs.pop(0))
         start = sum(seg.shape[0] for seg in segments)
-        sums = sums + SubclassClassifier.label_sums(
-            w, labels[start : start + w.shape[0]], label_set
-        )
-        segments.append(w.tocsc())
+        w = bm25.weigh(tfs.pop(0))
+        rows = slice(start, start + w.shape[0])
+        sums = sums + SubclassClassifier.label_sums(w, labels[rows], label_set)
+        seg, vectors = _finish(w, enc, texts[rows])
         del w
+        segments.append(seg)
+        dense.append(vectors)
     classifier = SubclassClassifier.from_sums(
         sums, label_set, cfg.temperature, cfg.classifier_terms
-    )
-    enc: Encoder | LsaEncoder | None = encoder
-    if enc is None:
-        enc = LsaEncoder.fit(_sample_rows(segments, cfg.lsa_sample), cfg.lsa_dim, cfg.lsa_terms)
-    dense = tuple(
-        _encode(enc, seg, texts[off : off + seg.shape[0]])
-        for seg, off in zip(segments, _offsets(segments), strict=True)
     )
     tables: dict[str, Table] = {}
     snap = Snapshot(
@@ -139,7 +138,7 @@ def build(
         build_columns([], tables, []),
         tables,
     )
-    return _append(snap, docs, tuple(segments), dense, described)
+    return _append(snap, docs, tuple(segments), tuple(dense), described)
 
 
 class _Described(NamedTuple):
@@ -186,12 +185,13 @@ def add(snap: Snapshot, docs: Sequence[Doc], workers: int = 1) -> Snapshot:
         df = sum(np.bincount(t.indices[t.indices >= n0] - n0, minlength=len(new)) for t in tfs)
         bm25 = snap.bm25.grown(list(new), np.asarray(df), len(snap.rows) + len(docs))
         snap = replace(snap, bm25=bm25)
-    segments = tuple(snap.bm25.weigh(t).tocsc() for t in tfs)
+    done = [
+        _finish(snap.bm25.weigh(t), snap.encoder, texts[i * SEGMENT_DOCS : (i + 1) * SEGMENT_DOCS])
+        for i, t in enumerate(tfs)
+    ]
     del tfs
-    dense = tuple(
-        _encode(snap.encoder, seg, texts[i * SEGMENT_DOCS : i * SEGMENT_DOCS + seg.shape[0]])
-        for i, seg in enumerate(segments)
-    )
+    segments = tuple(seg for seg, _ in done)
+    dense = tuple(vectors for _, vectors in done)
     return _append(snap, docs, segments, dense, _describe(docs, snap.tables))
 
 
@@ -246,28 +246,45 @@ def _check_unique(ids: Sequence[str]) -> None:
         raise DuplicateDocumentError("document ids must be unique")
 
 
-def _sample_rows(segments: Sequence[sp.csc_matrix], sample: int) -> sp.csr_matrix:
-    """A deterministic row sample of the weighted matrix, for fitting LSA."""
-    n = sum(s.shape[0] for s in segments)
+def _sample_rows(tfs: Sequence[sp.csr_matrix], bm25: Bm25Model, sample: int) -> sp.csr_matrix:
+    """A deterministic row sample of the weighted matrix, for fitting LSA.
+
+    Taken from the counts and weighed on its own (a row's weights depend only on the
+    row and the corpus statistics), so LSA is fitted before the segments are weighed.
+    """
+    n = sum(t.shape[0] for t in tfs)
     take = np.sort(np.random.default_rng(0).choice(n, min(n, sample), replace=False))
     parts = []
-    for seg, off in zip(segments, _offsets(segments), strict=True):
-        local = take[(take >= off) & (take < off + seg.shape[0])] - off
-        parts.append(seg[local].tocsr())
-    return sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, 0))
+    for tf, off in zip(tfs, _offsets(tfs), strict=True):
+        parts.append(tf[take[(take >= off) & (take < off + tf.shape[0])] - off])
+    if not parts:
+        return sp.csr_matrix((0, 0))
+    x = bm25.weigh(sp.vstack(parts, format="csr"))
+    x.sort_indices()  # the same entry order as rows read back from the CSC postings
+    return x
 
 
-def _encode(
-    encoder: Encoder | LsaEncoder | None, seg: sp.csc_matrix, texts: Sequence[tuple[str, ...]]
-) -> np.ndarray:
+def _finish(
+    w: sp.csr_matrix, encoder: Encoder | LsaEncoder | None, texts: Sequence[tuple[str, ...]]
+) -> tuple[sp.csc_matrix, np.ndarray]:
+    """A weighted segment's postings (CSC) and dense vectors.
+
+    Encoded from the row-major weights before the CSC conversion: reading rows back
+    from a CSC segment costs a scan and two copies per chunk.  Indices are sorted in
+    place first, so the sums run in the same order as over CSC rows.
+    """
+    w.sort_indices()
     if encoder is None:
-        return np.zeros((seg.shape[0], 0), np.float32)
-    if isinstance(encoder, LsaEncoder):
+        vectors = np.zeros((w.shape[0], 0), np.float32)
+    elif isinstance(encoder, LsaEncoder):
         chunks = [
-            encoder.encode_sparse(seg[i : i + 65536].tocsr()) for i in range(0, seg.shape[0], 65536)
+            encoder.encode_sparse(w[i : i + _ENCODE_ROWS])
+            for i in range(0, w.shape[0], _ENCODE_ROWS)
         ]
-        return np.vstack(chunks) if chunks else np.zeros((0, encoder.dim), np.float32)
-    return np.asarray(encoder.encode([" ".join(t[:3]) for t in texts]), np.float32)
+        vectors = np.vstack(chunks) if chunks else np.zeros((0, encoder.dim), np.float32)
+    else:
+        vectors = np.asarray(encoder.encode([" ".join(t[:3]) for t in texts]), np.float32)
+    return w.tocsc(), vectors
 
 
 def _subclass_titles(titles: Mapping[str, str]) -> dict[str, str]:
