@@ -1,4 +1,4 @@
-"""``panhuo`` command line: migrate, load the sample, issue keys, serve."""
+"""``panhuo`` command line: migrate, load the sample, issue keys, run the worker, serve."""
 
 import argparse
 import sys
@@ -141,6 +141,31 @@ def _rebuild_index(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from app.feeds.worker import Worker
+    from app.matches.engine import MatchEngine
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    factory = make_sessionmaker(engine)
+    match_engine = MatchEngine(settings.index_dir)
+    with factory() as session, session.begin():
+        match_engine.start(session)
+    worker = Worker(factory, match_engine, settings)
+    try:
+        if args.once:
+            print(f"worker: {worker.run_until_idle()} items and deliveries handled")
+        else:
+            print("worker running (feeds, webhooks, digests); Ctrl-C stops it", file=sys.stderr)
+            worker.loop()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.stop()
+        engine.dispose()
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -184,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_parser(
         "rebuild", help="refit the match index from the database and save it"
     ).set_defaults(func=_rebuild_index)
+    worker = sub.add_parser(
+        "worker", help="produce feed items and send webhooks (beside or instead of the API's)"
+    )
+    worker.add_argument("--once", action="store_true", help="work until idle, then exit")
+    worker.set_defaults(func=_worker)
     serve = sub.add_parser("serve", help="run the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

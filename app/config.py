@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 1200
     # Outbound calls (webhooks) must never hang a worker.
     outbound_timeout_seconds: float = 5.0
+    # Feeds and webhooks (app/feeds). The worker runs as a thread in every service process
+    # unless turned off here and run as `panhuo worker`; several at once are safe.
+    worker_in_process: bool = True
+    worker_poll_seconds: float = 1.0
+    # Webhook targets in private, loopback or link-local networks are refused unless a
+    # network listed here (CIDR, e.g. ["10.20.0.0/16"]) contains them.
+    webhook_allow_networks: list[str] = []
+    webhook_max_attempts: int = 12  # then the delivery fails and its endpoint is failing
+    webhook_retry_base_seconds: float = 30.0  # doubles per attempt, capped at 6 h, jittered
+    webhook_concurrency: int = 8  # parallel sends per worker
+    feed_need_k: int = 50  # a need follows a new patent only among its k best-matching needs
 
     @field_validator("database_url")
     @classmethod

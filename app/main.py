@@ -17,6 +17,8 @@ from app.deals.endpoints import router as deals_router
 from app.enterprises.endpoints import router as enterprises_router
 from app.errors import install_error_handlers
 from app.feedback.endpoints import router as feedback_router
+from app.feeds.endpoints import router as feeds_router
+from app.feeds.worker import start_in_process
 from app.health.endpoints import router as health_router
 from app.imports import service as imports
 from app.imports.endpoints import router as imports_router
@@ -69,7 +71,11 @@ def create_app(
             else:  # /ready reports it; prestart (panhuo migrate) should have run first
                 logging.getLogger("panhuo").error("database schema is not at head; run migrations")
         app.state.match_engine = match_engine
+        # Not on a factory handed in by tests: its one connection cannot be shared by a thread.
+        worker = start_in_process(app.state.sessionmaker, match_engine, settings, session_factory)
         yield
+        if worker is not None:
+            worker.stop()
         match_engine.save()
         engine.dispose()
 
@@ -86,6 +92,7 @@ def create_app(
         needs_router,
         imports_router,
         matches_router,
+        feeds_router,
         feedback_router,
         licenses_router,
         deals_router,

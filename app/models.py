@@ -5,6 +5,15 @@ from app.auth.models import ApiKey
 from app.deals.models import Deal, DealPatent
 from app.enterprises.models import Enterprise
 from app.feedback.models import Feedback
+from app.feeds.models import (
+    FeedItem,
+    PatentState,
+    ProducerState,
+    Subscription,
+    WatchEntry,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from app.imports.models import ImportJob, ImportRowError
 from app.institutions.models import Institution
 from app.licenses.models import OpenLicense, OpenLicenseAcceptance
@@ -18,6 +27,7 @@ __all__ = [
     "Deal",
     "DealPatent",
     "Enterprise",
+    "FeedItem",
     "Feedback",
     "ImportJob",
     "ImportRowError",
@@ -30,4 +40,10 @@ __all__ = [
     "OpenLicenseAcceptance",
     "Patent",
     "PatentIpc",
+    "PatentState",
+    "ProducerState",
+    "Subscription",
+    "WatchEntry",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

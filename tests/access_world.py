@@ -8,6 +8,17 @@ from sqlalchemy.orm import Session
 from app.auth.models import ApiKey
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
 from app.enterprises.models import Enterprise
+from app.feeds.models import (
+    DeliveryState,
+    EndpointState,
+    FeedItem,
+    Reason,
+    Subscription,
+    WatchEntry,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from app.feeds.outbound import new_secret
 from app.imports.models import ImportJob, ImportState
 from app.institutions.models import Institution, InstitutionType
 from app.licenses.models import DeclarationStatus, FeeType, OpenLicense
@@ -42,6 +53,12 @@ class World:
     free_patent: int  # institution 1's, no open licence yet
     licence: int  # an open licence declared on `patent`
     deal: int  # institution 1 <-> enterprise 1 on `patent`
+    # Enterprise 1's, as are the webhook, its delivery, the feed item and a watch on
+    # other_patent.
+    subscription: int = 0
+    webhook: int = 0
+    delivery: int = 0
+    feed_item: int = 0
 
 
 def _patent(session: Session, institution: Institution, price: int) -> Patent:
@@ -107,6 +124,8 @@ def build(session: Session) -> World:
     session.flush()
     session.add(DealPatent(deal_id=deal.id, patent_id=patent.id))
     session.flush()
+    feeds = _feeds(session, ent.id, patent.id)
+    session.add(WatchEntry(enterprise_id=ent.id, patent_id=other_patent.id))
     return World(
         inst.id,
         other.id,
@@ -123,4 +142,40 @@ def build(session: Session) -> World:
         free.id,
         licence.id,
         deal.id,
+        *feeds,
     )
+
+
+def _feeds(session: Session, enterprise_id: int, patent_id: int) -> tuple[int, int, int, int]:
+    sub = Subscription(enterprise_id=enterprise_id, name="订阅", keywords=["无人机"])
+    hook = WebhookEndpoint(
+        enterprise_id=enterprise_id,
+        url="https://93.184.215.14/hooks/panhuo",
+        secret=new_secret(),
+        events=["feed.item"],
+        state=EndpointState.healthy,
+    )
+    session.add_all([sub, hook])
+    session.flush()
+    item = FeedItem(
+        enterprise_id=enterprise_id,
+        patent_id=patent_id,
+        subscription_id=sub.id,
+        reason=Reason.match,
+        score=1.0,
+        explanation={"summary": "关键词：无人机"},
+    )
+    session.add(item)
+    session.flush()
+    delivery = WebhookDelivery(
+        endpoint_id=hook.id,
+        webhook_id=f"msg_item{item.id}_ep{hook.id}",
+        event_type="feed.item",
+        feed_item_id=item.id,
+        body="{}",
+        state=DeliveryState.failed,
+        attempts=12,
+    )
+    session.add(delivery)
+    session.flush()
+    return sub.id, hook.id, delivery.id, item.id

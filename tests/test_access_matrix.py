@@ -48,6 +48,17 @@ ROUTES = [
 
 Sample = Callable[[World], tuple[str, Any]]
 
+
+def _own_enterprise(sample: Sample) -> Sample:
+    """Feeds routes live under enterprise 1 (the enterprise key's own)."""
+
+    def full(w: World) -> tuple[str, Any]:
+        path, body = sample(w)
+        return f"/v1/enterprises/{w.ent}{path}", body
+
+    return full
+
+
 # One request per route that the route's allowed roles may make on their own rows:
 # the institution key owns w.inst, the enterprise key w.ent, the province key is Hubei.
 SAMPLES: dict[tuple[str, str], Sample] = {
@@ -165,12 +176,72 @@ SAMPLES.update(
         ),
     }
 )
-OPEN_LICENCE = {
+OPEN_LICENCE: dict[str, Any] = {
     "fee_type": "one_off",
     "one_off_fee": "80000",
     "payment_method": "银行转账",
     "term_years": 3,
 }
+# Feeds routes, under the enterprise key's own enterprise.
+SAMPLES.update(
+    {
+        (method, f"/v1/enterprises/{{enterprise_id}}{path}"): _own_enterprise(sample)
+        for (method, path), sample in {
+            ("POST", "/watchlist/{patent_id}"): lambda w: (f"/watchlist/{w.patent}", None),
+            ("DELETE", "/watchlist/{patent_id}"): lambda w: (
+                f"/watchlist/{w.other_patent}",
+                None,
+            ),
+            ("GET", "/watchlist"): lambda w: ("/watchlist", None),
+            ("POST", "/subscriptions"): lambda w: ("/subscriptions", {"name": "新订阅"}),
+            ("GET", "/subscriptions"): lambda w: ("/subscriptions", None),
+            ("GET", "/subscriptions/{subscription_id}"): lambda w: (
+                f"/subscriptions/{w.subscription}",
+                None,
+            ),
+            ("PATCH", "/subscriptions/{subscription_id}"): lambda w: (
+                f"/subscriptions/{w.subscription}",
+                {"quota": 5},
+            ),
+            ("POST", "/subscriptions/{subscription_id}/pause"): lambda w: (
+                f"/subscriptions/{w.subscription}/pause",
+                None,
+            ),
+            ("POST", "/subscriptions/{subscription_id}/resume"): lambda w: (
+                f"/subscriptions/{w.subscription}/resume",
+                None,
+            ),
+            ("DELETE", "/subscriptions/{subscription_id}"): lambda w: (
+                f"/subscriptions/{w.subscription}",
+                None,
+            ),
+            ("GET", "/feed"): lambda w: ("/feed", None),
+            ("GET", "/feed.atom"): lambda w: ("/feed.atom", None),
+            ("GET", "/feed/digest"): lambda w: ("/feed/digest", None),
+            ("POST", "/feed/read"): lambda w: ("/feed/read", {"item_ids": [w.feed_item]}),
+            ("POST", "/feed/ack"): lambda w: ("/feed/ack", {"item_ids": [w.feed_item]}),
+            ("POST", "/webhooks"): lambda w: (
+                "/webhooks",
+                {"url": "https://93.184.215.14/hooks/panhuo"},
+            ),
+            ("GET", "/webhooks"): lambda w: ("/webhooks", None),
+            ("GET", "/webhooks/{webhook_id}"): lambda w: (f"/webhooks/{w.webhook}", None),
+            ("PATCH", "/webhooks/{webhook_id}"): lambda w: (
+                f"/webhooks/{w.webhook}",
+                {"active": False},
+            ),
+            ("DELETE", "/webhooks/{webhook_id}"): lambda w: (f"/webhooks/{w.webhook}", None),
+            ("GET", "/webhooks/{webhook_id}/deliveries"): lambda w: (
+                f"/webhooks/{w.webhook}/deliveries",
+                None,
+            ),
+            ("POST", "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): lambda w: (
+                f"/webhooks/{w.webhook}/deliveries/{w.delivery}/redeliver",
+                None,
+            ),
+        }.items()
+    }
+)
 # Routes taking a multipart upload instead of JSON.
 UPLOADS: dict[tuple[str, str], Sample] = {
     ("POST", "/v1/imports"): lambda w: ("/v1/imports", {"file": ("e.csv", EXPORT.read_bytes())}),

@@ -1,0 +1,246 @@
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from app.auth.deps import Access
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.common.paging import Page, Paging
+from app.common.params import ResourceId
+from app.config import Settings
+from app.db import DBSession
+from app.feeds import digest, feed, service, webhooks
+from app.feeds.models import DeliveryState
+from app.feeds.schemas import (
+    DeliveryRead,
+    Digest,
+    FeedMarks,
+    FeedPage,
+    MarkResult,
+    SubscriptionCreate,
+    SubscriptionRead,
+    SubscriptionUpdate,
+    WatchRead,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookRead,
+    WebhookUpdate,
+)
+
+router = APIRouter(prefix="/v1/enterprises/{enterprise_id}", tags=["feeds 订阅推送"])
+
+Owner = Annotated[Principal, Depends(Access(Role.admin, Role.enterprise))]
+Reader = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise))]
+Limit = Annotated[int, Query(ge=1, le=100, description="每页条数，最多 100")]
+Cursor = Annotated[str | None, Query(max_length=20, description="上一页的 next_cursor")]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+@router.post(
+    "/watchlist/{patent_id}", status_code=status.HTTP_201_CREATED, response_model=WatchRead
+)
+def watch_patent(
+    enterprise_id: ResourceId, patent_id: ResourceId, session: DBSession, actor: Owner
+) -> object:
+    return service.watch(session, actor, enterprise_id, patent_id)
+
+
+@router.delete("/watchlist/{patent_id}", status_code=status.HTTP_204_NO_CONTENT)
+def unwatch_patent(
+    enterprise_id: ResourceId, patent_id: ResourceId, session: DBSession, actor: Owner
+) -> None:
+    service.unwatch(session, actor, enterprise_id, patent_id)
+
+
+@router.get("/watchlist", response_model=Page[WatchRead])
+def list_watchlist(
+    enterprise_id: ResourceId, session: DBSession, actor: Reader, paging: Paging
+) -> object:
+    return service.watchlist(session, actor, enterprise_id, paging)
+
+
+@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionRead)
+def create_subscription(
+    enterprise_id: ResourceId, body: SubscriptionCreate, session: DBSession, actor: Owner
+) -> object:
+    return service.create_subscription(session, actor, enterprise_id, body)
+
+
+@router.get("/subscriptions", response_model=Page[SubscriptionRead])
+def list_subscriptions(
+    enterprise_id: ResourceId, session: DBSession, actor: Reader, paging: Paging
+) -> object:
+    return service.list_subscriptions(session, actor, enterprise_id, paging)
+
+
+@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionRead)
+def get_subscription(
+    enterprise_id: ResourceId, subscription_id: ResourceId, session: DBSession, actor: Reader
+) -> object:
+    return service.find_subscription(session, actor, enterprise_id, subscription_id)
+
+
+@router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionRead)
+def update_subscription(
+    enterprise_id: ResourceId,
+    subscription_id: ResourceId,
+    body: SubscriptionUpdate,
+    session: DBSession,
+    actor: Owner,
+) -> object:
+    return service.update_subscription(session, actor, enterprise_id, subscription_id, body)
+
+
+@router.post("/subscriptions/{subscription_id}/pause", response_model=SubscriptionRead)
+def pause_subscription(
+    enterprise_id: ResourceId, subscription_id: ResourceId, session: DBSession, actor: Owner
+) -> object:
+    return service.set_active(session, actor, enterprise_id, subscription_id, False)
+
+
+@router.post("/subscriptions/{subscription_id}/resume", response_model=SubscriptionRead)
+def resume_subscription(
+    enterprise_id: ResourceId, subscription_id: ResourceId, session: DBSession, actor: Owner
+) -> object:
+    return service.set_active(session, actor, enterprise_id, subscription_id, True)
+
+
+@router.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_subscription(
+    enterprise_id: ResourceId, subscription_id: ResourceId, session: DBSession, actor: Owner
+) -> None:
+    service.delete_subscription(session, actor, enterprise_id, subscription_id)
+
+
+@router.get("/feed", response_model=FeedPage)
+def get_feed(
+    enterprise_id: ResourceId,
+    session: DBSession,
+    actor: Reader,
+    cursor: Cursor = None,
+    limit: Limit = 20,
+    order: feed.Order = "asc",
+    unread: bool = False,
+) -> object:
+    return feed.page(session, actor, enterprise_id, cursor, limit, order, unread)
+
+
+@router.get(
+    "/feed.atom",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
+def get_feed_atom(
+    enterprise_id: ResourceId,
+    request: Request,
+    session: DBSession,
+    actor: Reader,
+    limit: Limit = 50,
+) -> Response:
+    base = str(request.base_url).rstrip("/")
+    body = feed.atom(session, actor, enterprise_id, base, limit)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/feed/digest", response_model=Digest)
+def get_digest(
+    enterprise_id: ResourceId,
+    session: DBSession,
+    actor: Reader,
+    day: Annotated[date | None, Query(alias="date", description="北京时间日期，默认今天")] = None,
+    top: Limit = 20,
+) -> object:
+    return digest.get(session, actor, enterprise_id, day, top)
+
+
+@router.post("/feed/read", response_model=MarkResult)
+def mark_read(
+    enterprise_id: ResourceId, body: FeedMarks, session: DBSession, actor: Owner
+) -> object:
+    return MarkResult(updated=feed.mark(session, actor, enterprise_id, body.item_ids, "read_at"))
+
+
+@router.post("/feed/ack", response_model=MarkResult)
+def acknowledge(
+    enterprise_id: ResourceId, body: FeedMarks, session: DBSession, actor: Owner
+) -> object:
+    return MarkResult(updated=feed.mark(session, actor, enterprise_id, body.item_ids, "acked_at"))
+
+
+@router.post("/webhooks", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated)
+def create_webhook(
+    enterprise_id: ResourceId,
+    body: WebhookCreate,
+    session: DBSession,
+    actor: Owner,
+    settings: AppSettings,
+) -> object:
+    return webhooks.create(session, actor, settings, enterprise_id, body)
+
+
+@router.get("/webhooks", response_model=Page[WebhookRead])
+def list_webhooks(
+    enterprise_id: ResourceId, session: DBSession, actor: Owner, paging: Paging
+) -> object:
+    return webhooks.list_page(session, actor, enterprise_id, paging)
+
+
+@router.get("/webhooks/{webhook_id}", response_model=WebhookRead)
+def get_webhook(
+    enterprise_id: ResourceId, webhook_id: ResourceId, session: DBSession, actor: Owner
+) -> object:
+    return webhooks.find(session, actor, enterprise_id, webhook_id)
+
+
+@router.patch("/webhooks/{webhook_id}", response_model=WebhookRead)
+def update_webhook(
+    enterprise_id: ResourceId,
+    webhook_id: ResourceId,
+    body: WebhookUpdate,
+    session: DBSession,
+    actor: Owner,
+    settings: AppSettings,
+) -> object:
+    return webhooks.update(session, actor, settings, enterprise_id, webhook_id, body)
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_webhook(
+    enterprise_id: ResourceId, webhook_id: ResourceId, session: DBSession, actor: Owner
+) -> None:
+    webhooks.delete(session, actor, enterprise_id, webhook_id)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries", response_model=Page[DeliveryRead])
+def list_deliveries(
+    enterprise_id: ResourceId,
+    webhook_id: ResourceId,
+    session: DBSession,
+    actor: Owner,
+    paging: Paging,
+    state: DeliveryState | None = None,
+) -> object:
+    return webhooks.deliveries(session, actor, enterprise_id, webhook_id, paging, state)
+
+
+@router.post(
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=DeliveryRead,
+)
+def redeliver(
+    enterprise_id: ResourceId,
+    webhook_id: ResourceId,
+    delivery_id: ResourceId,
+    session: DBSession,
+    actor: Owner,
+) -> object:
+    return webhooks.redeliver(session, actor, enterprise_id, webhook_id, delivery_id)

@@ -1,0 +1,187 @@
+"""Feed production: patents entering the pool → feed items and webhook outbox rows.
+
+The producer consumes ``index_changes`` (written in each patent write's transaction by the
+flush hook, for single creates, bulk writes, imports, status and licence changes) past a
+watermark kept in ``feed_producer``. For each changed patent it compares the current state
+with the last one it saw (``feed_patent_states``):
+
+- it *entered the pool* when it is now in the pool and valid but was not before (or is new
+  since the feeds started): it is matched against every active subscription, in one batch;
+- a changed legal status, pool status, modes or open licence is pushed to its watchers.
+
+Re-processing is harmless (state comparison, and the unique feed-item key with
+``ON CONFLICT DO NOTHING``), so the watermark only passes rows older than ``SETTLE`` seconds:
+ids commit out of order, and a row committed late is still seen. Producers lock the
+``feed_producer`` row for their transaction, so they run one at a time across processes
+and feed item ids are committed in increasing order (the pull feed's cursor relies on it).
+"""
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.db import utcnow
+from app.feeds import outbox, sources
+from app.feeds.models import FeedItem, PatentState, ProducerState, Reason
+from app.feeds.rules import Draft
+from app.matches.engine import MatchEngine
+from app.matches.models import IndexChange
+
+log = logging.getLogger("panhuo.feeds")
+SETTLE = timedelta(seconds=60)
+CHUNK = 2000  # patents per transaction
+
+
+class Producer:
+    def __init__(self) -> None:
+        # Change rows this process already handled but the watermark has not passed yet.
+        self._done: set[int] = set()
+
+    def run(
+        self, factory: sessionmaker[Session], engine: MatchEngine | None, settings: Settings
+    ) -> int:
+        """Handle every pending change; the number of feed items written."""
+        with factory() as session, session.begin():
+            mark = _state(session).last_change_id
+            rows = session.execute(
+                select(IndexChange.id, IndexChange.at, IndexChange.doc_id)
+                .where(IndexChange.id > mark, IndexChange.kind == "patent")
+                .order_by(IndexChange.id)
+            ).all()
+        fresh = [r for r in rows if r.id not in self._done]
+        made = 0
+        if fresh:
+            if engine is not None:
+                with factory() as session, session.begin():
+                    engine.catch_up(session)  # needs written since: follow them too
+            ids = list(dict.fromkeys(r.doc_id for r in fresh))
+            for start in range(0, len(ids), CHUNK):
+                with factory() as session, session.begin():
+                    started = _lock(session).started_at
+                    made += produce(session, engine, settings, ids[start : start + CHUNK], started)
+            self._done.update(r.id for r in fresh)
+        if rows:
+            self._settle(factory, rows)
+        return made
+
+    def _settle(
+        self, factory: sessionmaker[Session], rows: Sequence[Row[int, datetime, int]]
+    ) -> None:
+        cutoff, mark = utcnow() - SETTLE, None
+        for row in rows:
+            if row.at > cutoff or row.id not in self._done:
+                break
+            mark = row.id
+        if mark is None:
+            return
+        with factory() as session, session.begin():
+            state = _lock(session)
+            state.last_change_id = max(state.last_change_id, mark)
+        self._done = {i for i in self._done if i > mark}
+
+
+def _state(session: Session) -> ProducerState:
+    state = session.get(ProducerState, 1)
+    if state is None:  # the migration inserts it; a hand-made schema may lack it
+        latest = session.scalar(select(func.max(IndexChange.id))) or 0
+        state = ProducerState(id=1, last_change_id=latest, started_at=utcnow())
+        session.add(state)
+        session.flush()
+    return state
+
+
+def _lock(session: Session) -> ProducerState:
+    # A write first: the row lock (PostgreSQL) or the write lock (SQLite) serializes producers.
+    session.execute(
+        update(ProducerState).where(ProducerState.id == 1).values(heartbeat_at=utcnow())
+    )
+    state = _state(session)
+    session.refresh(state)
+    return state
+
+
+def produce(
+    session: Session,
+    engine: MatchEngine | None,
+    settings: Settings,
+    patent_ids: list[int],
+    started: datetime,
+) -> int:
+    """Feed items (and their outbox rows) for changes of ``patent_ids``; flushes only."""
+    current = sources.load_patents(session, patent_ids)
+    states = {
+        s.patent_id: s
+        for s in session.scalars(select(PatentState).where(PatentState.patent_id.in_(patent_ids)))
+    }
+    entered, changed = [], []
+    for patent, open_license in current:
+        now = sources.patent_state(patent, open_license)
+        before = states.get(patent.id)
+        if now.pushable and (
+            (before is None and patent.created_at >= started)
+            or (before is not None and not before.pushable)
+        ):
+            entered.append((patent, open_license))
+        if before is not None and before.signature != now.signature:
+            changed.append((patent, before.signature, now.signature))
+        _save_state(session, before, now)
+    drafts = sources.match_new(session, engine, settings, entered) if entered else []
+    watch = sources.watch_drafts(session, changed) if changed else []
+    return _write(session, drafts, watch)
+
+
+def _save_state(session: Session, before: PatentState | None, now: PatentState) -> None:
+    if before is None:
+        session.add(now)
+    elif (before.pushable, before.signature) != (now.pushable, now.signature):
+        before.pushable, before.signature = now.pushable, now.signature
+
+
+def _write(session: Session, drafts: list[Draft], watch: list[tuple[Draft, str]]) -> int:
+    session.flush()
+    patents = {d.patent_id for d in drafts} | {d.patent_id for d, _ in watch}
+    refused = sources.no_need_pairs(session, patents)
+    at = utcnow()
+    rows = [
+        _row(d, Reason.match, "", at)
+        for d in drafts
+        if (d.enterprise_id, d.patent_id) not in refused
+    ]
+    rows += [
+        _row(d, Reason.watch, key, at)
+        for d, key in watch
+        if (d.enterprise_id, d.patent_id) not in refused
+    ]
+    if not rows:
+        return 0
+    table = outbox.table_of(FeedItem)
+    returning = [
+        table.c[name] for name in ("id", "enterprise_id", "patent_id", "reason", "reason_key")
+    ]
+    created = outbox.insert_ignore(session, table, rows, returning)
+    by_key = {(r["enterprise_id"], r["patent_id"], r["reason"], r["reason_key"]): r for r in rows}
+    items = []
+    for row in created:
+        source = by_key[(row.enterprise_id, row.patent_id, row.reason, row.reason_key)]
+        items.append({**source, "id": row.id})
+    outbox.enqueue_items(session, items)
+    log.info("feed items written: %d", len(items))
+    return len(items)
+
+
+def _row(d: Draft, reason: Reason, key: str, at: datetime) -> dict[str, Any]:
+    return {
+        "enterprise_id": d.enterprise_id,
+        "patent_id": d.patent_id,
+        "subscription_id": d.subscription_id or None,
+        "reason": reason,
+        "reason_key": key,
+        "score": round(d.score, 6),
+        "explanation": d.explanation,
+        "created_at": at,
+    }

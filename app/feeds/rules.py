@@ -1,0 +1,197 @@
+"""Reverse matching: a batch of new patents against every active subscription at once.
+
+Subscriptions are compiled into inverted indexes keyed by their most selective criterion
+(the needs they follow, keyword bigrams, IPC subclass, SEI category, institution,
+province, mode), so a patent only meets the subscriptions that can possibly want it,
+never all of them. Each candidate then checks every criterion it sets.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.common.reference import sei_names
+
+# (need id → (score, matcher explanation)) for one patent, from the need index.
+NeedHits = dict[int, tuple[float, dict[str, Any]]]
+_MODE_NAMES = {
+    "transfer": "转让",
+    "license": "许可",
+    "equity": "作价入股",
+    "improvement": "技术改进",
+    "cooperation": "产学研合作",
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What subscriptions can test about a patent."""
+
+    id: int
+    text: str  # title, abstract and first claim, lower-cased
+    ipc: tuple[str, ...]
+    sei: frozenset[str]
+    institution_id: int | None
+    province: str
+    modes: frozenset[str]
+    open_license: bool
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One active subscription, compiled."""
+
+    id: int
+    enterprise_id: int
+    follows_needs: bool
+    needs: frozenset[int]  # resolved: all_needs expands to the enterprise's open needs
+    keywords: tuple[str, ...]  # lower-cased
+    ipc: tuple[str, ...]
+    sei: frozenset[str]
+    institutions: frozenset[int]
+    provinces: frozenset[str]
+    modes: frozenset[str]
+    open_license_only: bool
+    min_score: float
+
+
+@dataclass(frozen=True)
+class Draft:
+    enterprise_id: int
+    patent_id: int
+    subscription_id: int
+    score: float
+    explanation: dict[str, Any]
+
+
+def _grams(text: str) -> set[str]:
+    return set(text) | {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+@dataclass
+class RuleIndex:
+    rules: list[Rule]
+    by_need: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    anchored: dict[tuple[str, Any], list[int]] = field(default_factory=lambda: defaultdict(list))
+    everything: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for n, rule in enumerate(self.rules):
+            if rule.follows_needs:
+                for need in rule.needs:
+                    self.by_need[need].append(n)
+            else:
+                keys = _anchor(rule)
+                for key in keys:
+                    self.anchored[key].append(n)
+                if not keys:
+                    self.everything.append(n)
+
+    def candidates(self, facts: Facts) -> set[int]:
+        keys: list[tuple[str, Any]] = [("kw", g) for g in _grams(facts.text)]
+        keys += [(kind, code[:size]) for code in facts.ipc for kind, size in _IPC_KEYS]
+        keys += [("sei", s) for s in facts.sei] + [("mode", m) for m in facts.modes]
+        keys += [("inst", facts.institution_id), ("prov", facts.province)]
+        if facts.open_license:
+            keys.append(("open", True))
+        found = set(self.everything)
+        for key in keys:
+            found.update(self.anchored.get(key, ()))
+        return found
+
+
+_IPC_KEYS = (("ipc1", 1), ("ipc3", 3), ("ipc4", 4))
+
+
+def _anchor(rule: Rule) -> list[tuple[str, Any]]:
+    """Index keys of the first criterion the rule sets; a patent must hit one of them."""
+    if rule.keywords:
+        return [("kw", k[:2]) for k in rule.keywords]
+    if rule.ipc:
+        return [_ipc_key(p) for p in rule.ipc]
+    for kind, values in (
+        ("sei", rule.sei),
+        ("inst", rule.institutions),
+        ("prov", rule.provinces),
+        ("mode", rule.modes),
+    ):
+        if values:
+            return [(kind, v) for v in values]
+    return [("open", True)] if rule.open_license_only else []
+
+
+def _ipc_key(prefix: str) -> tuple[str, str]:
+    # Index by the longest of section (G), class (G06) and subclass (G06F) the prefix
+    # covers; a patent offers all three of each of its codes.
+    size = 4 if len(prefix) >= 4 else 3 if len(prefix) == 3 else 1
+    return f"ipc{size}", prefix[:size]
+
+
+def check(rule: Rule, facts: Facts, hits: NeedHits) -> tuple[float, dict[str, Any]] | None:
+    """Score and evidence when every criterion of ``rule`` holds for the patent."""
+    evidence: dict[str, Any] = {}
+    need_id, score, matched = None, 1.0, None
+    if rule.follows_needs:
+        best = max((n for n in rule.needs if n in hits), key=lambda n: hits[n][0], default=None)
+        if best is None:
+            return None
+        need_id, (score, matched) = best, hits[best]
+    found = [k for k in rule.keywords if k in facts.text]
+    if rule.keywords and not found:
+        return None
+    if rule.keywords and not rule.follows_needs:
+        score = len(found) / len(rule.keywords)
+    ipc = [c for c in facts.ipc if any(c.startswith(p) for p in rule.ipc)]
+    sei = sorted(rule.sei & facts.sei)
+    modes = sorted(rule.modes & facts.modes)
+    failed = (
+        (rule.ipc and not ipc)
+        or (rule.sei and not sei)
+        or (rule.modes and not modes)
+        or (rule.institutions and facts.institution_id not in rule.institutions)
+        or (rule.provinces and facts.province not in rule.provinces)
+        or (rule.open_license_only and not facts.open_license)
+        or score < rule.min_score
+    )
+    if failed:
+        return None
+    evidence.update(need_id=need_id, keywords=found, ipc=ipc, sei=sei, modes=modes)
+    evidence["match"] = matched
+    evidence["summary"] = _summary(evidence)
+    return score, evidence
+
+
+def _summary(e: dict[str, Any]) -> str:
+    parts = []
+    if e["match"]:
+        parts.append(f"匹配需求 #{e['need_id']}：{e['match'].get('summary') or '技术相近'}")
+    if e["keywords"]:
+        parts.append("关键词：" + "、".join(e["keywords"]))
+    if e["ipc"]:
+        parts.append("IPC：" + "、".join(e["ipc"]))
+    if e["sei"]:
+        names = sei_names()
+        parts.append("战略性新兴产业：" + "、".join(f"{s} {names.get(s, '')}" for s in e["sei"]))
+    if e["modes"]:
+        parts.append("交易方式：" + "、".join(_MODE_NAMES.get(m, m) for m in e["modes"]))
+    return "；".join(parts) or "符合订阅条件"
+
+
+def match(index: RuleIndex, patents: Iterable[Facts], hits: dict[int, NeedHits]) -> list[Draft]:
+    """The best subscription of each (enterprise, patent) pair that matches."""
+    best: dict[tuple[int, int], Draft] = {}
+    for facts in patents:
+        patent_hits = hits.get(facts.id, {})
+        found = index.candidates(facts)
+        for need in patent_hits:
+            found.update(index.by_need.get(need, ()))
+        for n in found:
+            rule = index.rules[n]
+            result = check(rule, facts, patent_hits)
+            if result is None:
+                continue
+            key = (rule.enterprise_id, facts.id)
+            if key not in best or result[0] > best[key].score:
+                best[key] = Draft(rule.enterprise_id, facts.id, rule.id, result[0], result[1])
+    return sorted(best.values(), key=lambda d: (d.patent_id, d.enterprise_id))

@@ -1,0 +1,146 @@
+"""Subscriptions (订阅) and the watchlist (订阅专利) of an enterprise.
+
+Scope: an enterprise key manages only its own subscriptions, watchlist, feed and webhooks
+(another enterprise's id answers 404); admins all. The portal may read subscriptions,
+watchlists and feeds (it shows them to enterprises, as it reads their needs) but change
+nothing and never sees webhooks, whose URLs and deliveries are the enterprise's systems.
+"""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.common.paging import PageParams, paginate
+from app.enterprises.models import Enterprise
+from app.errors import Invalid, NotFound, field_error
+from app.feeds import sources
+from app.feeds.models import PatentState, Subscription, WatchEntry
+from app.feeds.schemas import SubscriptionCreate, SubscriptionUpdate
+from app.needs.models import Need
+from app.patents import service as patents
+
+
+def enterprise(session: Session, actor: Principal, enterprise_id: int, write: bool) -> int:
+    """The enterprise id when the caller may read (or write) its feed; else 404."""
+    allowed = actor.owns_enterprise(enterprise_id) or (actor.role is Role.portal and not write)
+    if not allowed or session.get(Enterprise, enterprise_id) is None:
+        raise NotFound(f"企业不存在 / enterprise {enterprise_id} not found")
+    return enterprise_id
+
+
+def _check_needs(session: Session, enterprise_id: int, need_ids: list[int]) -> None:
+    own = set(
+        session.scalars(
+            select(Need.id).where(Need.enterprise_id == enterprise_id, Need.id.in_(need_ids))
+        )
+    )
+    missing = [n for n in need_ids if n not in own]
+    if missing:  # another enterprise's need reads as missing: ids cannot be probed
+        raise Invalid(
+            "需求不存在 / unknown need ids",
+            [field_error("need_ids", f"not found: {missing[:20]}")],
+        )
+
+
+def create_subscription(
+    session: Session, actor: Principal, enterprise_id: int, data: SubscriptionCreate
+) -> Subscription:
+    enterprise(session, actor, enterprise_id, write=True)
+    _check_needs(session, enterprise_id, data.need_ids)
+    sub = Subscription(enterprise_id=enterprise_id, **data.model_dump())
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def find_subscription(
+    session: Session, actor: Principal, enterprise_id: int, sub_id: int, write: bool = False
+) -> Subscription:
+    enterprise(session, actor, enterprise_id, write)
+    sub = session.get(Subscription, sub_id)
+    if sub is None or sub.enterprise_id != enterprise_id:
+        raise NotFound(f"订阅不存在 / subscription {sub_id} not found")
+    return sub
+
+
+def list_subscriptions(
+    session: Session, actor: Principal, enterprise_id: int, paging: PageParams
+) -> dict[str, Any]:
+    enterprise(session, actor, enterprise_id, write=False)
+    stmt = select(Subscription).where(Subscription.enterprise_id == enterprise_id)
+    return paginate(session, stmt.order_by(Subscription.id), paging)
+
+
+def update_subscription(
+    session: Session, actor: Principal, enterprise_id: int, sub_id: int, data: SubscriptionUpdate
+) -> Subscription:
+    sub = find_subscription(session, actor, enterprise_id, sub_id, write=True)
+    changes = data.changes()
+    if "need_ids" in changes:
+        _check_needs(session, enterprise_id, changes["need_ids"])
+    for field, value in changes.items():
+        setattr(sub, field, value)
+    session.flush()
+    return sub
+
+
+def set_active(
+    session: Session, actor: Principal, enterprise_id: int, sub_id: int, active: bool
+) -> Subscription:
+    """Pause (False) or resume (True); a paused subscription produces nothing meanwhile."""
+    sub = find_subscription(session, actor, enterprise_id, sub_id, write=True)
+    sub.active = active
+    session.flush()
+    return sub
+
+
+def delete_subscription(
+    session: Session, actor: Principal, enterprise_id: int, sub_id: int
+) -> None:
+    session.delete(find_subscription(session, actor, enterprise_id, sub_id, write=True))
+    session.flush()
+
+
+def watch(session: Session, actor: Principal, enterprise_id: int, patent_id: int) -> WatchEntry:
+    """Watch a pool patent (idempotent). Its current state is recorded, so its next status
+    or licence change is recognised as one."""
+    enterprise(session, actor, enterprise_id, write=True)
+    patent = patents.find(session, actor, patent_id)
+    entry = session.scalar(
+        select(WatchEntry).where(
+            WatchEntry.enterprise_id == enterprise_id, WatchEntry.patent_id == patent_id
+        )
+    )
+    if entry is not None:
+        return entry
+    if session.get(PatentState, patent_id) is None:
+        loaded = sources.load_patents(session, [patent.id])
+        session.add(sources.patent_state(*loaded[0]))
+    entry = WatchEntry(enterprise_id=enterprise_id, patent_id=patent_id)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def unwatch(session: Session, actor: Principal, enterprise_id: int, patent_id: int) -> None:
+    enterprise(session, actor, enterprise_id, write=True)
+    entry = session.scalar(
+        select(WatchEntry).where(
+            WatchEntry.enterprise_id == enterprise_id, WatchEntry.patent_id == patent_id
+        )
+    )
+    if entry is None:
+        raise NotFound(f"未订阅该专利 / patent {patent_id} is not on the watchlist")
+    session.delete(entry)
+    session.flush()
+
+
+def watchlist(
+    session: Session, actor: Principal, enterprise_id: int, paging: PageParams
+) -> dict[str, Any]:
+    enterprise(session, actor, enterprise_id, write=False)
+    stmt = select(WatchEntry).where(WatchEntry.enterprise_id == enterprise_id)
+    return paginate(session, stmt.order_by(WatchEntry.id), paging)

@@ -1,0 +1,127 @@
+"""Webhook endpoints of an enterprise, their delivery log and manual redelivery.
+
+Only the enterprise itself and admins manage them (the portal does not see them). The
+secret is returned once, at creation; reads never include it.
+"""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.principal import Principal
+from app.common.paging import PageParams, paginate
+from app.config import Settings
+from app.db import utcnow
+from app.errors import Invalid, NotFound, field_error
+from app.feeds import outbound
+from app.feeds.models import DeliveryState, EndpointState, WebhookDelivery, WebhookEndpoint
+from app.feeds.schemas import WebhookCreate, WebhookCreated, WebhookRead, WebhookUpdate
+from app.feeds.service import enterprise
+
+
+def _checked_url(url: str, settings: Settings) -> str:
+    try:
+        outbound.resolve(url, settings.webhook_allow_networks)
+    except outbound.Refused as exc:
+        raise Invalid(
+            f"Webhook 地址不可用 / webhook URL refused: {exc}", [field_error("url", str(exc))]
+        ) from exc
+    return url
+
+
+def create(
+    session: Session, actor: Principal, settings: Settings, enterprise_id: int, data: WebhookCreate
+) -> WebhookCreated:
+    enterprise(session, actor, enterprise_id, write=True)
+    secret = data.secret or outbound.new_secret()
+    try:
+        outbound.secret_key(secret)
+    except ValueError as exc:
+        raise Invalid(str(exc), [field_error("secret", str(exc))]) from exc
+    endpoint = WebhookEndpoint(
+        enterprise_id=enterprise_id,
+        url=_checked_url(data.url, settings),
+        secret=secret,
+        events=data.events,
+        active=True,
+        state=EndpointState.healthy,
+    )
+    session.add(endpoint)
+    session.flush()
+    return WebhookCreated.model_validate(
+        {**WebhookRead.model_validate(endpoint).model_dump(), "secret": secret}
+    )
+
+
+def find(
+    session: Session, actor: Principal, enterprise_id: int, endpoint_id: int
+) -> WebhookEndpoint:
+    enterprise(session, actor, enterprise_id, write=True)
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or endpoint.enterprise_id != enterprise_id:
+        raise NotFound(f"Webhook 不存在 / webhook {endpoint_id} not found")
+    return endpoint
+
+
+def list_page(
+    session: Session, actor: Principal, enterprise_id: int, paging: PageParams
+) -> dict[str, Any]:
+    enterprise(session, actor, enterprise_id, write=True)
+    stmt = select(WebhookEndpoint).where(WebhookEndpoint.enterprise_id == enterprise_id)
+    return paginate(session, stmt.order_by(WebhookEndpoint.id), paging)
+
+
+def update(
+    session: Session,
+    actor: Principal,
+    settings: Settings,
+    enterprise_id: int,
+    endpoint_id: int,
+    data: WebhookUpdate,
+) -> WebhookEndpoint:
+    endpoint = find(session, actor, enterprise_id, endpoint_id)
+    changes = data.changes()
+    if "url" in changes:
+        changes["url"] = _checked_url(changes["url"], settings)
+    for field, value in changes.items():
+        setattr(endpoint, field, value)
+    session.flush()
+    return endpoint
+
+
+def delete(session: Session, actor: Principal, enterprise_id: int, endpoint_id: int) -> None:
+    session.delete(find(session, actor, enterprise_id, endpoint_id))
+    session.flush()
+
+
+def deliveries(
+    session: Session,
+    actor: Principal,
+    enterprise_id: int,
+    endpoint_id: int,
+    paging: PageParams,
+    state: DeliveryState | None,
+) -> dict[str, Any]:
+    """The delivery log, newest first."""
+    find(session, actor, enterprise_id, endpoint_id)
+    stmt = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
+    if state is not None:
+        stmt = stmt.where(WebhookDelivery.state == state)
+    return paginate(session, stmt.order_by(WebhookDelivery.id.desc()), paging)
+
+
+def redeliver(
+    session: Session, actor: Principal, enterprise_id: int, endpoint_id: int, delivery_id: int
+) -> WebhookDelivery:
+    """Send a delivery again soon, with the same webhook-id and body and a fresh set of
+    attempts; a delivery that is being sent right now is left to finish."""
+    find(session, actor, enterprise_id, endpoint_id)
+    found = session.get(WebhookDelivery, delivery_id)
+    if found is None or found.endpoint_id != endpoint_id:
+        raise NotFound(f"投递记录不存在 / delivery {delivery_id} not found")
+    if found.state is DeliveryState.sending:
+        return found
+    found.state, found.attempts, found.next_attempt_at = DeliveryState.pending, 0, utcnow()
+    session.flush()
+    return found
