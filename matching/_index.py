@@ -24,7 +24,7 @@ from ._records import Columns, Doc, Table, build_columns, doc_codes, field_texts
 from ._sparse import Bm25Model, Vocabulary, count_segments, gather
 from ._types import NeedDoc, PatentDoc
 
-SEGMENT_DOCS = 1 << 18  # rows per postings segment: bounds the transient CSR→CSC copy
+SEGMENT_DOCS = 1 << 17  # rows per postings segment: bounds the transient CSR→CSC copy
 _ENCODE_ROWS = 1 << 14  # rows per LSA encoding chunk: bounds its dense temporaries
 
 

@@ -7,17 +7,18 @@ rows), so a query only reads the postings of its own terms.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections import defaultdict, deque
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from itertools import count
+from itertools import count, islice
 from multiprocessing import get_context
 from typing import overload
 
 import numpy as np
 import scipy.sparse as sp
 
+from ._counting import Counts
 from ._counting import count_local as _count_local
 
 FieldTexts = tuple[str, ...]
@@ -55,7 +56,7 @@ def count_segments(
     if not len(vocab):
         fitting = defaultdict(count().__next__)
     try:
-        parts = pool.map(_count_local, batches, [weights] * len(batches)) if pool else None
+        parts = _in_order(pool, batches, weights, 2 * workers) if pool else None
         for part in parts or (_count_local(b, weights) for b in batches):
             terms, indptr, cols, vals = part
             if fitting is not None:
@@ -74,6 +75,27 @@ def count_segments(
     new.update(fitting or {})
     width = len(vocab) + len(new)
     return [sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], width)) for m in out]
+
+
+def _in_order(
+    pool: ProcessPoolExecutor,
+    batches: Sequence[Sequence[FieldTexts]],
+    weights: tuple[float, ...],
+    window: int,
+) -> Iterator[Counts]:
+    """Counts of ``batches`` from the pool, in order, with ``window`` batches in flight.
+
+    ``pool.map`` would submit every batch at once: whenever this process falls behind
+    (it also builds the structured columns, and the machine is shared), finished
+    results would pile up in memory unboundedly.
+    """
+    todo = iter(batches)
+    pending = deque(pool.submit(_count_local, b, weights) for b in islice(todo, window))
+    while pending:
+        part = pending.popleft().result()
+        for b in islice(todo, 1):
+            pending.append(pool.submit(_count_local, b, weights))
+        yield part
 
 
 def _stack(blocks: list[sp.csr_matrix], rows: int) -> sp.csr_matrix:
