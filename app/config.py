@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = 12  # then the delivery fails and its endpoint is failing
     webhook_retry_base_seconds: float = 30.0  # doubles per attempt, capped at 6 h, jittered
     webhook_concurrency: int = 8  # parallel sends per worker
-    feed_need_k: int = 50  # a need follows a new patent only among its k best-matching needs
+    feed_need_k: int = 20  # a need follows a new patent only among its k best-matching needs
 
     @field_validator("database_url")
     @classmethod

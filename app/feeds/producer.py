@@ -28,7 +28,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.feeds import outbox, sources
 from app.feeds.models import FeedItem, PatentState, ProducerState, Reason
-from app.feeds.rules import Draft
+from app.feeds.rules import Draft, Rule
 from app.matches.engine import MatchEngine
 from app.matches.models import IndexChange
 
@@ -60,10 +60,14 @@ class Producer:
                 with factory() as session, session.begin():
                     engine.catch_up(session)  # needs written since: follow them too
             ids = list(dict.fromkeys(r.doc_id for r in fresh))
+            compiled = None  # subscriptions, read once per run
             for start in range(0, len(ids), CHUNK):
                 with factory() as session, session.begin():
                     started = _lock(session).started_at
-                    made += produce(session, engine, settings, ids[start : start + CHUNK], started)
+                    if compiled is None:
+                        compiled = sources.compile_rules(session)
+                    chunk = ids[start : start + CHUNK]
+                    made += produce(session, engine, settings, chunk, started, compiled)
             self._done.update(r.id for r in fresh)
         if rows:
             self._settle(factory, rows)
@@ -111,6 +115,7 @@ def produce(
     settings: Settings,
     patent_ids: list[int],
     started: datetime,
+    compiled: list[Rule],
 ) -> int:
     """Feed items (and their outbox rows) for changes of ``patent_ids``; flushes only."""
     current = sources.load_patents(session, patent_ids)
@@ -130,7 +135,7 @@ def produce(
         if before is not None and before.signature != now.signature:
             changed.append((patent, before.signature, now.signature))
         _save_state(session, before, now)
-    drafts = sources.match_new(session, engine, settings, entered) if entered else []
+    drafts = sources.match_new(engine, settings, entered, compiled) if entered else []
     watch = sources.watch_drafts(session, changed) if changed else []
     return _write(session, drafts, watch)
 

@@ -6,7 +6,7 @@ province, mode), so a patent only meets the subscriptions that can possibly want
 never all of them. Each candidate then checks every criterion it sets.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +72,9 @@ def _grams(text: str) -> set[str]:
 @dataclass
 class RuleIndex:
     rules: list[Rule]
+    # How many of the patents being matched contain each bigram: a keyword is indexed by
+    # its rarest bigram, so common ones (一种, 装置) do not make every patent a candidate.
+    gram_counts: Counter[str] = field(default_factory=Counter)
     by_need: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     anchored: dict[tuple[str, Any], list[int]] = field(default_factory=lambda: defaultdict(list))
     everything: list[int] = field(default_factory=list)
@@ -82,7 +85,7 @@ class RuleIndex:
                 for need in rule.needs:
                     self.by_need[need].append(n)
             else:
-                keys = _anchor(rule)
+                keys = _anchor(rule, self.gram_counts)
                 for key in keys:
                     self.anchored[key].append(n)
                 if not keys:
@@ -91,6 +94,7 @@ class RuleIndex:
     def candidates(self, facts: Facts) -> set[int]:
         keys: list[tuple[str, Any]] = [("kw", g) for g in _grams(facts.text)]
         keys += [(kind, code[:size]) for code in facts.ipc for kind, size in _IPC_KEYS]
+        keys += [("ipcg", code.split("/")[0] + "/") for code in facts.ipc if "/" in code]
         keys += [("sei", s) for s in facts.sei] + [("mode", m) for m in facts.modes]
         keys += [("inst", facts.institution_id), ("prov", facts.province)]
         if facts.open_license:
@@ -104,10 +108,13 @@ class RuleIndex:
 _IPC_KEYS = (("ipc1", 1), ("ipc3", 3), ("ipc4", 4))
 
 
-def _anchor(rule: Rule) -> list[tuple[str, Any]]:
+def _anchor(rule: Rule, gram_counts: Counter[str]) -> list[tuple[str, Any]]:
     """Index keys of the first criterion the rule sets; a patent must hit one of them."""
     if rule.keywords:
-        return [("kw", k[:2]) for k in rule.keywords]
+        return [
+            ("kw", min(_grams(k) - set(k) or set(k), key=gram_counts.__getitem__))
+            for k in rule.keywords
+        ]
     if rule.ipc:
         return [_ipc_key(p) for p in rule.ipc]
     for kind, values in (
@@ -122,8 +129,10 @@ def _anchor(rule: Rule) -> list[tuple[str, Any]]:
 
 
 def _ipc_key(prefix: str) -> tuple[str, str]:
-    # Index by the longest of section (G), class (G06) and subclass (G06F) the prefix
-    # covers; a patent offers all three of each of its codes.
+    # Index by the longest of section (G), class (G06), subclass (G06F) and main group
+    # (G06F16/) the prefix covers; a patent offers all four of each of its codes.
+    if "/" in prefix:
+        return "ipcg", prefix.split("/")[0] + "/"
     size = 4 if len(prefix) >= 4 else 3 if len(prefix) == 3 else 1
     return f"ipc{size}", prefix[:size]
 
@@ -158,14 +167,15 @@ def check(rule: Rule, facts: Facts, hits: NeedHits) -> tuple[float, dict[str, An
         return None
     evidence.update(need_id=need_id, keywords=found, ipc=ipc, sei=sei, modes=modes)
     evidence["match"] = matched
-    evidence["summary"] = _summary(evidence)
+    evidence["summary"] = summary(evidence)
     return score, evidence
 
 
-def _summary(e: dict[str, Any]) -> str:
+def summary(e: dict[str, Any]) -> str:
     parts = []
-    if e["match"]:
-        parts.append(f"匹配需求 #{e['need_id']}：{e['match'].get('summary') or '技术相近'}")
+    if e["need_id"] is not None:
+        said = (e["match"] or {}).get("summary") or "技术相近"
+        parts.append(f"匹配需求 #{e['need_id']}：{said}")
     if e["keywords"]:
         parts.append("关键词：" + "、".join(e["keywords"]))
     if e["ipc"]:
@@ -176,6 +186,13 @@ def _summary(e: dict[str, Any]) -> str:
     if e["modes"]:
         parts.append("交易方式：" + "、".join(_MODE_NAMES.get(m, m) for m in e["modes"]))
     return "；".join(parts) or "符合订阅条件"
+
+
+def index(rules: list[Rule], patents: list[Facts]) -> RuleIndex:
+    counts: Counter[str] = Counter()
+    for facts in patents:
+        counts.update(_grams(facts.text))
+    return RuleIndex(rules, counts)
 
 
 def match(index: RuleIndex, patents: Iterable[Facts], hits: dict[int, NeedHits]) -> list[Draft]:

@@ -3,7 +3,6 @@ into rules, the need index's hits for new patents, watchers, and 无需求 feedb
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -72,7 +71,8 @@ def facts(patent: Patent, open_license: bool) -> rules.Facts:
     )
 
 
-def compile_rules(session: Session) -> rules.RuleIndex:
+def compile_rules(session: Session) -> list[rules.Rule]:
+    """Every active subscription as a rule; the enterprise's open needs resolved."""
     subs = session.scalars(select(Subscription).where(Subscription.active.is_(True))).all()
     open_needs: dict[int, set[int]] = defaultdict(set)
     if any(s.all_needs or s.need_ids for s in subs):
@@ -98,28 +98,32 @@ def compile_rules(session: Session) -> rules.RuleIndex:
                 min_score=s.min_score,
             )
         )
-    return rules.RuleIndex(compiled)
+    return compiled
+
+
+Notes = dict[int, dict[int, matching.Explanation | None]]  # patent → need → explanation
 
 
 def need_hits(
     matcher: matching.Matcher | None, k: int, loaded: list[Loaded], wanted: set[int]
-) -> dict[int, rules.NeedHits]:
-    """For each patent, the subscribed needs among its ``k`` best-matching open needs."""
+) -> tuple[dict[int, rules.NeedHits], Notes]:
+    """For each patent, the subscribed needs among its ``k`` best-matching open needs, and
+    the matcher's explanations (turned into JSON later, only for the pairs pushed)."""
     if matcher is None or not wanted or not loaded:
-        return {}
-    queries = [docs.patent_doc(p, open_license) for p, open_license in loaded]
+        return {}, {}
+    queries = [docs.patent_doc(p, o) for p, o in loaded]
     try:
         found = matcher.match_many(queries, k=k, explain=True)
     except matching.EmptyQueryError:  # a patent with no known term: match one at a time
         found = [_match_one(matcher, q, k) for q in queries]
-    out: dict[int, rules.NeedHits] = {}
+    hits: dict[int, rules.NeedHits] = {}
+    notes: Notes = {}
     for (patent, _), matches in zip(loaded, found, strict=True):
-        hits = {
-            int(m.id): (m.score, _explained(m.explanation)) for m in matches if int(m.id) in wanted
-        }
-        if hits:
-            out[patent.id] = hits
-    return out
+        for m in matches:
+            if int(m.id) in wanted:
+                hits.setdefault(patent.id, {})[int(m.id)] = (m.score, {})
+                notes.setdefault(patent.id, {})[int(m.id)] = m.explanation
+    return hits, notes
 
 
 def _match_one(
@@ -131,20 +135,30 @@ def _match_one(
         return []
 
 
-def _explained(e: matching.Explanation | None) -> dict[str, Any]:
-    out = explanation(e)
-    return out.model_dump() if out is not None else {}
+def _explain(drafts: list[rules.Draft], notes: Notes) -> None:
+    for d in drafts:
+        need_id = d.explanation.get("need_id")
+        if need_id is not None:
+            note = explanation(notes[d.patent_id].get(need_id))
+            d.explanation["match"] = note.model_dump() if note is not None else None
+            d.explanation["summary"] = rules.summary(d.explanation)
 
 
 def match_new(
-    session: Session, engine: MatchEngine | None, settings: Settings, loaded: list[Loaded]
+    engine: MatchEngine | None,
+    settings: Settings,
+    loaded: list[Loaded],
+    compiled: list[rules.Rule],
 ) -> list[rules.Draft]:
-    index = compile_rules(session)
-    if not index.rules:
+    if not compiled:
         return []
+    patents = [facts(p, o) for p, o in loaded]
+    index = rules.index(compiled, patents)
     matcher = engine.needs if engine is not None else None
-    hits = need_hits(matcher, settings.feed_need_k, loaded, set(index.by_need))
-    return rules.match(index, [facts(p, o) for p, o in loaded], hits)
+    hits, notes = need_hits(matcher, settings.feed_need_k, loaded, set(index.by_need))
+    drafts = rules.match(index, patents, hits)
+    _explain(drafts, notes)
+    return drafts
 
 
 def watch_drafts(

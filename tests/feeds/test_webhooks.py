@@ -1,17 +1,27 @@
 """Webhooks: SSRF refusals, retries with backoff, failing endpoints, log and redelivery."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.feeds import delivery, outbound
-from app.feeds.models import WebhookDelivery
+from app.db import utcnow
+from app.feeds import delivery, digest, outbound
+from app.feeds.models import FeedItem, WebhookDelivery
 from tests import factories as f
-from tests.feeds.conftest import Receiver, RunWorker, Shop, add_webhook, import_patents, subscribe
+from tests.feeds.conftest import (
+    Receiver,
+    RunWorker,
+    Shop,
+    add_webhook,
+    import_patents,
+    subscribe,
+    verify,
+)
 from tests.feeds.test_push import DRONE
 
 
@@ -131,3 +141,29 @@ def test_paused_endpoint_is_not_sent_and_claims_are_exclusive(
     first = delivery.claim(session_factory)
     assert len(first) == 1 and delivery.claim(session_factory) == []  # leased: not twice
     assert db.scalar(select(WebhookDelivery.state)) == "sending"
+
+
+def test_daily_digest_webhook_once_per_day(
+    client: TestClient,
+    shop: Shop,
+    receiver: Receiver,
+    run_worker: RunWorker,
+    session_factory: sessionmaker[Session],
+    db: Session,
+) -> None:
+    subscribe(shop, keywords=["无人机"], quota=1)
+    hook = add_webhook(shop, receiver.url, events=["digest"])
+    import_patents(client, shop.institution_id, f.patent(**DRONE), f.patent(**DRONE))
+    run_worker()
+    assert receiver.received == []  # feed.item is not among this endpoint's events
+    yesterday = utcnow() - timedelta(days=1)
+    db.execute(update(FeedItem).values(created_at=yesterday))
+    db.commit()
+    assert digest.enqueue_yesterday(session_factory) == 1
+    assert digest.enqueue_yesterday(session_factory) == 0  # its webhook-id is taken
+    run_worker()
+    (got,) = receiver.received
+    verify(hook["secret"], got)
+    assert got.json["type"] == "digest"
+    assert len(got.json["data"]["items"]) == 1  # the subscription's quota
+    assert got.headers["webhook-id"].startswith("msg_digest")
