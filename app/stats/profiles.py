@@ -30,11 +30,10 @@ def institution(session: Session, actor: Principal, institution_id: int) -> dict
     if other_province or (actor.role is Role.institution and actor.institution_id != found.id):
         raise NotFound(f"机构不存在 / institution {institution_id} not found")
     in_pool = (Patent.institution_id == found.id) & (Patent.pool_status == PoolStatus.in_pool)
-    sections = session.execute(
-        select(func.substr(Patent.ipc_main, 1, 1), func.count())
-        .where(in_pool)
-        .group_by(func.substr(Patent.ipc_main, 1, 1))
-    ).all()
+    # Counted in Python: GROUP BY on a parametrised substr() is not portable to PostgreSQL.
+    sections = Counter(
+        (main or "?")[:1] for main in session.scalars(select(Patent.ipc_main).where(in_pool))
+    )
     codes = session.execute(
         select(PatentIpc.patent_id, PatentIpc.code)
         .join(Patent, Patent.id == PatentIpc.patent_id)
@@ -50,7 +49,7 @@ def institution(session: Session, actor: Principal, institution_id: int) -> dict
         "rates": summary["rates"],
         "outcomes": summary["outcomes"],
         "pool_size": summary["funnel"]["in_pool"],
-        "ipc_sections": {str(k or "?"): v for k, v in sections},
+        "ipc_sections": dict(sorted(sections.items())),
         "industries": [
             {"code": c, "name": sei_names().get(c), "patents": n}
             for c, n in industries.most_common(TOP)
