@@ -5,9 +5,10 @@ input is a 422 instead of a database error.
 """
 
 import re
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from app.common import identifiers
 
@@ -64,3 +65,8 @@ def _ipc_prefix(value: str) -> str:
 IpcPrefix = Annotated[
     str, StringConstraints(min_length=1, max_length=40), _NO_NUL, AfterValidator(_ipc_prefix)
 ]
+
+# Amounts in yuan: non-negative, two decimals, within Numeric(16, 2).
+Money = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
+# Need text for ad-hoc matching; the cap keeps one request's analysis bounded.
+NeedText = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=5000), _NO_NUL]

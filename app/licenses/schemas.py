@@ -1,14 +1,11 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 
 from pydantic import Field
 
 from app.common.schemas import ReadModel, RequestModel
-from app.common.types import ShortText
+from app.common.types import Money, ShortText
 from app.licenses.models import DeclarationStatus, FeeType
-
-Money = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
 
 
 class OpenLicenseCreate(RequestModel):

@@ -6,11 +6,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from app.common.enums import TransactionMode
 from app.common.reference import sei_names
 from app.common.schemas import ReadModel, RequestModel, unique
-from app.common.types import IpcCode, IpcPrefix, RegionCode
+from app.common.types import IpcCode, IpcPrefix, NeedText, RegionCode
 from app.matches.models import RunState
 from app.patents.models import LegalStatus, PatentType
-
-MAX_TEXT = 5000  # characters of need text per match request
 
 
 def _sei_code(code: str) -> str:
@@ -19,18 +17,7 @@ def _sei_code(code: str) -> str:
     return code
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("不允许包含 NUL 字符 / NUL characters are not allowed")
-    return value
-
-
 SeiCode = Annotated[str, StringConstraints(max_length=10), AfterValidator(_sei_code)]
-NeedText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
-    AfterValidator(_no_nul),
-]
 
 
 class MatchFilters(RequestModel):

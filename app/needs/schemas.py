@@ -7,10 +7,9 @@ from pydantic.config import JsonDict
 
 from app.common.enums import TransactionMode
 from app.common.schemas import PatchModel, ReadModel, RequestModel, unique
-from app.common.types import IpcCode, Keyword, LongText, RegionCode, Title
+from app.common.types import IpcCode, Keyword, LongText, Money, RegionCode, Title
 from app.needs.models import NeedStatus
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
 Keywords = Annotated[list[Keyword], Field(max_length=50)]
 IpcHints = Annotated[list[IpcCode], Field(max_length=20)]
 Regions = Annotated[list[RegionCode], Field(max_length=50)]

@@ -19,6 +19,7 @@ from app.common.types import (
     ApplicationNumber,
     IpcCode,
     LongText,
+    Money,
     Name,
     PublicationNumber,
     RegionCode,
@@ -36,7 +37,6 @@ from app.patents.normalize import parse_legal_status, parse_patent_type
 
 LegalStatusIn = Annotated[LegalStatus, BeforeValidator(parse_legal_status)]
 PatentTypeIn = Annotated[PatentType, BeforeValidator(parse_patent_type)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
 Prospect = Annotated[int, Field(ge=1, le=5, description="自评产业化前景 1-5")]
 People = Annotated[list[Name], Field(max_length=100)]
 IpcList = Annotated[list[IpcCode], Field(max_length=100)]
