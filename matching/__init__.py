@@ -22,6 +22,7 @@ from ._errors import (
     NotFittedError,
     UnknownDocumentError,
 )
+from ._feedback import peer_weight
 from ._fusion import MatcherConfig
 from ._index import doc_hash
 from ._matcher import Matcher
@@ -29,11 +30,14 @@ from ._persist import load_snapshot, save_snapshot
 from ._types import (
     Explanation,
     FeatureContribution,
+    Feedback,
     Filters,
     IpcEvidence,
     Match,
     NeedDoc,
     PatentDoc,
+    PeerIntent,
+    Rating,
     TermContribution,
 )
 
@@ -46,6 +50,7 @@ __all__ = [
     "Encoder",
     "Explanation",
     "FeatureContribution",
+    "Feedback",
     "Filters",
     "IndexMismatchError",
     "IpcEvidence",
@@ -57,6 +62,8 @@ __all__ = [
     "NeedDoc",
     "NotFittedError",
     "PatentDoc",
+    "PeerIntent",
+    "Rating",
     "TermContribution",
     "UnknownDocumentError",
     "__version__",
@@ -64,6 +71,7 @@ __all__ = [
     "corpus_fingerprint",
     "load",
     "normalize",
+    "peer_weight",
     "save",
 ]
 

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._feedback import peer_values
 from ._index import Snapshot
 from ._ipc import subclasses
 from ._query import Prepared
-from ._types import Explanation, FeatureContribution, IpcEvidence, TermContribution
+from ._types import (
+    Explanation,
+    FeatureContribution,
+    Feedback,
+    IpcEvidence,
+    TermContribution,
+)
 
 _FEATURE_ZH = {"mode": "交易方式匹配", "region": "地区偏好一致", "value": "价值等级加分"}
 _SOURCE_ZH = {"shared": "共同", "predicted": "预测", "hint": "指定"}
+_PEER_SAID = 0.2  # peer_intent value from which the summary names it
+_INTENT_ZH = {
+    "transfer": "转让",
+    "license": "许可",
+    "equity": "作价入股",
+    "improvement": "技术改进",
+    "cooperation": "产学研合作",
+}
 
 
 def explain(
@@ -20,6 +35,7 @@ def explain(
     tmax: float,
     rows: np.ndarray,
     contrib: dict[str, np.ndarray],
+    feedback: Feedback | None = None,
     top_terms: int = 8,
 ) -> list[Explanation]:
     """One explanation per result row; ``post`` are the query's text postings."""
@@ -33,6 +49,7 @@ def explain(
     keys = prow[sel]
     lo, hi = np.searchsorted(keys, rows, "left"), np.searchsorted(keys, rows, "right")
     scale = snap.cfg.text / tmax if tmax > 0 else 0.0
+    notes = _feedback_notes(snap, rows, contrib, feedback)
     out = []
     for i, row in enumerate(rows.tolist()):
         mine = sel[lo[i] : hi[i]]
@@ -51,8 +68,33 @@ def explain(
             weight = getattr(snap.cfg, name)
             if values[i]:
                 feats.append(FeatureContribution(name, float(values[i]) / weight, float(values[i])))
-        out.append(Explanation(terms, ipc, tuple(feats), _summary(terms, ipc, feats)))
+        summary = _summary(terms, ipc, feats, notes[i])
+        out.append(Explanation(terms, ipc, tuple(feats), summary))
     return out
+
+
+def _feedback_notes(
+    snap: Snapshot, rows: np.ndarray, contrib: dict[str, np.ndarray], fb: Feedback | None
+) -> list[dict[str, str]]:
+    """Chinese phrases of the feedback features per result row (numbers and intent)."""
+    notes: list[dict[str, str]] = [{} for _ in range(len(rows))]
+    if fb is None:
+        return notes
+    if "rating" in contrib:
+        for i, row in enumerate(rows.tolist()):
+            r = fb.ratings.get(snap.ids[row])
+            if r is not None and contrib["rating"][i]:
+                notes[i]["rating"] = f"产业化前景评价{r.mean:.1f}分（{r.raters}家企业）"
+    if "peer_intent" in contrib:
+        for i, source in enumerate(peer_values(snap, rows, fb.liked)[1]):
+            # Named only when the patents are clearly alike; the number is always listed.
+            if (
+                source is not None
+                and contrib["peer_intent"][i] >= _PEER_SAID * snap.cfg.peer_intent
+            ):
+                zh = _INTENT_ZH.get(source.intent, "合作")
+                notes[i]["peer_intent"] = f"相似企业对相似专利表达过{zh}意向"
+    return notes
 
 
 def _terms(
@@ -90,6 +132,7 @@ def _summary(
     terms: tuple[TermContribution, ...],
     ipc: tuple[IpcEvidence, ...],
     feats: list[FeatureContribution],
+    notes: dict[str, str],
 ) -> str:
     parts = []
     if terms:
@@ -103,6 +146,8 @@ def _summary(
     for f in feats:
         if f.feature == "dense" and f.contribution > 0:
             parts.append(f"语义相似度{f.value:.2f}")
+        elif f.feature in notes:
+            parts.append(notes[f.feature])
         elif f.feature in _FEATURE_ZH:
             parts.append(_FEATURE_ZH[f.feature])
     return "；".join(parts) if parts else "无显著匹配依据"

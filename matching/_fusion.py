@@ -8,6 +8,8 @@ The final score of a document for a query is a weighted sum::
           + mode  * [offered ∩ wanted modes ≠ ∅]
           + region* [province preferred]
           + value * value grade (A=1 … D=0)
+          + rating      * shrunk prospect rating (−1..1, 0 = unrated)   } with Feedback
+          + peer_intent * similarity to similar enterprises' intents    } (_feedback.py)
 
 ``p(s|query)`` is the subclass classifier's softmax, mixed half-and-half with explicit
 IPC hints when a need carries them; a patent used as query brings its own subclasses.
@@ -32,7 +34,11 @@ class MatcherConfig:
     grid over ``ipc``, ``temperature``, ``dense``, ``b`` and the IPC-title field weight,
     maximizing the mean ratio to bm25s of topic-dev nDCG@10 and keyphrase-dev MRR@10.
     ``mode``, ``region`` and ``value`` cannot be fitted on those sets (no such data);
-    they are small documented priors that reorder near-ties only.
+    they are small documented priors that reorder near-ties only.  ``rating`` and
+    ``peer_intent`` (enterprise feedback, ``matching/_feedback.py``) are small for the same
+    reason: measured only on generated feedback (``python -m matching.evaluate
+    --feedback``); ``rating_prior`` is the number of neutral pseudo-ratings every
+    patent's mean is shrunk with.
     """
 
     text: float = 1.0
@@ -41,6 +47,9 @@ class MatcherConfig:
     mode: float = 0.15
     region: float = 0.05
     value: float = 0.05
+    rating: float = 0.1
+    rating_prior: float = 3.0
+    peer_intent: float = 0.1
     temperature: float = 0.02
     hint_share: float = 0.5
     k1: float = 1.2

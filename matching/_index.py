@@ -326,3 +326,13 @@ def empty_like(snap: Snapshot) -> Snapshot:
         columns=build_columns([], {}, []),
         tables={},
     )
+
+
+def dense_rows(snap: Snapshot, rows: np.ndarray) -> np.ndarray:
+    """Dense vectors of global ``rows`` gathered across segments."""
+    seg = np.searchsorted(np.asarray(snap.offsets), rows, side="right") - 1
+    out = np.empty((len(rows), snap.dense[0].shape[1]), np.float32)
+    for s in np.unique(seg):
+        sel = seg == s
+        out[sel] = snap.dense[s][rows[sel] - snap.offsets[s]]
+    return out

@@ -17,7 +17,7 @@ from ._fusion import MatcherConfig
 from ._query import Query, drop_excluded, prepare, rerank
 from ._records import Doc
 from ._sparse import score_batch
-from ._types import Filters, IpcEvidence, Match
+from ._types import Feedback, Filters, IpcEvidence, Match
 
 _NO_FILTERS = Filters()
 _PARALLEL_FROM = 20000  # below this, worker start-up costs more than it saves
@@ -143,7 +143,13 @@ class Matcher:
             self._snap = new
 
     def match(
-        self, query: Query, k: int = 20, *, filters: Filters | None = None, explain: bool = True
+        self,
+        query: Query,
+        k: int = 20,
+        *,
+        filters: Filters | None = None,
+        explain: bool = True,
+        feedback: Feedback | None = None,
     ) -> list[Match]:
         """Rank indexed documents for a need (or patent, or plain text).
 
@@ -157,6 +163,10 @@ class Matcher:
             Hard filters applied before top-k; lapsed patents are excluded by default.
         explain : bool
             Attach an :class:`Explanation` to each result.
+        feedback : Feedback, optional
+            Enterprise feedback for this query (patent index only): prospect ratings and
+            similar enterprises' intents as small features, ``excluded`` ids dropped.
+            Without it (or with empty fields) the ranking is exactly the unfed one.
 
         Returns
         -------
@@ -171,9 +181,10 @@ class Matcher:
         snap = self.snapshot
         prep = prepare(snap, query)
         first, tmax, post = _index.first_stage(snap, prep.ids, prep.w, prep.ipc)
-        drop_excluded(snap, prep, filters or _NO_FILTERS, first)
-        rows, scores, contrib = rerank(snap, prep, first, k)
-        notes = explain_rows(snap, prep, post, tmax, rows, contrib) if explain else None
+        excluded = feedback.excluded if feedback is not None else frozenset()
+        drop_excluded(snap, prep, filters or _NO_FILTERS, first, excluded)
+        rows, scores, contrib = rerank(snap, prep, first, k, feedback)
+        notes = explain_rows(snap, prep, post, tmax, rows, contrib, feedback) if explain else None
         return _results(snap, rows, scores, notes)
 
     def match_many(
@@ -184,27 +195,33 @@ class Matcher:
         filters: Filters | None = None,
         explain: bool = False,
         chunk: int | None = None,
+        feedback: Sequence[Feedback | None] | None = None,
     ) -> list[list[Match]]:
         """Match many queries (nightly push) in chunks via sparse matrix products.
 
         Same results as calling :meth:`match` per query; ``chunk`` queries are scored at
         once (default bounded so a chunk's dense score block stays ≈ 128 MB).
+        ``feedback``, when given, has one entry (or None) per query.
         """
         snap = self.snapshot
         chunk = chunk or max(1, min(256, 32_000_000 // max(snap.n_rows, 1)))
+        fbs = list(feedback) if feedback is not None else [None] * len(queries)
+        if len(fbs) != len(queries):
+            raise ValueError("feedback needs one entry per query")
         out: list[list[Match]] = []
         for start in range(0, len(queries), chunk):
             part = queries[start : start + chunk]
             preps = [prepare(snap, q) for q in part]
             firsts = _batch_first(snap, preps)
-            for prep, first in zip(preps, firsts, strict=True):
+            for prep, first, fb in zip(preps, firsts, fbs[start : start + chunk], strict=True):
                 score = first.astype(np.float64)
-                drop_excluded(snap, prep, filters or _NO_FILTERS, score)
-                rows, scores, contrib = rerank(snap, prep, score, k)
+                excluded = fb.excluded if fb is not None else frozenset()
+                drop_excluded(snap, prep, filters or _NO_FILTERS, score, excluded)
+                rows, scores, contrib = rerank(snap, prep, score, k, fb)
                 notes = None
                 if explain:
                     _, tmax, post = _index.first_stage(snap, prep.ids, prep.w, {})
-                    notes = explain_rows(snap, prep, post, tmax, rows, contrib)
+                    notes = explain_rows(snap, prep, post, tmax, rows, contrib, fb)
                 out.append(_results(snap, rows, scores, notes))
         return out
 

@@ -19,7 +19,8 @@ from ._ipc import SubclassClassifier
 from ._records import Columns, Table
 from ._sparse import Bm25Model, Vocabulary
 
-FORMAT_VERSION = 3  # 2: industry, status, open-licence, grant date; 3: IPC code ids
+FORMAT_VERSION = 4  # 2: industry, status, open-licence, grant date; 3: IPC code ids;
+# 4: feedback weights (rating, rating_prior, peer_intent) in the saved config
 _COLUMN_ARRAYS = (
     "regions",
     "modes",

@@ -13,11 +13,12 @@ from ._analyzer import analyze
 from ._counting import count_local
 from ._dense import LsaEncoder
 from ._errors import EmptyQueryError
+from ._feedback import feedback_features
 from ._fusion import structured
-from ._index import Snapshot
+from ._index import Snapshot, dense_rows
 from ._ipc import subclasses
 from ._records import Table, doc_codes, filter_mask
-from ._types import Filters, NeedDoc, PatentDoc
+from ._types import Feedback, Filters, NeedDoc, PatentDoc
 
 Query = NeedDoc | PatentDoc | str
 
@@ -147,10 +148,17 @@ def _ipc_evidence(
 _NO_FILTERS = Filters()
 
 
-def drop_excluded(snap: Snapshot, prep: Prepared, filters: Filters, score: np.ndarray) -> None:
+def drop_excluded(
+    snap: Snapshot,
+    prep: Prepared,
+    filters: Filters,
+    score: np.ndarray,
+    excluded: frozenset[str] = frozenset(),
+) -> None:
     """Zero, in place, the score of rows the query may not return.
 
-    Dead rows, the filters, region strictness and the query's own id.  Without filters
+    Dead rows, the filters, region strictness, ``excluded`` ids (feedback: 无需求) and
+    the query's own id.  Without filters
     the cached "alive and not lapsed" mask is used: one multiply, no mask building.
     """
     cols = snap.columns
@@ -167,7 +175,7 @@ def drop_excluded(snap: Snapshot, prep: Prepared, filters: Filters, score: np.nd
     if snap.kind == "need" and snap.any_strict_region:
         away = (cols.regions & np.uint64(prep.regions)) == 0
         score[cols.strict_region & away] = 0
-    for doc_id in (*filters.exclude_ids, prep.own_id):
+    for doc_id in (*filters.exclude_ids, *excluded, prep.own_id):
         row = snap.rows.get(doc_id) if doc_id else None
         if row is not None:
             score[row] = 0
@@ -195,7 +203,7 @@ def top_rows(score: np.ndarray, c: int) -> np.ndarray:
 
 
 def rerank(
-    snap: Snapshot, prep: Prepared, score: np.ndarray, k: int
+    snap: Snapshot, prep: Prepared, score: np.ndarray, k: int, feedback: Feedback | None = None
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Top-``k`` rows, their final scores and per-feature contributions (ties → id)."""
     cand = top_rows(score, max(snap.cfg.candidates, k))
@@ -208,6 +216,8 @@ def rerank(
     feats = structured(cfg, snap.columns, cand, prep.modes, prep.regions, snap.kind == "patent")
     for name, values in feats.items():
         contrib[name] = getattr(cfg, name) * values
+    if feedback is not None and snap.kind == "patent" and len(cand):
+        contrib.update(feedback_features(cfg, snap, cand, feedback))
     for values in contrib.values():
         final = final + values
     order = _best(final, cand, snap.ids, k)
@@ -230,13 +240,3 @@ def _query_dense(snap: Snapshot, prep: Prepared) -> np.ndarray:
     if isinstance(snap.encoder, LsaEncoder):
         return snap.encoder.encode_sparse(query_vector(snap, prep.ids, prep.w))[0]
     return np.asarray(snap.encoder.encode([prep.text]), np.float32)[0]  # type: ignore[union-attr]
-
-
-def dense_rows(snap: Snapshot, rows: np.ndarray) -> np.ndarray:
-    """Dense vectors of global ``rows`` gathered across segments."""
-    seg = np.searchsorted(np.asarray(snap.offsets), rows, side="right") - 1
-    out = np.empty((len(rows), snap.dense[0].shape[1]), np.float32)
-    for s in np.unique(seg):
-        sel = seg == s
-        out[sel] = snap.dense[s][rows[sel] - snap.offsets[s]]
-    return out

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 __all__ = [
     "Explanation",
     "FeatureContribution",
+    "Feedback",
     "Filters",
     "IpcEvidence",
     "Match",
     "NeedDoc",
     "PatentDoc",
+    "PeerIntent",
+    "Rating",
     "TermContribution",
 ]
 
@@ -112,6 +116,42 @@ class Filters:
     granted_after: str = ""
 
 
+class Rating(NamedTuple):
+    """Aggregated 产业化前景评价 of one patent: ``raters`` and their ``mean`` score on
+    the 1–5 scale (each rater's score: the mean of their dimensions)."""
+
+    raters: int
+    mean: float
+
+
+class PeerIntent(NamedTuple):
+    """A positive intent (转让, 许可, …) on ``patent`` by an enterprise similar to the
+    asking one; ``weight`` in [0, 1] is that similarity (1 for the asker itself) and
+    ``intent`` the service's intent name, used in the Chinese explanation."""
+
+    patent: str
+    weight: float
+    intent: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """Feedback signals for one query, as plain data gathered by the caller.
+
+    ``ratings``: patent id → :class:`Rating` (a ranking feature, neutral when absent);
+    ``liked``: positive intents of similar enterprises (patents similar to them get a
+    small bounded boost); ``excluded``: patent ids never returned (e.g. 无需求).
+    """
+
+    ratings: Mapping[str, Rating] = field(default_factory=dict)
+    liked: tuple[PeerIntent, ...] = ()
+    excluded: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "liked", tuple(self.liked))
+        object.__setattr__(self, "excluded", frozenset(str(i) for i in self.excluded))
+
+
 class TermContribution(NamedTuple):
     """A term shared by query and document and its share of the text score."""
 
@@ -133,7 +173,9 @@ class IpcEvidence(NamedTuple):
 
 
 class FeatureContribution(NamedTuple):
-    """One fused feature: its raw value in [0, 1] and ``weight * value``."""
+    """One fused feature: its raw value and ``weight * value``.
+
+    Values are in [0, 1], except ``rating`` in [-1, 1] (0 = neutral prior)."""
 
     feature: str
     value: float
