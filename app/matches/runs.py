@@ -18,7 +18,7 @@ from app.auth.principal import Principal
 from app.common.paging import PageParams
 from app.db import utcnow
 from app.errors import Invalid, NotFound, field_error
-from app.matches import docs
+from app.matches import docs, signals
 from app.matches.engine import MatchEngine
 from app.matches.models import MatchResult, MatchRun, RunState
 from app.matches.schemas import MatchFilters, MatchRunCreate
@@ -158,10 +158,16 @@ def _run_chunk(
         engine.catch_up(session)
         run = session.get(MatchRun, run_id)
         assert run is not None
-        queries = [
-            docs.need_doc(need, region) for need, region in docs.needs_by_id(session, need_ids)
+        stored = list(docs.needs_by_id(session, need_ids))
+        queries = [docs.need_doc(need, region) for need, region in stored]
+        # The same feedback as an ad-hoc match: 无需求 excluded per enterprise, ratings
+        # and similar enterprises' intents as features.
+        askers = [
+            signals.Asker(need.enterprise_id, q)
+            for (need, _), q in zip(stored, queries, strict=True)
         ]
-        ranked = _match_many(engine, queries, run.per_need)
+        fed = signals.gather(session, engine, askers) if engine.patents is not None else []
+        ranked = _match_many(engine, queries, run.per_need, fed)
         rows = [
             {
                 "run_id": run_id,
@@ -181,24 +187,31 @@ def _run_chunk(
 
 
 def _match_many(
-    engine: MatchEngine, queries: list[matching.NeedDoc], k: int
+    engine: MatchEngine,
+    queries: list[matching.NeedDoc],
+    k: int,
+    fed: list[matching.Feedback],
 ) -> list[list[matching.Match]]:
     if engine.patents is None or not queries:
         return [[] for _ in queries]
     filters = to_filters(MatchFilters())
     try:
-        return engine.patents.match_many(queries, k=k, filters=filters, explain=True)
+        return engine.patents.match_many(queries, k=k, filters=filters, explain=True, feedback=fed)
     except matching.EmptyQueryError:
         # One need without indexed terms: rank the chunk need by need instead.
-        return [_match_one(engine, q, k, filters) for q in queries]
+        return [_match_one(engine, q, k, filters, fb) for q, fb in zip(queries, fed, strict=True)]
 
 
 def _match_one(
-    engine: MatchEngine, query: matching.NeedDoc, k: int, filters: matching.Filters
+    engine: MatchEngine,
+    query: matching.NeedDoc,
+    k: int,
+    filters: matching.Filters,
+    fb: matching.Feedback,
 ) -> list[matching.Match]:
     assert engine.patents is not None
     try:
-        return engine.patents.match(query, k=k, filters=filters)
+        return engine.patents.match(query, k=k, filters=filters, feedback=fb)
     except matching.EmptyQueryError:
         return []
 
