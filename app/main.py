@@ -12,6 +12,8 @@ from app.audit.endpoints import router as audit_router
 from app.auth.endpoints import router as api_keys_router
 from app.auth.ratelimit import RateLimiter
 from app.config import Settings, get_settings
+from app.console import UPLOAD_PATH as CONSOLE_UPLOAD_PATH
+from app.console import install as install_console
 from app.db import make_engine, make_sessionmaker
 from app.deals.endpoints import router as deals_router
 from app.enterprises.endpoints import router as enterprises_router
@@ -64,12 +66,17 @@ def create_app(
         app.state.sessionmaker = session_factory or make_sessionmaker(engine)
         match_engine = MatchEngine(settings.index_dir)
         with app.state.sessionmaker() as session, session.begin():
-            if current_revision(session.connection()) == head_revision():
+            at_head = current_revision(session.connection()) == head_revision()
+            if at_head:
                 runs.fail_stale(session)
                 imports.fail_stale(session)
+        # A separate, read-only transaction: holding the write lock of the one above through
+        # an index build would lock out the other workers starting on SQLite.
+        if at_head:
+            with app.state.sessionmaker() as session, session.begin():
                 match_engine.start(session)
-            else:  # /ready reports it; prestart (panhuo migrate) should have run first
-                logging.getLogger("panhuo").error("database schema is not at head; run migrations")
+        else:  # /ready reports it; prestart (panhuo migrate) should have run first
+            logging.getLogger("panhuo").error("database schema is not at head; run migrations")
         app.state.match_engine = match_engine
         # Not on a factory handed in by tests: its one connection cannot be shared by a thread.
         worker = start_in_process(app.state.sessionmaker, match_engine, settings, session_factory)
@@ -102,12 +109,14 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    install_console(app)  # /console: server-rendered pages over the same services
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         per_path={
             "/v1/imports": settings.max_upload_bytes,
             "/v1/patents/bulk": settings.max_bulk_bytes,
+            CONSOLE_UPLOAD_PATH: settings.max_upload_bytes,
         },
     )
     app.add_middleware(SecurityHeadersMiddleware)

@@ -76,11 +76,13 @@ def save_snapshot(snap: Snapshot, path: str | os.PathLike[str], library_version:
         "encoder": snap.encoder.name if snap.encoder is not None else None,
         "n_segments": len(snap.segments),
     }
-    with open(root / "arrays.tmp.npz", "wb") as fh:
+    # Temporary names are per process: two writers must never interleave in one file.
+    tmp_arrays, tmp_meta = root / f"arrays.{os.getpid()}.tmp.npz", root / f"meta.{os.getpid()}.tmp"
+    with open(tmp_arrays, "wb") as fh:
         np.savez(fh, **arrays)  # type: ignore[arg-type]
-    (root / "meta.tmp.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    os.replace(root / "arrays.tmp.npz", root / "arrays.npz")
-    os.replace(root / "meta.tmp.json", root / "meta.json")
+    tmp_meta.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp_arrays, root / "arrays.npz")
+    os.replace(tmp_meta, root / "meta.json")
 
 
 def load_snapshot(

@@ -16,9 +16,11 @@ fitted statistics, classifier and LSA. When a matcher has doubled since its last
 models never describe less than half of what it indexes.
 """
 
+import fcntl
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -73,12 +75,14 @@ class MatchEngine:
 
     def start(self, session: Session) -> None:
         """Load the saved index when it matches the database, else build it."""
-        with self._lock:
+        # Under the index-directory lock: with several workers starting together, the first
+        # builds and saves, the others wait and load its files instead of fitting again.
+        with self._lock, _dir_lock(self.index_dir):
             mark = _latest_change(session)
             patent_docs, need_docs = self._load_docs(session)
             if not self._load_saved(patent_docs, need_docs):
                 self._fit(patent_docs, need_docs)
-                self.save()
+                self._save_unlocked()
             self._settled = self._version = mark
             self._recent = set()
 
@@ -89,7 +93,8 @@ class MatchEngine:
             self._fit(*self._load_docs(session))
             self._settled = self._version = max(mark, self._version)
             self._recent = set()
-            self.save()
+            with _dir_lock(self.index_dir):
+                self._save_unlocked()
         return self.status()
 
     def catch_up(self, session: Session) -> None:
@@ -182,10 +187,29 @@ class MatchEngine:
         return True
 
     def save(self) -> None:
+        with self._lock, _dir_lock(self.index_dir):
+            self._save_unlocked()
+
+    def _save_unlocked(self) -> None:
         if self.index_dir is None or self.patents is None or self.needs is None:
             return
         save(self.patents, self.index_dir / "patents")
         save(self.needs, self.index_dir / "needs")
+
+
+@contextmanager
+def _dir_lock(index_dir: Path | None) -> Iterator[None]:
+    """An exclusive lock across processes (uvicorn workers, the CLI) on the index files."""
+    if index_dir is None:
+        yield
+        return
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _latest_change(session: Session) -> int:

@@ -1,0 +1,80 @@
+"""Several uvicorn workers starting on one database and one index directory."""
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker
+from app.main import create_app
+from app.matches.engine import MatchEngine
+from app.migrate import upgrade_head
+from app.sample import load_sample
+
+
+@pytest.fixture
+def sample_url(fresh_database_url: Callable[[], str]) -> str:
+    url = fresh_database_url()
+    upgrade_head(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session, session.begin():
+        load_sample(session, Settings(database_url=url).data_dir)
+    engine.dispose()
+    return url
+
+
+def test_index_build_at_start_up_holds_no_write_lock(
+    sample_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # While one worker builds its index, another must be able to write (on SQLite a
+    # write transaction held through the build locked the second worker out).
+    writes: list[str] = []
+    original = MatchEngine.start
+
+    def start_and_let_another_write(self: MatchEngine, session: object) -> None:
+        other = make_engine(sample_url)
+        with other.connect() as conn:
+            if other.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA busy_timeout = 200")
+            conn.execute(text("UPDATE match_runs SET per_need = per_need WHERE 1 = 0"))
+            conn.commit()
+            writes.append("ok")
+        other.dispose()
+        original(self, session)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MatchEngine, "start", start_and_let_another_write)
+    app = create_app(Settings(database_url=sample_url, index_dir=tmp_path / "index"))
+    with TestClient(app) as http:
+        assert http.get("/ready").status_code == 200
+    assert writes == ["ok"]
+
+
+def test_workers_starting_together_build_once_and_share_the_files(
+    sample_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fits: list[int] = []
+    original = MatchEngine._fit
+
+    def counting_fit(self: MatchEngine, *args: object) -> None:
+        fits.append(1)
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MatchEngine, "_fit", counting_fit)
+    settings = Settings(database_url=sample_url, index_dir=tmp_path / "index")
+    statuses: list[dict[str, object]] = []
+
+    def worker() -> None:
+        with TestClient(create_app(settings)) as http:
+            statuses.append(http.get("/ready").json()["index"])
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(statuses) == 2 and statuses[0]["patents"] == statuses[1]["patents"] == 300
+    assert len(fits) == 1  # the second worker waited for the first one's files and loaded them
