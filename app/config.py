@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: float = 30.0  # doubles per attempt, capped at 6 h, jittered
     webhook_concurrency: int = 8  # parallel sends per worker
     feed_need_k: int = 20  # a need follows a new patent only among its k best-matching needs
+    # Web console (/console). Its session cookie is signed with this secret; when unset, a
+    # random one is kept in var/console-secret (fine for one host; set it for several).
+    console_secret: SecretStr | None = None
+    console_session_hours: float = 8.0
+    # Secure flag of the console cookies; None: set it when the request came over HTTPS.
+    console_cookie_secure: bool | None = None
 
     @field_validator("database_url")
     @classmethod

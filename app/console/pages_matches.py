@@ -1,0 +1,154 @@
+"""Matches: a need written on the spot, a stored need, or a patent → ranked, explained.
+
+Calls ``app.matches.service`` with the same request schemas and filters as the API, so
+the console ranks exactly what ``POST /v1/match`` and the GET match endpoints rank.
+"""
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.common.enums import TransactionMode
+from app.common.paging import PageParams
+from app.common.reference import sei_names
+from app.common.schemas import RequestModel
+from app.common.types import NeedText, RegionCode
+from app.console.render import FormErrors, page, parse
+from app.console.routing import ConsoleRoute
+from app.console.security import ConsoleAccess
+from app.db import DBSession
+from app.errors import DomainError
+from app.matches import service as matches
+from app.matches.endpoints import Engine
+from app.matches.schemas import MatchFilters, MatchRequest
+from app.needs import service as needs
+from app.needs.repository import NeedFilters
+from app.patents import service as patents
+from app.patents.models import LegalStatus, PatentType
+from app.patents.repository import PatentFilters
+
+router = APIRouter(prefix="/console", route_class=ConsoleRoute)
+Matcher = Annotated[
+    Principal,
+    Depends(ConsoleAccess(Role.admin, Role.portal, Role.institution, Role.enterprise)),
+]
+# Who may rank from which side: the same roles as POST /v1/match and GET …/needs/{id}/matches
+# (need side) and GET /v1/patents/{id}/matches (supply side).
+SOURCES: dict[str, frozenset[Role]] = {
+    "text": frozenset({Role.admin, Role.portal, Role.enterprise}),
+    "need": frozenset({Role.admin, Role.portal, Role.enterprise}),
+    "patent": frozenset({Role.admin, Role.portal, Role.institution}),
+}
+
+
+# MatchFilters field → the form input that set it (the form has one input per list).
+FILTER_INPUTS = {
+    "regions": "region",
+    "patent_types": "patent_type",
+    "legal_statuses": "legal_status",
+    "modes": "mode",
+    "cross_region": "same_region",
+}
+
+
+class MatchQuery(RequestModel):
+    """The search form: one source, then the API's filters (single-valued in the form)."""
+
+    source: Literal["text", "need", "patent"] | None = None
+    text: NeedText | None = None
+    need_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    patent_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    ipc: str | None = Field(default=None, max_length=400)  # prefixes, comma-separated
+    sei: str | None = Field(default=None, max_length=10)
+    region: RegionCode | None = None
+    same_region: bool = False
+    patent_type: PatentType | None = None
+    legal_status: LegalStatus | None = None
+    mode: TransactionMode | None = None
+    open_license_only: bool = False
+    granted_after: date | None = None
+    limit: int = Field(default=10, ge=1, le=100)
+
+
+def _filters(q: MatchQuery) -> tuple[MatchFilters | None, FormErrors | None]:
+    ipc = [p.strip() for p in (q.ipc or "").replace("，", ",").split(",") if p.strip()]
+    return parse(
+        MatchFilters,
+        {
+            "ipc": ipc,
+            "sei": [q.sei] if q.sei else [],
+            "regions": [q.region] if q.region else [],
+            "cross_region": not q.same_region,
+            "patent_types": [q.patent_type] if q.patent_type else [],
+            "legal_statuses": [q.legal_status] if q.legal_status else [],
+            "modes": [q.mode] if q.mode else [],
+            "open_license_only": q.open_license_only,
+            "granted_after": q.granted_after,
+        },
+        FILTER_INPUTS,
+    )
+
+
+def _run(
+    db: Session, engine: Any, actor: Principal, q: MatchQuery, f: MatchFilters
+) -> tuple[Any, FormErrors | None]:
+    source = q.source or "text"
+    if actor.role not in SOURCES[source]:
+        return None, FormErrors("当前角色不能使用这种匹配方式", {"source": "请换一种匹配方式"})
+    try:
+        if source == "text":
+            if not q.text:
+                return None, FormErrors("请填写需求描述", {"text": "必填"})
+            body = MatchRequest(text=q.text, region=q.region, filters=f, limit=q.limit)
+            return matches.match_text(db, engine, actor, body), None
+        if source == "need":
+            if q.need_id is None:
+                return None, FormErrors("请选择需求", {"need_id": "必填"})
+            return matches.match_need(db, engine, actor, q.need_id, f, q.limit), None
+        if q.patent_id is None:
+            return None, FormErrors("请选择专利", {"patent_id": "必填"})
+        return matches.match_patent(db, engine, actor, q.patent_id, f, q.limit), None
+    except DomainError as exc:
+        return None, FormErrors.from_domain(exc)
+
+
+def _pickers(db: Session, actor: Principal) -> dict[str, Any]:
+    """Stored needs and patents to pick from, for the roles that may use them."""
+    first = PageParams(limit=100)
+    out: dict[str, Any] = {"needs": [], "patents": []}
+    if actor.role in SOURCES["need"]:
+        own = NeedFilters(enterprise_id=actor.enterprise_id)
+        found = needs.list_page(db, actor, first, own)["items"]
+        out["needs"] = [(n.id, f"#{n.id} {n.title}") for n in found]
+    if actor.role in SOURCES["patent"]:
+        mine = PatentFilters(institution_id=actor.institution_id)
+        found = patents.list_page(db, actor, first, mine)["items"]
+        out["patents"] = [(p.id, f"{p.application_number} {p.title}") for p in found]
+    return out
+
+
+@router.get("/matches")
+def match_page(request: Request, db: DBSession, engine: Engine, actor: Matcher) -> Response:
+    params = {k: v for k, v in request.query_params.items() if k != "run"}
+    query, errors = parse(MatchQuery, params)
+    result = None
+    if query is not None and "run" in request.query_params:
+        filters, errors = _filters(query)
+        if filters is not None:
+            result, errors = _run(db, engine, actor, query, filters)
+    default_source = "patent" if actor.role is Role.institution else "text"
+    context = {
+        "query": query or MatchQuery(),
+        "source": (query.source if query and query.source else default_source),
+        "sources": [s for s, roles in SOURCES.items() if actor.role in roles],
+        "errors": errors,
+        "result": result,
+        "sei_names": sei_names(),
+        **_pickers(db, actor),
+    }
+    return page(request, "matches.html", context, 422 if errors else 200)
