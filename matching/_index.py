@@ -20,9 +20,18 @@ from ._dense import Encoder, LsaEncoder
 from ._errors import DuplicateDocumentError, MatchingError, UnknownDocumentError
 from ._fusion import MatcherConfig
 from ._ipc import SubclassClassifier, subclasses
-from ._records import Columns, Doc, Table, build_columns, doc_codes, field_texts, ipc_matrix
+from ._records import (
+    Columns,
+    Doc,
+    Table,
+    build_columns,
+    doc_codes,
+    field_texts,
+    filter_mask,
+    ipc_matrix,
+)
 from ._sparse import Bm25Model, Vocabulary, count_segments, gather
-from ._types import NeedDoc, PatentDoc
+from ._types import Filters, NeedDoc, PatentDoc
 
 SEGMENT_DOCS = 1 << 17  # rows per postings segment: bounds the transient CSR→CSC copy
 _ENCODE_ROWS = 1 << 14  # rows per LSA encoding chunk: bounds its dense temporaries
@@ -55,6 +64,30 @@ class Snapshot:
     def default_keep(self) -> np.ndarray:
         """Rows a query without filters may return: alive and not lapsed (cached)."""
         return self.alive & ~self.columns.lapsed
+
+    @cached_property
+    def _keep_cache(self) -> dict[Filters, np.ndarray]:
+        return {}
+
+    def keep_mask(self, filters: Filters) -> np.ndarray:
+        """Rows ``filters`` lets through (alive included); read-only, cached per snapshot.
+
+        The service sends the same few filter sets again and again (the default legal
+        statuses, above all): rebuilding the mask over every row cost ~1 ms a query at
+        200k. Snapshots are replaced, never changed, so the cache cannot go stale.
+        """
+        cache = self._keep_cache
+        keep = cache.get(filters)
+        if keep is None:
+            keep = self.alive.copy()
+            mask = filter_mask(filters, self.columns, self.tables, self.n_rows)
+            if mask is not None:
+                keep &= mask
+            keep.flags.writeable = False
+            if len(cache) >= 64:  # ad-hoc filter sets must not grow it without bound
+                cache.clear()
+            cache[filters] = keep
+        return keep
 
     @cached_property
     def any_strict_region(self) -> bool:

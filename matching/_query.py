@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -17,7 +18,7 @@ from ._feedback import feedback_features
 from ._fusion import structured
 from ._index import Snapshot, dense_rows
 from ._ipc import subclasses
-from ._records import Table, doc_codes, filter_mask
+from ._records import Table, doc_codes
 from ._types import Feedback, Filters, NeedDoc, PatentDoc
 
 Query = NeedDoc | PatentDoc | str
@@ -164,11 +165,8 @@ def drop_excluded(
     cols = snap.columns
     if filters == _NO_FILTERS:
         keep = snap.default_keep
-    else:
-        keep = snap.alive.copy()
-        mask = filter_mask(filters, cols, snap.tables, snap.n_rows)
-        if mask is not None:
-            keep &= mask
+    else:  # exclusions are per query: zeroed below, not part of the cached mask
+        keep = snap.keep_mask(replace(filters, exclude_ids=frozenset()))
     np.multiply(score, keep, out=score)
     if prep.strict_region:
         score[(cols.regions & np.uint64(prep.regions)) == 0] = 0

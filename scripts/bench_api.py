@@ -1,13 +1,16 @@
 """End-to-end benchmark of the match API: the real service on SQLite and on PostgreSQL.
 
     python scripts/bench_api.py --patents 200000 --needs 10000 [--requests 2000]
-                                [--concurrency 8] [--backends sqlite,postgresql] [--json]
+                                [--workers 2] [--concurrency 2,8]
+                                [--backends sqlite,postgresql] [--json]
 
 For each backend: a fresh database is migrated and filled with a generated pool (real
 texts from ../shared/data, recombined by ``matching.bench.make_corpus``), uvicorn is
-started on it, and a second process drives ``POST /v1/match`` at fixed concurrency.
-Then one batch run matches all needs against the pool. Prints latency p50/p95,
-throughput, start-up (index build) time and the batch run time.
+started on it with ``--workers`` processes (the deployment default: one per core), and a
+second process drives ``POST /v1/match`` at each fixed concurrency in turn: a low one for
+latency, a high one for throughput. Then one batch run matches all needs against the pool.
+Prints latency p50/p95 and throughput per concurrency, start-up (index build) time and the
+batch run time.
 """
 
 import argparse
@@ -142,7 +145,7 @@ def populate(url: str, n_patents: int, n_needs: int) -> list[str]:
 
 
 class Server:
-    def __init__(self, url: str, port: int, index_dir: Path) -> None:
+    def __init__(self, url: str, port: int, index_dir: Path, workers: int) -> None:
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -151,6 +154,8 @@ class Server:
             "PANHUO_LOG_LEVEL": "WARNING",
         }
         self.base = f"http://127.0.0.1:{port}"
+        self.workers = workers
+        self.log = index_dir.parent / "server.log"
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
             [
@@ -161,15 +166,24 @@ class Server:
                 "--port",
                 str(port),
                 "--no-access-log",
+                "--workers",
+                str(workers),
             ],
             cwd=ROOT,
             env=env,
+            stderr=open(self.log, "w"),  # noqa: SIM115 - closed with the process
         )
+
+    def _all_started(self) -> bool:
+        # /ready answers once one worker is up; the load must wait for every worker.
+        started = self.log.read_text(errors="replace").count("Application startup complete")
+        return started >= self.workers
 
     def wait_ready(self, timeout: float = 1800) -> float:
         while time.perf_counter() - self.started < timeout:
             try:
-                if httpx.get(f"{self.base}/ready", timeout=2).status_code == 200:
+                ready = httpx.get(f"{self.base}/ready", timeout=2).status_code == 200
+                if ready and self._all_started():
                     return time.perf_counter() - self.started
             except httpx.HTTPError:
                 pass
@@ -243,6 +257,17 @@ def _drop(name: str) -> None:
     admin.dispose()
 
 
+def _drive(server: Server, key: str, query_file: Path, requests: int, concurrency: int) -> dict:
+    cmd = [sys.executable, __file__, "--drive", server.base, key, str(query_file)]
+    out = subprocess.run(
+        [*cmd, str(requests), str(concurrency)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return dict(json.loads(out.stdout), concurrency=concurrency)
+
+
 def bench_backend(backend: str, args: argparse.Namespace, port: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -251,29 +276,17 @@ def bench_backend(backend: str, args: argparse.Namespace, port: int) -> dict:
             t0 = time.perf_counter()
             key, *queries = populate(url, args.patents, args.needs)
             filled = time.perf_counter() - t0
-            server = Server(url, port, workdir / "index")
+            server = Server(url, port, workdir / "index", args.workers)
             try:
                 startup = server.wait_ready()
                 query_file = workdir / "queries.json"
                 query_file.write_text(json.dumps(queries[:5000]), encoding="utf-8")
-                out = subprocess.run(
-                    [
-                        sys.executable,
-                        __file__,
-                        "--drive",
-                        server.base,
-                        key,
-                        str(query_file),
-                        str(args.requests),
-                        str(args.concurrency),
-                    ],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-                result = json.loads(out.stdout)
-                result.update(fill_s=filled, startup_s=startup, batch=batch_run(server.base, key))
-                return result
+                loads = [
+                    _drive(server, key, query_file, args.requests, int(c))
+                    for c in args.concurrency.split(",")
+                ]
+                batch = batch_run(server.base, key)
+                return {"loads": loads, "fill_s": filled, "startup_s": startup, "batch": batch}
             finally:
                 server.stop()
         finally:
@@ -292,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--patents", type=int, default=20_000)
     parser.add_argument("--needs", type=int, default=1_000)
     parser.add_argument("--requests", type=int, default=1_000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (one per core)")
+    parser.add_argument("--concurrency", default="2,8", help="comma-separated, run in turn")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -306,14 +320,21 @@ def _report(args: argparse.Namespace, results: dict) -> None:
         print(json.dumps({"patents": args.patents, "needs": args.needs, **results}))
         return
     print(
-        f"match API, {args.patents:,} patents, {args.requests} requests at concurrency "
-        f"{args.concurrency}; batch run of {args.needs:,} needs"
+        f"match API, {args.patents:,} patents, {args.workers} uvicorn workers, "
+        f"{args.requests} requests per concurrency; batch run of {args.needs:,} needs"
     )
-    print(f"{'backend':<12}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'start s':>9}{'batch s':>9}")
+    print(f"{'backend':<12}{'conc':>5}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}")
+    for name, r in results.items():
+        for load in r["loads"]:
+            print(
+                f"{name:<12}{load['concurrency']:>5}{load['p50_ms']:>9.1f}"
+                f"{load['p95_ms']:>9.1f}{load['req_per_s']:>9.1f}"
+            )
+    print(f"{'backend':<12}{'start-up s':>11}{'batch s':>9}{'batch state':>13}")
     for name, r in results.items():
         print(
-            f"{name:<12}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['req_per_s']:>9.1f}"
-            f"{r['startup_s']:>9.1f}{r['batch']['seconds']:>9.1f}"
+            f"{name:<12}{r['startup_s']:>11.1f}{r['batch']['seconds']:>9.1f}"
+            f"{r['batch']['state']:>13}"
         )
 
 

@@ -44,3 +44,21 @@ def test_open_licence_and_grant_date() -> None:
     assert _ids(open_license_only=True) == ["b"]
     assert _ids(granted_after="2021-12-31") == ["a"]  # no grant date: excluded
     assert _ids(granted_after="2022-01-05") == []  # strictly after
+
+
+def test_cached_filter_masks_follow_updates() -> None:
+    # The service repeats the same filter set every query; its cached mask must follow
+    # removals, additions and status changes.
+    matcher = Matcher.fit(DOCS)
+    same = Filters(legal_statuses=frozenset({"valid", "pending"}), exclude_ids=frozenset({"b"}))
+
+    def ids() -> list[str]:
+        return sorted(m.id for m in matcher.match("锂电池材料", k=10, filters=same))
+
+    assert ids() == ["a"]
+    matcher.remove(["a"])
+    assert ids() == []
+    matcher.add([PatentDoc("d", title="锂电池电解液材料", legal_status="valid")])
+    assert ids() == ["d"]
+    matcher.update([PatentDoc("d", title="锂电池电解液材料", legal_status="rejected")])
+    assert ids() == []
