@@ -140,7 +140,7 @@ def _explain(drafts: list[rules.Draft], notes: Notes) -> None:
         need_id = d.explanation.get("need_id")
         if need_id is not None:
             note = explanation(notes[d.patent_id].get(need_id))
-            d.explanation["match"] = note.model_dump() if note is not None else None
+            d.explanation["match"] = note
             d.explanation["summary"] = rules.summary(d.explanation)
 
 

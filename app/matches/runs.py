@@ -217,8 +217,7 @@ def _match_one(
 
 
 def _explanation_json(m: matching.Match) -> dict[str, Any]:
-    out = explanation(m.explanation)
-    return out.model_dump() if out else {}
+    return dict(explanation(m.explanation) or {})
 
 
 def _finish(

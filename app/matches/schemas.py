@@ -2,6 +2,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from typing_extensions import TypedDict
 
 from app.common.enums import TransactionMode
 from app.common.reference import sei_names
@@ -65,26 +66,29 @@ class MatchRequest(RequestModel):
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class TermOut(BaseModel):
+# Explanations are TypedDicts, not models: a response carries up to 100 of them with ~15
+# parts each, and building that many model objects cost more CPU than ranking did.
+# (typing_extensions: pydantic needs its TypedDict before Python 3.12.)
+class TermOut(TypedDict):
     term: str
     contribution: float
 
 
-class IpcOut(BaseModel):
+class IpcOut(TypedDict):
     code: str
     title: str
-    source: str = Field(description="shared / predicted / hint")
+    source: Annotated[str, Field(description="shared / predicted / hint")]
     probability: float
 
 
-class FeatureOut(BaseModel):
+class FeatureOut(TypedDict):
     feature: str
     value: float
     contribution: float
 
 
-class ExplanationOut(BaseModel):
-    summary: str = Field(description="中文说明")
+class ExplanationOut(TypedDict):
+    summary: Annotated[str, Field(description="中文说明")]
     terms: list[TermOut]
     ipc: list[IpcOut]
     features: list[FeatureOut]

@@ -21,8 +21,6 @@ from app.matches.engine import MatchEngine
 from app.matches.schemas import (
     EnterpriseSummary,
     ExplanationOut,
-    FeatureOut,
-    IpcOut,
     MatchFilters,
     MatchRequest,
     MatchResponse,
@@ -31,7 +29,6 @@ from app.matches.schemas import (
     NeedSummary,
     PatentMatch,
     PatentSummary,
-    TermOut,
 )
 from app.needs import service as needs
 from app.needs.models import Need
@@ -58,31 +55,31 @@ def to_filters(f: MatchFilters, exclude: set[int] | None = None) -> matching.Fil
 
 
 def explanation(e: matching.Explanation | None, terms: bool = True) -> ExplanationOut | None:
-    # model_construct: the matcher's own values need no validation, and validating up to
-    # 20 results × ~15 nested models was a tenth of a match request's CPU.
     if e is None:
         return None
-    return ExplanationOut.model_construct(
-        summary=e.summary if terms else "",
-        terms=[
-            TermOut.model_construct(term=t.term, contribution=round(t.contribution, 6))
-            for t in e.terms
-        ]
+    return {
+        "summary": e.summary if terms else "",
+        "terms": [{"term": t.term, "contribution": round(t.contribution, 6)} for t in e.terms]
         if terms
         else [],
-        ipc=[
-            IpcOut.model_construct(
-                code=i.code, title=i.title, source=i.source, probability=round(i.probability, 6)
-            )
+        "ipc": [
+            {
+                "code": i.code,
+                "title": i.title,
+                "source": i.source,
+                "probability": round(i.probability, 6),
+            }
             for i in e.ipc
         ],
-        features=[
-            FeatureOut.model_construct(
-                feature=f.feature, value=round(f.value, 6), contribution=round(f.contribution, 6)
-            )
+        "features": [
+            {
+                "feature": f.feature,
+                "value": round(f.value, 6),
+                "contribution": round(f.contribution, 6),
+            }
             for f in e.features
         ],
-    )
+    }
 
 
 def _rank_patents(

@@ -5,6 +5,7 @@ from collections.abc import Callable, Mapping
 import pytest
 from fastapi.testclient import TestClient
 
+from app.matches.schemas import MatchResponse
 from tests import factories as f
 
 TOPICS = [
@@ -67,6 +68,8 @@ def test_match_ranks_the_relevant_patent_first_with_an_explanation(
     assert any(t["term"] == "无人机" for t in explanation["terms"])
     assert {"feature", "value", "contribution"} <= set(explanation["features"][0])
     assert all(i["title"] for i in explanation["ipc"])
+    # Results are built without validation (speed): the body must still fit the schema.
+    MatchResponse.model_validate_json(response.content, strict=True)
 
 
 def test_filters(client: TestClient, pool: dict[str, int]) -> None:
