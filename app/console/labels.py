@@ -67,7 +67,10 @@ LABELS: dict[str, dict[str, str]] = {
         "dense": "语义",
         "mode": "交易方式",
         "region": "地区",
+        "value": "价值等级",
         "value_grade": "价值等级",
+        "rating": "企业评价",
+        "peer_intent": "同类企业意向",
     },
     "ipc_section": {
         "A": "A 人类生活必需",

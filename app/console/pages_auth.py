@@ -35,16 +35,13 @@ HOME = {
 }
 
 
-def _login_form(
-    request: Request, next_url: str, errors: FormErrors | None = None, status: int = 200
-) -> Response:
+def _login_form(request: Request, next_url: str, errors: FormErrors | None = None) -> Response:
     # Double-submit token: no session exists yet to hold one.
     token = secrets.token_urlsafe(24)
     response = page(
         request,
         "login.html",
         {"login_csrf": token, "next": next_url, "errors": errors},
-        status,
     )
     set_cookie(request, response, LOGIN_CSRF_COOKIE, token)
     return response
@@ -68,15 +65,15 @@ def login(
     target = safe_next(next)
     if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf_token or None):
         errors = FormErrors("登录表单已过期，请重新提交")
-        return _login_form(request, target, errors, 403)
+        return _login_form(request, target, errors)
     if not api_key.strip():
-        return _login_form(request, target, FormErrors("请输入 API 密钥", {"api_key": "必填"}), 422)
+        return _login_form(request, target, FormErrors("请输入 API 密钥", {"api_key": "必填"}))
     request_id = getattr(request.state, "request_id", None)
     try:
         principal = auth.authenticate(db, request.app.state.settings, api_key.strip(), request_id)
     except DomainError as exc:
         errors = FormErrors("登录失败", {"api_key": chinese(exc.detail)})
-        return _login_form(request, target, errors, 401)
+        return _login_form(request, target, errors)
     if target == "/console/":
         target = HOME[principal.role]
     response = RedirectResponse(target, 303)

@@ -27,8 +27,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ERRORS = 50
 
 
-def _form(request: Request, errors: FormErrors | None = None, status: int = 200) -> Response:
-    return page(request, "import.html", {"errors": errors}, status)
+def _form(request: Request, errors: FormErrors | None = None) -> Response:
+    return page(request, "import.html", {"errors": errors})
 
 
 @router.get("/import")
@@ -77,7 +77,7 @@ def upload(
         if wants_json(request):
             body = {"message": errors.message, "fields": errors.fields}
             return JSONResponse(body, status_code=422)
-        return _form(request, errors, 422)
+        return _form(request, errors)
     url = f"/console/import/{job.id}"
     if wants_json(request):
         return JSONResponse({"id": job.id, "url": url}, status_code=202)

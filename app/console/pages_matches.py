@@ -151,4 +151,4 @@ def match_page(request: Request, db: DBSession, engine: Engine, actor: Matcher) 
         "sei_names": sei_names(),
         **_pickers(db, actor),
     }
-    return page(request, "matches.html", context, 422 if errors else 200)
+    return page(request, "matches.html", context)

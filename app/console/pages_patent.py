@@ -81,7 +81,7 @@ def give_feedback(
     if saved is None:
         context = _context(db, actor, patent_id)
         context.update(values=values, errors=errors or FormErrors("提交失败"))
-        return page(request, "patent.html", context, 422)
+        return page(request, "patent.html", context)
     return redirect(request, f"/console/patents/{patent_id}", ("ok", "反馈已提交，感谢您的评价"))
 
 

@@ -55,7 +55,7 @@ def patent_list(request: Request, db: DBSession, actor: Owner) -> Response:
         "licences": queries.declared_licences(db, ids),
         "pages": _pages(request, result["total"], query.offset),
     }
-    return page(request, "patents.html", context, 422 if errors else 200)
+    return page(request, "patents.html", context)
 
 
 def _pages(request: Request, total: int, offset: int) -> dict[str, str | None]:
@@ -75,7 +75,7 @@ def _licence_form(
     request: Request, patent: Any, values: dict[str, Any], errors: FormErrors | None
 ) -> Response:
     context = {"patent": patent, "values": values, "errors": errors}
-    return page(request, "open_license.html", context, 200 if errors is None else 409)
+    return page(request, "open_license.html", context)
 
 
 @router.get("/patents/{patent_id}/open-license")

@@ -51,9 +51,13 @@ def _query(request: Request) -> tuple[StatsQuery, StatsFilters, Any]:
     return query, filters, errors
 
 
+def intents_total(funnel: dict[str, Any]) -> int:
+    return sum(v for k, v in funnel["intents"].items() if k != "no_need")
+
+
 def funnel_stages(funnel: dict[str, Any]) -> list[tuple[str, float]]:
     """在库 → 已推送 → 意向 → each deal stage reached (a deal counts at every stage it passed)."""
-    intents = sum(v for k, v in funnel["intents"].items() if k != "no_need")
+    intents = intents_total(funnel)
     deals = funnel["deals"]
     reached = [
         (label(stage, "deal_status"), sum(deals.get(s, 0) for s in DEAL_STAGES[i:]))
@@ -95,10 +99,11 @@ def stats_page(request: Request, db: DBSession, actor: Viewer) -> Response:
         "data": data,
         "charts": _charts(data, spread, query.by),
         "provinces": distribution.by_province(db, actor, filters),
+        "intents_total": intents_total(data["funnel"]),
         "sei_names": sei_names(),
         "export_query": request.url.query,
     }
-    return page(request, "stats.html", context, 422 if errors else 200)
+    return page(request, "stats.html", context)
 
 
 def _provinces_csv(rows: list[dict[str, Any]]) -> bytes:

@@ -180,6 +180,9 @@ def redirect(request: Request, url: str, *messages: tuple[str, str]) -> Redirect
 def page(
     request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
+    """Render a page. A form shown again with its field errors is a 200, not a 4xx:
+    browsers log every 4xx document as a console error, and this is the form's normal
+    second state. Refusals without a form (404, 403) use the error page and their status."""
     principal = getattr(request.state, "principal", None)
     data = unsign(request, request.cookies.get(FLASH_COOKIE)) or {}
     ctx = {

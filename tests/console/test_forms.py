@@ -59,12 +59,12 @@ def test_bad_key_and_missing_login_csrf(app: FastAPI, anon: TestClient) -> None:
     wrong = console.post(
         "/console/login", data={"api_key": "pk_nope", "csrf_token": token.group(1)}
     )
-    assert wrong.status_code == 401
+    assert wrong.status_code == 200
     assert "无效" in _field_error(wrong.text, "api_key")
     forged = Console(app, follow_redirects=False).post(
         "/console/login", data={"api_key": "pk_nope", "csrf_token": "x"}
     )
-    assert forged.status_code == 403 and "已过期" in forged.text
+    assert forged.status_code == 200 and "已过期" in forged.text
 
 
 def test_open_redirects_are_refused(app: FastAPI, anon: TestClient, make_key: object) -> None:
@@ -99,7 +99,7 @@ def test_open_licence_form_shows_schema_and_legal_errors(
     console = console_for("institution", institution_id=world.inst)
     url = f"/console/patents/{world.free_patent}/open-license"
     missing = console.post_form(url, {"fee_type": "one_off", "term_years": "99"})
-    assert missing.status_code == 409
+    assert missing.status_code == 200
     assert _field_error(missing.text, "payment_method") == "不能为空" or "必填" in missing.text
     assert "不能大于 20" in _field_error(missing.text, "term_years")
     no_fee = console.post_form(
@@ -134,7 +134,7 @@ def test_feedback_rating_errors_are_named(console_for: ConsoleFor, world: World)
     console = console_for("enterprise", enterprise_id=world.ent)
     url = f"/console/patents/{world.patent}/feedback"
     bad = console.post_form(url, {"intent": "license", "rating.market": "9"})
-    assert bad.status_code == 422
+    assert bad.status_code == 200
     assert "不能大于 5" in _field_error(bad.text, "rating-market")
     assert _field_error(bad.text, "rating-maturity") == "必填"
     no_intent = console.post_form(url, {})
@@ -156,12 +156,12 @@ def test_feedback_rating_errors_are_named(console_for: ConsoleFor, world: World)
 def test_match_filter_errors_sit_next_to_the_fields(console_for: ConsoleFor, world: World) -> None:
     console = console_for("portal")
     page = console.get("/console/matches?run=1&source=text&text=无人机&ipc=ZZZ&sei=99.9")
-    assert page.status_code == 422
+    assert page.status_code == 200
     assert "IPC 前缀格式错误" in _field_error(page.text, "ipc")
     assert "未知的战略性新兴产业分类" in _field_error(page.text, "sei")
     institution = console_for("institution", institution_id=world.inst)
     refused = institution.get("/console/matches?run=1&source=text&text=无人机")
-    assert refused.status_code == 422 and "不能使用" in refused.text
+    assert refused.status_code == 200 and "不能使用" in refused.text
 
 
 def test_foreign_rows_are_not_found_pages(console_for: ConsoleFor, world: World) -> None:

@@ -1,0 +1,205 @@
+"""End-to-end: the console in headless Chromium against the real server.
+
+Two journeys, each in fresh browser contexts (own cookies): the tech-transfer office
+imports the export sample and declares an open licence; the enterprise finds a match with
+its explanation, gives feedback and accepts an open licence while the province watches its
+funnel move. Every page is screenshotted under test-output/screenshots/, and any browser
+console error or uncaught script error fails the test.
+"""
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.console import browser
+from tests.console.browser import SCREENSHOTS, Site
+from tests.imports.helpers import EXPORT
+
+pytestmark = pytest.mark.browser
+Page = Any  # playwright.sync_api.Page; imported lazily so collection never needs it
+
+
+@pytest.fixture(scope="module")
+def site(
+    fresh_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    browser.require_browser()
+    browser.fresh_screenshots()
+    yield from browser.serve(fresh_database_url(), tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="module")
+def chromium(site: Site) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(browser.CHROMIUM), headless=True, args=browser.CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+class Tab:
+    """One signed-in browser context; collects console errors and page load times."""
+
+    def __init__(self, chromium: Any, site: Site, viewport: dict[str, int]) -> None:
+        self.site = site
+        self.context = chromium.new_context(viewport=viewport, locale="zh-CN")
+        self.page: Page = self.context.new_page()
+        self.page.set_default_timeout(10_000)
+        self.errors: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.site.base + path)
+
+    def shot(self, name: str, full_page: bool = True) -> None:
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+    def sign_in(self, role: str) -> None:
+        """By keyboard: the key field has focus on load, Enter submits."""
+        self.go("/console/")
+        self.page.wait_for_url(re.compile(r"/console/login"))
+        self.page.keyboard.type(self.site.keys[role])
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_selector("nav[aria-label='主菜单']")
+
+    def close(self) -> None:
+        self.context.close()
+        assert self.errors == [], f"browser console errors: {self.errors}"
+
+
+@pytest.fixture
+def tab(chromium: Any, site: Site) -> Iterator[Callable[..., Tab]]:
+    opened: list[Tab] = []
+
+    def open_tab(role: str, viewport: dict[str, int] | None = None) -> Tab:
+        made = Tab(chromium, site, viewport or {"width": 1280, "height": 860})
+        made.sign_in(role)
+        opened.append(made)
+        return made
+
+    yield open_tab
+    for t in opened:
+        t.close()
+
+
+def _drop_file(page: Page, path: Path) -> None:
+    """A real drop event on the drop zone, carrying the file as the browser would."""
+    page.evaluate(
+        """([name, text]) => {
+            const data = new DataTransfer();
+            data.items.add(new File([text], name, {type: "text/csv"}));
+            const zone = document.querySelector("[data-dropzone]");
+            zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true}));
+            zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true}));
+        }""",
+        [path.name, path.read_text(encoding="utf-8-sig")],
+    )
+
+
+def test_institution_imports_and_declares_an_open_licence(tab: Callable[..., Tab]) -> None:
+    office = tab("institution")
+    page = office.page
+    office.go("/console/import")
+    page.get_by_role("link", name="下载 Excel 模板").wait_for()
+    office.shot("01-import")
+    _drop_file(page, EXPORT)
+    assert page.locator("#filename").inner_text() == EXPORT.name
+    page.get_by_role("button", name="开始导入").click()
+    page.wait_for_url(re.compile(r"/console/import/\d+$"))
+    page.wait_for_selector("#job[data-state='succeeded']", timeout=30_000)
+    counts = {
+        k: int(page.locator(f"[data-count='{k}']").inner_text())
+        for k in ("inserted", "updated", "unchanged", "failed")
+    }
+    assert sum(counts.values()) == 10, counts  # the export's ten rows, each accounted for
+    office.shot("02-import-summary")
+
+    office.go("/console/patents?q=无人机巡检系统")
+    row = page.locator("tbody tr", has_text="无人机巡检系统")
+    assert row.locator("text=未声明").count() == 1
+    office.shot("03-patents")
+    row.get_by_role("link", name="声明开放许可").click()
+    page.get_by_label("一次性许可费（元）").fill("80000")
+    page.get_by_label("支付方式").fill("银行转账")
+    page.get_by_role("button", name="提交声明").click()
+    # A utility model needs its evaluation report: the legal check names the field.
+    error = page.locator("#err-evaluation_report")
+    assert "评价报告" in error.inner_text()
+    assert page.get_by_label("专利权评价报告编号").get_attribute("aria-invalid") == "true"
+    office.shot("04-open-licence-refused")
+    page.get_by_label("专利权评价报告编号").fill("PJ2024-0012")
+    page.get_by_role("button", name="提交声明").click()
+    page.wait_for_url(re.compile(r"/console/patents$"))
+    assert "已声明开放许可" in page.locator(".flash.ok").first.inner_text()
+
+
+def _funnel_intents(province: Tab) -> int:
+    province.go("/console/stats")
+    return int(province.page.locator("[data-stage='intents']").inner_text())
+
+
+def test_enterprise_match_feedback_and_the_province_funnel(
+    tab: Callable[..., Tab], site: Site
+) -> None:
+    province = tab("province")
+    before = _funnel_intents(province)
+    enterprise = tab("enterprise")
+    page = enterprise.page
+    enterprise.go("/console/enterprise")
+    assert page.get_by_text("输电线路无人机巡检的图像采集与缺陷识别").count() >= 1
+    enterprise.shot("05-enterprise")
+
+    enterprise.go("/console/matches")
+    page.get_by_role("textbox", name="需求描述").fill("无人机巡检 图像采集 缺陷识别")
+    page.get_by_role("button", name="开始匹配").click()
+    first = page.locator("ol.results > li").first
+    first.wait_for()
+    assert first.locator("h3 mark").count() >= 1  # matched terms emphasised in the title
+    assert first.locator(".explain ul.ipc li").count() >= 1  # IPC codes with their titles
+    assert first.locator(".explain ul.ipc li span").first.inner_text().strip()
+    enterprise.shot("06-matches")
+
+    enterprise.go(f"/console/patents/{site.licensed_patent}")
+    page.get_by_label("意向").select_option("license")
+    page.get_by_label("市场前景（1–5）").select_option("4")
+    page.get_by_role("button", name="提交反馈").click()
+    assert "请修改" in page.locator(".flash.error").inner_text()  # a partial rating
+    assert page.locator("#err-rating-maturity").inner_text() == "必填"
+    page.get_by_label("技术成熟度（1–5）").select_option("3")
+    page.get_by_label("实施难易（5 为容易）").select_option("4")
+    page.get_by_role("button", name="提交反馈").click()
+    assert "反馈已提交" in page.locator(".flash.ok").inner_text()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="接受开放许可").click()
+    assert "已接受开放许可" in page.locator(".flash.ok").inner_text()
+    enterprise.shot("07-patent-feedback")
+
+    assert _funnel_intents(province) == before + 1
+    province.shot("08-stats")
+
+
+def test_phone_layout_and_load_times(tab: Callable[..., Tab], site: Site) -> None:
+    """The statistics page on a phone; navigation timings of each page are recorded."""
+    phone = tab("portal", {"width": 390, "height": 844})
+    timings: dict[str, float] = {}
+    for path in ("/console/stats", "/console/matches", "/console/stats?by=sei"):
+        phone.go(path)
+        timings[path] = phone.page.evaluate(
+            "performance.getEntriesByType('navigation')[0].duration"
+        )
+    width = phone.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the page scrolls sideways on a phone"
+    phone.shot("09-stats-phone")
+    (SCREENSHOTS.parent / "e2e-timings.json").write_text(json.dumps(timings, indent=1))
