@@ -63,8 +63,11 @@ class Tab:
     def go(self, path: str) -> None:
         self.page.goto(self.site.base + path)
 
-    def shot(self, name: str, full_page: bool = True) -> None:
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+    def shot(self, name: str, height: int | None = None) -> None:
+        """The whole page, or its top ``height`` pixels (long result lists)."""
+        clip = {"x": 0, "y": 0, "width": self.page.viewport_size["width"], "height": height}
+        path = str(SCREENSHOTS / f"{name}.png")
+        self.page.screenshot(path=path, full_page=True, clip=clip if height else None)
 
     def sign_in(self, role: str) -> None:
         """By keyboard: the key field has focus on load, Enter submits."""
@@ -169,7 +172,7 @@ def test_enterprise_match_feedback_and_the_province_funnel(
     assert first.locator("h3 mark").count() >= 1  # matched terms emphasised in the title
     assert first.locator(".explain ul.ipc li").count() >= 1  # IPC codes with their titles
     assert first.locator(".explain ul.ipc li span").first.inner_text().strip()
-    enterprise.shot("06-matches")
+    enterprise.shot("06-matches", height=1500)
 
     enterprise.go(f"/console/patents/{site.licensed_patent}")
     page.get_by_label("意向").select_option("license")
