@@ -3,8 +3,11 @@
 #   docker run -e DATABASE_URL=postgresql://user:pw@db/panhuo -p 8000:8000 panhuo
 FROM python:3.11-slim
 
+# WEB_CONCURRENCY: uvicorn workers, one per core. Each holds its own match index (memory
+# per worker) and follows the shared change log; the first one up builds the index files,
+# the others load them.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    PANHUO_DATABASE_URL=sqlite:////srv/panhuo/var/panhuo.db
+    PANHUO_DATABASE_URL=sqlite:////srv/panhuo/var/panhuo.db WEB_CONCURRENCY=2
 
 RUN useradd --system --create-home --home-dir /srv/panhuo --uid 10001 panhuo
 WORKDIR /srv/panhuo

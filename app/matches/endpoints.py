@@ -34,7 +34,7 @@ Portal = Annotated[Principal, Depends(Access(Role.admin, Role.portal))]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 
-def get_engine(request: Request) -> MatchEngine:
+async def get_engine(request: Request) -> MatchEngine:  # async: no threadpool hop for this
     engine: MatchEngine = request.app.state.match_engine
     return engine
 

@@ -14,6 +14,7 @@ A query without an enterprise (admin or portal keys) gets ratings only: "similar
 enterprises" needs an asker.
 """
 
+import weakref
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -41,7 +42,7 @@ def gather(
     session: Session, engine: MatchEngine, askers: Sequence[Asker]
 ) -> list[matching.Feedback]:
     """One ``matching.Feedback`` per asker (call after ``engine.catch_up``)."""
-    rated = ratings(session)
+    rated = cached_ratings(session, engine)
     ents = {a.enterprise_id for a in askers if a.enterprise_id is not None}
     refused = _no_need(session, ents)
     liked = _liked(session, engine, askers) if ents and _any_positive(session) else None
@@ -53,6 +54,26 @@ def gather(
         )
         for i, a in enumerate(askers)
     ]
+
+
+# Per match engine (one per app process): the ratings aggregate and the feedback table's
+# max id when it was read. Feedback is append-only (a change inserts a new current row),
+# so the max id moves with every change, and one primary-key lookup replaces a GROUP BY
+# over every rating on each match request. (Rows go only by cascade with their patent or
+# enterprise, whose documents leave the index anyway; SQLite may then reuse the deleted
+# newest id, leaving one rating unseen until the next feedback.)
+_Cached = tuple[int, dict[str, matching.Rating]]
+_RATINGS: "weakref.WeakKeyDictionary[MatchEngine, _Cached]" = weakref.WeakKeyDictionary()
+
+
+def cached_ratings(session: Session, engine: MatchEngine) -> dict[str, matching.Rating]:
+    mark = int(session.scalar(select(func.max(Feedback.id))) or 0)
+    hit = _RATINGS.get(engine)
+    if hit is not None and hit[0] == mark:
+        return hit[1]
+    rated = ratings(session)
+    _RATINGS[engine] = (mark, rated)
+    return rated
 
 
 def ratings(session: Session) -> dict[str, matching.Rating]:
