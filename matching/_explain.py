@@ -45,7 +45,9 @@ def explain(
     hit = np.zeros(snap.n_rows, bool)
     hit[rows] = True
     sel = np.flatnonzero(hit[prow]) if len(prow) else np.zeros(0, np.int64)
-    sel = sel[np.argsort(prow[sel], kind="stable")]
+    # One sort groups the postings by row and orders each row's by falling contribution
+    # (ties keep posting order): per-row argsorts were a third of explaining 20 results.
+    sel = sel[np.lexsort((-pval[sel], prow[sel]))]
     keys = prow[sel]
     lo, hi = np.searchsorted(keys, rows, "left"), np.searchsorted(keys, rows, "right")
     scale = snap.cfg.text / tmax if tmax > 0 else 0.0
@@ -53,10 +55,11 @@ def explain(
     out = []
     for i, row in enumerate(rows.tolist()):
         mine = sel[lo[i] : hi[i]]
-        terms = _terms(snap, prep, ppos[mine], pval[mine] * scale, top_terms)
-        ipc = _ipc(snap, prep, row)
+        terms = _terms(snap, prep, ppos[mine[:top_terms]], pval[mine[:top_terms]] * scale)
+        subs = _doc_subclasses(snap, row)
+        ipc = _ipc(snap, prep, subs)
         text_total = float(pval[mine].sum() * scale)
-        ipc_total = _ipc_score(snap, prep, row)
+        ipc_total = _ipc_score(snap, prep, subs)
         feats = [
             FeatureContribution("text", text_total / snap.cfg.text if scale else 0.0, text_total)
         ]
@@ -98,12 +101,13 @@ def _feedback_notes(
 
 
 def _terms(
-    snap: Snapshot, prep: Prepared, pos: np.ndarray, vals: np.ndarray, top: int
+    snap: Snapshot, prep: Prepared, pos: np.ndarray, vals: np.ndarray
 ) -> tuple[TermContribution, ...]:
-    order = np.argsort(-vals, kind="stable")[:top]
+    """``pos``/``vals``: a row's top postings, already in falling order."""
+    term_ids = prep.ids[pos].tolist()
     return tuple(
-        TermContribution(snap.bm25.vocab.term(int(prep.ids[pos[j]])), round(float(vals[j]), 6))
-        for j in order
+        TermContribution(snap.bm25.vocab.term(t), round(v, 6))
+        for t, v in zip(term_ids, vals.tolist(), strict=True)
     )
 
 
@@ -111,17 +115,16 @@ def _doc_subclasses(snap: Snapshot, row: int) -> list[str]:
     return subclasses(snap.columns.codes(row, snap.tables))
 
 
-def _ipc(snap: Snapshot, prep: Prepared, row: int) -> tuple[IpcEvidence, ...]:
+def _ipc(snap: Snapshot, prep: Prepared, subs: list[str]) -> tuple[IpcEvidence, ...]:
     out = []
-    for s in _doc_subclasses(snap, row):
+    for s in subs:
         if s in prep.evidence:
             p, source = prep.evidence[s]
             out.append(IpcEvidence(s, snap.ipc_titles.get(s, ""), source, round(p, 6)))
     return tuple(sorted(out, key=lambda e: -e.probability))
 
 
-def _ipc_score(snap: Snapshot, prep: Prepared, row: int) -> float:
-    subs = _doc_subclasses(snap, row)
+def _ipc_score(snap: Snapshot, prep: Prepared, subs: list[str]) -> float:
     if not subs:
         return 0.0
     total = sum(prep.evidence.get(s, (0.0, ""))[0] for s in subs)
