@@ -95,7 +95,19 @@ def authenticate(
     """Resolve a bearer token to a Principal, or raise 401 without saying which check failed."""
     if is_dev_key(settings, token):
         return Principal(role=Role.admin, request_id=request_id)
-    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(token)))
+    # Columns, not the entity: this runs on every request, and the ORM's identity-map
+    # bookkeeping for a whole row cost more than the indexed lookup itself.
+    key = session.execute(
+        select(
+            ApiKey.id,
+            ApiKey.role,
+            ApiKey.institution_id,
+            ApiKey.enterprise_id,
+            ApiKey.province_code,
+            ApiKey.revoked_at,
+            ApiKey.expires_at,
+        ).where(ApiKey.key_hash == hash_key(token))
+    ).first()
     now = utcnow()
     if key is None or key.revoked_at is not None or (key.expires_at and key.expires_at <= now):
         raise Unauthorized("API 密钥无效、已过期或已吊销 / invalid, expired or revoked API key")
