@@ -192,6 +192,20 @@ class Server:
             time.sleep(1)
         raise SystemExit("the service did not become ready")
 
+    def worker_peak_rss_mb(self) -> float:
+        """Largest peak RSS (VmHWM) among the uvicorn worker processes (Linux /proc)."""
+        peaks = [0.0]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                if ppid == self.proc.pid:
+                    status = (stat.parent / "status").read_text()
+                    line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
+                    peaks.append(int(line.split()[1]) / 1024)
+            except (OSError, StopIteration, ValueError, IndexError):
+                continue
+        return max(peaks)
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=120)
@@ -285,8 +299,15 @@ def bench_backend(backend: str, args: argparse.Namespace, port: int) -> dict:
                     _drive(server, key, query_file, args.requests, int(c))
                     for c in args.concurrency.split(",")
                 ]
-                batch = batch_run(server.base, key)
-                return {"loads": loads, "fill_s": filled, "startup_s": startup, "batch": batch}
+                batch = batch_run(server.base, key) if args.batch else None
+                rss = server.worker_peak_rss_mb()
+                return {
+                    "loads": loads,
+                    "fill_s": filled,
+                    "startup_s": startup,
+                    "batch": batch,
+                    "worker_peak_rss_mb": rss,
+                }
             finally:
                 server.stop()
         finally:
@@ -308,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (one per core)")
     parser.add_argument("--concurrency", default="2,8", help="comma-separated, run in turn")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--no-batch", dest="batch", action="store_false", help="skip the batch run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     results = {b: bench_backend(b, args, 8765 + i) for i, b in enumerate(args.backends.split(","))}
@@ -330,11 +352,12 @@ def _report(args: argparse.Namespace, results: dict) -> None:
                 f"{name:<12}{load['concurrency']:>5}{load['p50_ms']:>9.1f}"
                 f"{load['p95_ms']:>9.1f}{load['req_per_s']:>9.1f}"
             )
-    print(f"{'backend':<12}{'start-up s':>11}{'batch s':>9}{'batch state':>13}")
+    print(f"{'backend':<12}{'start-up s':>11}{'batch s':>9}{'batch state':>13}{'worker MB':>11}")
     for name, r in results.items():
+        batch = r["batch"] or {"seconds": float("nan"), "state": "skipped"}
         print(
-            f"{name:<12}{r['startup_s']:>11.1f}{r['batch']['seconds']:>9.1f}"
-            f"{r['batch']['state']:>13}"
+            f"{name:<12}{r['startup_s']:>11.1f}{batch['seconds']:>9.1f}{batch['state']:>13}"
+            f"{r['worker_peak_rss_mb']:>11.0f}"
         )
 
 
