@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -14,10 +14,10 @@ from ._dense import Encoder
 from ._errors import NotFittedError
 from ._explain import explain
 from ._fusion import MatcherConfig
-from ._query import Query, drop_excluded, prepare, rerank
+from ._query import Prepared, Query, drop_excluded, prepare, rerank
 from ._records import Doc
 from ._sparse import score_batch
-from ._types import Feedback, Filters, IpcEvidence, Match
+from ._types import Explanation, Feedback, Filters, IpcEvidence, Match
 
 _NO_FILTERS = Filters()
 _PARALLEL_FROM = 20000  # below this, worker start-up costs more than it saves
@@ -193,7 +193,7 @@ class Matcher:
         k: int = 20,
         *,
         filters: Filters | None = None,
-        explain: bool = False,
+        explain: bool | Callable[[int, str, float], bool] = False,
         chunk: int | None = None,
         feedback: Sequence[Feedback | None] | None = None,
     ) -> list[list[Match]]:
@@ -201,7 +201,9 @@ class Matcher:
 
         Same results as calling :meth:`match` per query; ``chunk`` queries are scored at
         once (default bounded so a chunk's dense score block stays ≈ 128 MB).
-        ``feedback``, when given, has one entry (or None) per query.
+        ``feedback``, when given, has one entry (or None) per query. ``explain`` may be a
+        predicate ``(query position, id, score)``: only the results it accepts are explained
+        (the reverse push explains the few pairs it sends, not all k per patent).
         """
         snap = self.snapshot
         chunk = chunk or max(1, min(256, 32_000_000 // max(snap.n_rows, 1)))
@@ -220,8 +222,7 @@ class Matcher:
                 rows, scores, contrib = rerank(snap, prep, score, k, fb)
                 notes = None
                 if explain:
-                    _, tmax, post = _index.first_stage(snap, prep.ids, prep.w, {})
-                    notes = explain_rows(snap, prep, post, tmax, rows, contrib, fb)
+                    notes = _explain_some(snap, prep, rows, scores, contrib, fb, explain, len(out))
                 out.append(_results(snap, rows, scores, notes))
         return out
 
@@ -234,6 +235,35 @@ class Matcher:
 
 
 explain_rows = explain
+
+
+def _explain_some(
+    snap: _index.Snapshot,
+    prep: Prepared,
+    rows: np.ndarray,
+    scores: np.ndarray,
+    contrib: dict[str, np.ndarray],
+    fb: Feedback | None,
+    wanted: bool | Callable[[int, str, float], bool],
+    position: int,
+) -> list[Explanation | None]:
+    """Explanations of the results ``wanted`` accepts (all when it is True), else None."""
+    keep = np.arange(len(rows))
+    if callable(wanted):
+        ids = [snap.ids[r] for r in rows.tolist()]
+        keep = np.flatnonzero(
+            [wanted(position, i, s) for i, s in zip(ids, scores.tolist(), strict=True)]
+        )
+    notes: list[Explanation | None] = [None] * len(rows)
+    if not len(keep):
+        return notes
+    _, tmax, post = _index.first_stage(snap, prep.ids, prep.w, {})
+    kept = {name: values[keep] for name, values in contrib.items()}
+    for i, note in zip(
+        keep.tolist(), explain_rows(snap, prep, post, tmax, rows[keep], kept, fb), strict=True
+    ):
+        notes[i] = note
+    return notes
 
 
 def _results(

@@ -110,6 +110,16 @@ def test_batch_equals_single(toy: Matcher, need: NeedDoc) -> None:
         np.testing.assert_allclose([r.score for r in res], [r.score for r in single], rtol=1e-5)
 
 
+def test_batch_explains_only_what_the_predicate_accepts(toy: Matcher, need: NeedDoc) -> None:
+    queries: list[NeedDoc | str] = [need, "锂电池 回收"]
+    full = toy.match_many(queries, k=5, explain=True)
+    some = toy.match_many(queries, k=5, explain=lambda q, i, s: q == 0 and i == full[0][1].id)
+    assert [ids(r) for r in some] == [ids(r) for r in full]
+    assert some[0][1].explanation == full[0][1].explanation is not None
+    explained = [(q, m.id) for q, res in enumerate(some) for m in res if m.explanation]
+    assert explained == [(0, full[0][1].id)]
+
+
 def test_patent_to_needs_direction() -> None:
     needs = [
         NeedDoc(
