@@ -137,9 +137,24 @@ def _ipc_key(prefix: str) -> tuple[str, str]:
     return f"ipc{size}", prefix[:size]
 
 
+def _refused(rule: Rule, facts: Facts) -> bool:
+    """The set-membership criteria, checked first: most candidates fail one of them."""
+    return bool(
+        (rule.provinces and facts.province not in rule.provinces)
+        or (rule.institutions and facts.institution_id not in rule.institutions)
+        or (rule.open_license_only and not facts.open_license)
+        or (rule.modes and rule.modes.isdisjoint(facts.modes))
+        or (rule.sei and rule.sei.isdisjoint(facts.sei))
+    )
+
+
 def check(rule: Rule, facts: Facts, hits: NeedHits) -> tuple[float, dict[str, Any]] | None:
     """Score and evidence when every criterion of ``rule`` holds for the patent."""
-    evidence: dict[str, Any] = {}
+    if _refused(rule, facts):
+        return None
+    ipc = [c for c in facts.ipc if c.startswith(rule.ipc)] if rule.ipc else []
+    if rule.ipc and not ipc:
+        return None
     need_id, score, matched = None, 1.0, None
     if rule.follows_needs:
         best = max((n for n in rule.needs if n in hits), key=lambda n: hits[n][0], default=None)
@@ -151,24 +166,20 @@ def check(rule: Rule, facts: Facts, hits: NeedHits) -> tuple[float, dict[str, An
         return None
     if rule.keywords and not rule.follows_needs:
         score = len(found) / len(rule.keywords)
-    ipc = [c for c in facts.ipc if any(c.startswith(p) for p in rule.ipc)]
-    sei = sorted(rule.sei & facts.sei)
-    modes = sorted(rule.modes & facts.modes)
-    failed = (
-        (rule.ipc and not ipc)
-        or (rule.sei and not sei)
-        or (rule.modes and not modes)
-        or (rule.institutions and facts.institution_id not in rule.institutions)
-        or (rule.provinces and facts.province not in rule.provinces)
-        or (rule.open_license_only and not facts.open_license)
-        or score < rule.min_score
-    )
-    if failed:
+    if score < rule.min_score:
         return None
-    evidence.update(need_id=need_id, keywords=found, ipc=ipc, sei=sei, modes=modes)
+    evidence: dict[str, Any] = {"need_id": need_id, "keywords": found, "ipc": ipc}
+    evidence.update(sei=sorted(rule.sei & facts.sei), modes=sorted(rule.modes & facts.modes))
     evidence["match"] = matched
     evidence["summary"] = summary(evidence)
     return score, evidence
+
+
+def accepts_need(index: RuleIndex, facts: Facts, need_id: int, score: float) -> bool:
+    """Whether a subscription following ``need_id`` takes the patent at ``score``: the
+    pairs that may be pushed, and so the only ones the matcher needs to explain."""
+    hits: NeedHits = {need_id: (score, {})}
+    return any(check(index.rules[n], facts, hits) for n in index.by_need.get(need_id, ()))
 
 
 def summary(e: dict[str, Any]) -> str:

@@ -105,22 +105,31 @@ Notes = dict[int, dict[int, matching.Explanation | None]]  # patent → need →
 
 
 def need_hits(
-    matcher: matching.Matcher | None, k: int, loaded: list[Loaded], wanted: set[int]
+    matcher: matching.Matcher | None,
+    k: int,
+    loaded: list[Loaded],
+    patents: list[rules.Facts],
+    index: rules.RuleIndex,
 ) -> tuple[dict[int, rules.NeedHits], Notes]:
     """For each patent, the subscribed needs among its ``k`` best-matching open needs, and
-    the matcher's explanations (turned into JSON later, only for the pairs pushed)."""
-    if matcher is None or not wanted or not loaded:
+    the matcher's explanations of the pairs a subscription accepts (explaining all k hits
+    of every patent cost more than ranking them; JSON is built later, for pushed pairs)."""
+    if matcher is None or not index.by_need or not loaded:
         return {}, {}
     queries = [docs.patent_doc(p, o) for p, o in loaded]
+
+    def pushable(position: int, need_id: str, score: float) -> bool:
+        return rules.accepts_need(index, patents[position], int(need_id), score)
+
     try:
-        found = matcher.match_many(queries, k=k, explain=True)
+        found = matcher.match_many(queries, k=k, explain=pushable)
     except matching.EmptyQueryError:  # a patent with no known term: match one at a time
         found = [_match_one(matcher, q, k) for q in queries]
     hits: dict[int, rules.NeedHits] = {}
     notes: Notes = {}
     for (patent, _), matches in zip(loaded, found, strict=True):
         for m in matches:
-            if int(m.id) in wanted:
+            if int(m.id) in index.by_need:
                 hits.setdefault(patent.id, {})[int(m.id)] = (m.score, {})
                 notes.setdefault(patent.id, {})[int(m.id)] = m.explanation
     return hits, notes
@@ -155,7 +164,7 @@ def match_new(
     patents = [facts(p, o) for p, o in loaded]
     index = rules.index(compiled, patents)
     matcher = engine.needs if engine is not None else None
-    hits, notes = need_hits(matcher, settings.feed_need_k, loaded, set(index.by_need))
+    hits, notes = need_hits(matcher, settings.feed_need_k, loaded, patents, index)
     drafts = rules.match(index, patents, hits)
     _explain(drafts, notes)
     return drafts
