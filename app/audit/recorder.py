@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from app.audit.models import AuditEntry
 from app.auth.principal import SYSTEM, Principal
+from app.common import pgcopy
 from app.db import utcnow
 from app.matches.models import IndexChange
 
@@ -108,15 +109,15 @@ def touch(session: Session, kind: str, doc_id: int) -> None:
 
 
 def _write(session: Session, values: list[dict[str, Any]]) -> None:
-    # Core insert on the session's own connection: no ORM objects are added mid-flush.
-    session.connection().execute(insert(AuditEntry), values)
+    # Core insert (COPY on PostgreSQL) on the session's own connection: no ORM objects are
+    # added mid-flush, and an import's thousands of rows skip building huge INSERTs.
+    pgcopy.insert_rows(session, AuditEntry, values)
     changes = [
         {"at": row["at"], "kind": row["resource_type"], "doc_id": int(row["resource_id"])}
         for row in values
         if row["resource_type"] in INDEXED
     ]
-    if changes:
-        session.connection().execute(insert(IndexChange), changes)
+    pgcopy.insert_rows(session, IndexChange, changes)
 
 
 def install(session_class: type[Session] = Session) -> None:

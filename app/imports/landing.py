@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.audit import recorder
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common import pgcopy
 from app.common.schemas import unique
 from app.errors import DomainError
 from app.imports.resolve import InstitutionResolver
@@ -58,26 +59,32 @@ def land(session: Session, ctx: LandingContext, rows: list[ParsedRow]) -> list[O
 
 
 def _insert_new(session: Session, outcomes: list[Outcome]) -> None:
-    """New rows go in with one multi-row INSERT ... RETURNING per batch: the unit of work
-    would cost more than parsing and validating them. Audit and index rows are written
-    explicitly, as the flush hook would have."""
+    """New rows go in with one multi-row INSERT ... RETURNING per batch (COPY on
+    PostgreSQL): the unit of work would cost more than parsing and validating them. Audit
+    and index rows are written explicitly, as the flush hook would have."""
     if not outcomes:
         return
     rows = [o.new_row[0] for o in outcomes if o.new_row]
-    ids = session.scalars(
-        insert(Patent).returning(Patent.id, sort_by_parameter_order=True), rows
-    ).all()
+    ids = _insert_patents(session, rows)
     ipc = [
         {"patent_id": pid, "position": i, "code": code}
         for pid, o in zip(ids, outcomes, strict=True)
         if o.new_row
         for i, code in enumerate(o.new_row[1])
     ]
-    if ipc:
-        session.execute(insert(PatentIpc), ipc)
+    pgcopy.insert_rows(session, PatentIpc, ipc)
     for pid, outcome in zip(ids, outcomes, strict=True):
         outcome.patent_id, outcome.new_row = pid, None
     recorder.record_created(session, "patent", list(ids))
+
+
+def _insert_patents(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    if not pgcopy.enabled(session):
+        returning = insert(Patent).returning(Patent.id, sort_by_parameter_order=True)
+        return list(session.scalars(returning, rows))
+    ids = pgcopy.reserve_ids(session, Patent, len(rows))
+    pgcopy.copy_rows(session, Patent, [{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
+    return ids
 
 
 def _land_one(
