@@ -1,18 +1,32 @@
 """Database rows → the matcher's documents. The only place that knows both shapes."""
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.common.reference import sei_categories
 from app.enterprises.models import Enterprise
 from app.licenses.models import DeclarationStatus, OpenLicense
 from app.needs.models import Need, NeedStatus
-from app.patents.models import Patent, PoolStatus
+from app.patents.models import Patent, PatentIpc, PoolStatus
 from matching import NeedDoc, PatentDoc
 
 _BATCH = 5000
+_DOC_COLUMNS = (
+    Patent.id,
+    Patent.title,
+    Patent.abstract,
+    Patent.first_claim,
+    Patent.patent_type,
+    Patent.region_code,
+    Patent.institution_id,
+    Patent.transaction_modes,
+    Patent.legal_status,
+    Patent.value_grade,
+    Patent.grant_date,
+)
 
 
 def province(region_code: str | None) -> str:
@@ -21,12 +35,17 @@ def province(region_code: str | None) -> str:
 
 
 def patent_doc(patent: Patent, open_license: bool = False) -> PatentDoc:
+    return _patent_doc(patent, patent.ipc_codes, open_license)
+
+
+def _patent_doc(patent: Any, ipc_codes: list[str], open_license: bool) -> PatentDoc:
+    """``patent``: a Patent or a row of ``_DOC_COLUMNS`` (same attribute names)."""
     return PatentDoc(
         id=str(patent.id),
         title=patent.title,
         abstract=patent.abstract or "",
         claim=patent.first_claim or "",
-        ipc_codes=tuple(patent.ipc_codes),
+        ipc_codes=tuple(ipc_codes),
         patent_type=patent.patent_type.value,
         region=province(patent.region_code),
         institution_id=str(patent.institution_id or ""),
@@ -34,7 +53,7 @@ def patent_doc(patent: Patent, open_license: bool = False) -> PatentDoc:
         open_license=open_license,
         legal_status=patent.legal_status.value,
         value_grade=patent.value_grade.value if patent.value_grade else "",
-        industries=tuple(sei_categories(patent.ipc_codes)),
+        industries=tuple(sei_categories(ipc_codes)),
         grant_date=patent.grant_date.isoformat() if patent.grant_date else "",
     )
 
@@ -66,12 +85,24 @@ def patents_by_id(session: Session, ids: Sequence[int] | None) -> Iterator[Paten
     declared = select(OpenLicense.patent_id).where(OpenLicense.status == DeclarationStatus.declared)
     open_licensed = set(session.scalars(declared))
     for chunk in _chunks(ids):
-        stmt = select(Patent).where(Patent.pool_status == PoolStatus.in_pool).order_by(Patent.id)
-        stmt = stmt.options(selectinload(Patent.ipc_entries))
+        # Plain rows, not ORM objects: building 100k Patents and their IPC entries cost
+        # more than fitting the index on them.
+        stmt = select(*_DOC_COLUMNS).where(Patent.pool_status == PoolStatus.in_pool)
         if chunk is not None:
             stmt = stmt.where(Patent.id.in_(chunk))
-        for patent in session.scalars(stmt.execution_options(yield_per=_BATCH)):
-            yield patent_doc(patent, patent.id in open_licensed)
+        result = session.execute(stmt.order_by(Patent.id).execution_options(yield_per=_BATCH))
+        for rows in result.partitions():
+            codes = _ipc_codes(session, [row.id for row in rows])
+            for row in rows:
+                yield _patent_doc(row, codes.get(row.id, []), row.id in open_licensed)
+
+
+def _ipc_codes(session: Session, patent_ids: list[int]) -> dict[int, list[str]]:
+    stmt = select(PatentIpc.patent_id, PatentIpc.code).where(PatentIpc.patent_id.in_(patent_ids))
+    codes: dict[int, list[str]] = {}
+    for patent_id, code in session.execute(stmt.order_by(PatentIpc.patent_id, PatentIpc.position)):
+        codes.setdefault(patent_id, []).append(code)
+    return codes
 
 
 def needs_by_id(session: Session, ids: Sequence[int] | None) -> Iterator[tuple[Need, str]]:
