@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.db import utcnow
-from app.feeds import outbox, sources
+from app.feeds import bulk, outbox, sources
 from app.feeds.models import FeedItem, PatentState, ProducerState, Reason
 from app.feeds.rules import Draft, Rule
 from app.matches.engine import MatchEngine
@@ -168,7 +168,7 @@ def _write(session: Session, drafts: list[Draft], watch: list[tuple[Draft, str]]
     returning = [
         table.c[name] for name in ("id", "enterprise_id", "patent_id", "reason", "reason_key")
     ]
-    created = outbox.insert_ignore(session, table, rows, returning)
+    created = bulk.insert_new(session, table, rows, returning)
     by_key = {(r["enterprise_id"], r["patent_id"], r["reason"], r["reason_key"]): r for r in rows}
     items = []
     for row in created:
