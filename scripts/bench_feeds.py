@@ -1,9 +1,11 @@
 """Feeds benchmark: N new patents into a pool with S active subscriptions.
 
     python scripts/bench_feeds.py [--patents 10000] [--subscriptions 10000] [--pool 10000]
-                                  [--webhooks 1000] [--database-url URL] [--json]
+                                  [--webhooks 1000] [--backends sqlite,postgresql]
+                                  [--database-url PG_SERVER_URL] [--json]
 
-A fresh database (SQLite file, or a new database on the PostgreSQL server given) is
+Each backend runs in a fresh process against a fresh database (a SQLite file, or a new
+database on the PostgreSQL server, $PANHUO_BENCH_PG_URL by default, dropped afterwards),
 migrated and seeded: a pool of existing patents, one enterprise per subscription with one
 open need, subscriptions mixing need-following, keyword, IPC and SEI/region criteria with
 minimum scores, and webhook endpoints on the first enterprises pointing at a local
@@ -19,6 +21,7 @@ and the index catches up (the import job does this in the service). Timed:
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -61,18 +64,26 @@ class H(BaseHTTPRequestHandler):
 s = ThreadingHTTPServer(("127.0.0.1", 0), H); s.daemon_threads = True
 print(s.server_address[1], flush=True); s.serve_forever()
 """
+PG_SERVER = os.environ.get(
+    "PANHUO_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REGIONS = ["110000", "310000", "320000", "330000", "420100", "410100", "440300", "510100"]
 
 
-def _database(url: str | None) -> str:
-    if url is None:
-        return f"sqlite:///{tempfile.mkdtemp(prefix='panhuo-feeds-')}/bench.db"
+def _database(backend: str, server: str, workdir: str) -> tuple[str, str | None]:
+    """A fresh database's URL, and its name when one was created on the server."""
+    if backend == "sqlite":
+        return f"sqlite:///{workdir}/feeds-{uuid.uuid4().hex[:6]}.db", None
     name = f"panhuo_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(url)
+    _admin(server, f'CREATE DATABASE "{name}"')
+    return make_url(server).set(database=name).render_as_string(hide_password=False), name
+
+
+def _admin(server: str, sql: str) -> None:
+    admin = make_engine(server)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(sql))
     admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def _number(i: int, year: str) -> str:
@@ -183,25 +194,16 @@ def _import(factory: Any, n: int) -> None:
             assert result.failed == 0, result.items[0]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patents", type=int, default=10_000)
-    parser.add_argument("--subscriptions", type=int, default=10_000)
-    parser.add_argument("--pool", type=int, default=10_000)
-    parser.add_argument("--webhooks", type=int, default=1_000)
-    parser.add_argument("--database-url", help="PostgreSQL server URL; default a SQLite file")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-
+def _run(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    """One backend, in this process: seed, import, then time production and deliveries."""
     receiver = subprocess.Popen([sys.executable, "-c", RECEIVER], stdout=subprocess.PIPE, text=True)
     assert receiver.stdout is not None
     receiver_url = f"http://127.0.0.1:{receiver.stdout.readline().strip()}/hook"
-    url = _database(args.database_url)
     upgrade_head(url)
     settings = Settings(database_url=url, index_dir=None, webhook_allow_networks=["127.0.0.0/8"])
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
-    out: dict[str, Any] = {"backend": engine.dialect.name, **vars(args)}
+    out: dict[str, Any] = {"backend": engine.dialect.name}
     try:
         _seed(factory, args.pool, args.subscriptions, args.webhooks, receiver_url)
         match_engine = MatchEngine(None)
@@ -214,40 +216,64 @@ def main() -> None:
         with factory() as session, session.begin():
             match_engine.catch_up(session)
         out["index_catch_up_s"] = round(time.perf_counter() - t0, 2)
-
         worker = Worker(factory, match_engine, settings)
-        t0, c0 = time.perf_counter(), time.process_time()
-        while worker.producer.run(factory, match_engine, settings):
-            pass
-        out["feed_production_s"] = round(time.perf_counter() - t0, 2)
-        # CPU seconds of this process: comparable on a shared, loaded machine.
-        out["feed_production_cpu_s"] = round(time.process_time() - c0, 2)
-        with factory() as session:
-            out["feed_items"] = session.scalar(select(func.count()).select_from(FeedItem))
-            out["outbox_rows"] = session.scalar(select(func.count()).select_from(WebhookDelivery))
-        t0 = time.perf_counter()
-        sent = 0
-        while batch := worker.tick():
-            sent += batch
-        elapsed = time.perf_counter() - t0
+        out.update(_produce(worker, factory, match_engine, settings))
+        out.update(_deliver(worker, factory))
         worker.stop()
-        with factory() as session:
-            ok = session.scalar(
-                select(func.count())
-                .select_from(WebhookDelivery)
-                .where(WebhookDelivery.state == "succeeded")
-            )
-        out.update(
-            deliveries=ok,
-            delivery_s=round(elapsed, 2),
-            deliveries_per_s=round((ok or 0) / elapsed, 1),
-        )
     finally:
         receiver.terminate()
         engine.dispose()
-    if args.json:
-        print(json.dumps(out))
-        return
+    return out
+
+
+def _produce(
+    worker: Worker, factory: Any, match_engine: MatchEngine, settings: Settings
+) -> dict[str, Any]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    while worker.producer.run(factory, match_engine, settings):
+        pass
+    out: dict[str, Any] = {"feed_production_s": round(time.perf_counter() - t0, 2)}
+    # CPU seconds of this process: comparable on a shared, loaded machine.
+    out["feed_production_cpu_s"] = round(time.process_time() - c0, 2)
+    with factory() as session:
+        out["feed_items"] = session.scalar(select(func.count()).select_from(FeedItem))
+        out["outbox_rows"] = session.scalar(select(func.count()).select_from(WebhookDelivery))
+    return out
+
+
+def _deliver(worker: Worker, factory: Any) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    while worker.tick():
+        pass
+    elapsed = time.perf_counter() - t0
+    with factory() as session:
+        ok = session.scalar(
+            select(func.count())
+            .select_from(WebhookDelivery)
+            .where(WebhookDelivery.state == "succeeded")
+        )
+    return {
+        "deliveries": ok,
+        "delivery_s": round(elapsed, 2),
+        "deliveries_per_s": round((ok or 0) / elapsed, 1),
+    }
+
+
+def _in_subprocess(args: argparse.Namespace, backend: str, workdir: str) -> dict[str, Any]:
+    """A fresh database and a fresh process per backend (nothing cached from the last)."""
+    url, pg_name = _database(backend, args.database_url, workdir)
+    sizes = ("patents", "subscriptions", "pool", "webhooks")
+    cmd = [sys.executable, __file__, "--run", url]
+    cmd += [f"--{name}={getattr(args, name)}" for name in sizes]
+    try:
+        done = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    finally:
+        if pg_name:
+            _admin(args.database_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _report(args: argparse.Namespace, out: dict[str, Any]) -> None:
     print(
         f"backend {out['backend']}: {args.patents} new patents, {args.subscriptions} subscriptions"
     )
@@ -261,6 +287,29 @@ def main() -> None:
     print(f"    feed items / outbox rows  {out['feed_items']} / {out['outbox_rows']}")
     print(f"  webhook deliveries          {out['deliveries']} in {out['delivery_s']} s")
     print(f"    deliveries per second     {out['deliveries_per_s']}   (target >= 200/s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patents", type=int, default=10_000)
+    parser.add_argument("--subscriptions", type=int, default=10_000)
+    parser.add_argument("--pool", type=int, default=10_000)
+    parser.add_argument("--webhooks", type=int, default=1_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--database-url", default=PG_SERVER, help="PostgreSQL server URL")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--run", metavar="URL", help=argparse.SUPPRESS)  # one backend, here
+    args = parser.parse_args()
+    if args.run:
+        print(json.dumps(_run(args, args.run)))
+        return
+    with tempfile.TemporaryDirectory(prefix="panhuo-feeds-") as workdir:
+        results = [_in_subprocess(args, b, workdir) for b in args.backends.split(",")]
+    if args.json:
+        print(json.dumps({**vars(args), "results": results}))
+        return
+    for out in results:
+        _report(args, out)
 
 
 if __name__ == "__main__":
