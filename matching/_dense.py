@@ -69,5 +69,19 @@ class LsaEncoder:
         dense = np.asarray(l2_normalize(x)[:, self.columns] @ self.components.T)
         return l2_normalize(dense).astype(np.float32)
 
+    def encode_terms(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """:meth:`encode_sparse` of one BM25 vector given as term ids and values.
+
+        The single-query path: ``columns`` is sorted, so the query's terms are located by
+        binary search and only their components are read. The first normalization of
+        :meth:`encode_sparse` cancels in the final one, so it is skipped.
+        """
+        pos = np.searchsorted(self.columns, ids)
+        ok = pos < len(self.columns)
+        ok[ok] = self.columns[pos[ok]] == ids[ok]
+        dense = self.components[:, pos[ok]] @ values[ok].astype(np.float32)
+        norm = float(np.linalg.norm(dense))
+        return (dense / norm if norm > 0 else dense).astype(np.float32)
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - see class doc
         raise TypeError("LsaEncoder encodes BM25 vectors; use Matcher, not encode()")

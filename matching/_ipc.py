@@ -10,8 +10,8 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
+from ._sparse import gather, row_norms
 from ._sparse import l2_rows as l2_normalize
-from ._sparse import row_norms
 
 _SUBCLASS_RE = re.compile(r"^[A-H]\d\d[A-Z]")
 _PAREN_RE = re.compile(r"[（(][^（）()]*[）)]")
@@ -92,6 +92,21 @@ class SubclassClassifier:
     def predict(self, q: sp.csr_matrix) -> np.ndarray:
         """Subclass probabilities (rows sum to 1) for query vectors ``q``."""
         cos = (l2_normalize(q)[:, : self.centroids.shape[0]] @ self.centroids).toarray()
+        return self._softmax(cos)
+
+    def predict_terms(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """:meth:`predict` of one query vector given as term ids and values.
+
+        The single-query path: the centroid rows of the query's terms are gathered like
+        postings, with no sparse-matrix construction or column slicing (those cost more
+        than the product itself per query).
+        """
+        norm = float(np.sqrt(np.dot(values.astype(np.float64), values)))
+        labels, vals, _ = gather([self.centroids.T], [0], ids, values / max(norm, 1e-30))
+        cos = np.bincount(labels, weights=vals, minlength=len(self.labels))
+        return self._softmax(cos[None, :])[0]
+
+    def _softmax(self, cos: np.ndarray) -> np.ndarray:
         z = (cos - cos.max(axis=1, keepdims=True)) / self.temperature
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)

@@ -8,7 +8,6 @@ from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._analyzer import analyze
 from ._counting import count_local
@@ -117,11 +116,6 @@ def keyword_weights(snap: Snapshot, units: Sequence[str]) -> tuple[np.ndarray, n
     return ids, np.fromiter(acc.values(), np.float32, len(acc))
 
 
-def query_vector(snap: Snapshot, ids: np.ndarray, w: np.ndarray) -> sp.csr_matrix:
-    data = w * snap.bm25.idf[ids]
-    return sp.csr_matrix((data, ids, [0, len(ids)]), shape=(1, snap.bm25.n_terms))
-
-
 def _kind(query: NeedDoc | PatentDoc) -> str:
     return "patent" if isinstance(query, PatentDoc) else "need"
 
@@ -136,7 +130,7 @@ def _ipc_evidence(
     hints = subclasses(doc_codes(query)) if isinstance(query, NeedDoc) else []
     share = snap.cfg.hint_share if hints else 0.0
     if snap.classifier is not None and len(ids):
-        p = snap.classifier.predict(query_vector(snap, ids, w))[0]
+        p = snap.classifier.predict_terms(ids, w * snap.bm25.idf[ids])
         for j in np.argsort(-p)[:10]:
             if p[j] >= 0.005:
                 out[snap.classifier.labels[j]] = (float(p[j]) * (1 - share), "predicted")
@@ -236,5 +230,5 @@ def _best(final: np.ndarray, cand: np.ndarray, ids: Sequence[str], k: int) -> li
 
 def _query_dense(snap: Snapshot, prep: Prepared) -> np.ndarray:
     if isinstance(snap.encoder, LsaEncoder):
-        return snap.encoder.encode_sparse(query_vector(snap, prep.ids, prep.w))[0]
+        return snap.encoder.encode_terms(prep.ids, prep.w * snap.bm25.idf[prep.ids])
     return np.asarray(snap.encoder.encode([prep.text]), np.float32)[0]  # type: ignore[union-attr]
