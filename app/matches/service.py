@@ -110,34 +110,35 @@ _SUMMARY_COLUMNS = [
 
 
 def _hydrate_patents(session: Session, found: Sequence[matching.Match]) -> list[PatentMatch]:
-    # Summary columns only: whole rows (abstracts, claims, IPC lists) cost more than ranking.
+    # Summary columns only, in one query with the institution and the declared open
+    # licence: whole rows (abstracts, claims, IPC lists) cost more than ranking.
+    declared = (OpenLicense.patent_id == Patent.id) & (
+        OpenLicense.status == DeclarationStatus.declared
+    )
     rows = (
         session.execute(
-            select(*_SUMMARY_COLUMNS, Institution.name.label("institution_name"))
+            select(
+                *_SUMMARY_COLUMNS,
+                Institution.name.label("institution_name"),
+                OpenLicense.id.label("open_license_id"),
+            )
             .outerjoin(Institution, Institution.id == Patent.institution_id)
+            .outerjoin(OpenLicense, declared)
             .where(Patent.id.in_([int(m.id) for m in found]))
         )
         .mappings()
         .all()
     )
-    declared = select(OpenLicense.patent_id, OpenLicense.id).where(
-        OpenLicense.status == DeclarationStatus.declared,
-        OpenLicense.patent_id.in_([int(m.id) for m in found]),
-    )
-    licences = {pid: lid for pid, lid in session.execute(declared)}
     by_id = {row["id"]: row for row in rows}
     out: list[PatentMatch] = []
     for m in found:
         if int(m.id) not in by_id:
             continue  # deleted since it was ranked
-        summary = PatentSummary.model_validate(
-            {**by_id[int(m.id)], "open_license_id": licences.get(int(m.id))}
-        )
         out.append(
             PatentMatch.model_construct(
                 rank=len(out) + 1,
                 score=round(m.score, 6),
-                patent=summary,
+                patent=PatentSummary.model_validate(by_id[int(m.id)]),
                 explanation=explanation(m.explanation),
             )
         )

@@ -117,6 +117,8 @@ def test_open_licence_rules(client: TestClient, client_for: ClientFor, setup: Se
     found = a.post("/v1/match", json={"text": "无人机巡检图像"}).json()["items"][0]
     assert found["patent"]["open_license_id"] == licence
     assert owner.post(f"/v1/open-licenses/{licence}/withdraw").json()["status"] == "withdrawn"
+    found = a.post("/v1/match", json={"text": "无人机巡检图像"}).json()["items"][0]
+    assert found["patent"]["open_license_id"] is None  # only declared terms are shown
     assert setup.portal.post(f"/v1/open-licenses/{licence}/acceptances").status_code == 403
     c = f.create(client, "/v1/enterprises", f.enterprise())["id"]
     late = client_for("enterprise", enterprise_id=c)
