@@ -55,6 +55,16 @@ def _endpoints(session: Session, enterprise_ids: set[int]) -> dict[int, list[Web
     return by_enterprise
 
 
+def with_endpoints(session: Session, enterprise_ids: set[int]) -> set[int]:
+    """The enterprises among ``enterprise_ids`` that have a webhook endpoint (paused too)."""
+    if not enterprise_ids:
+        return set()
+    stmt = select(WebhookEndpoint.enterprise_id).where(
+        WebhookEndpoint.enterprise_id.in_(enterprise_ids)
+    )
+    return set(session.scalars(stmt))
+
+
 def enqueue_items(session: Session, items: list[dict[str, Any]]) -> int:
     """Outbox rows for new feed items (dicts with the item's columns and id)."""
     endpoints = _endpoints(session, {i["enterprise_id"] for i in items})

@@ -169,14 +169,21 @@ def _write(session: Session, drafts: list[Draft], watch: list[tuple[Draft, str]]
         table.c[name] for name in ("id", "enterprise_id", "patent_id", "reason", "reason_key")
     ]
     created = bulk.insert_new(session, table, rows, returning)
-    by_key = {(r["enterprise_id"], r["patent_id"], r["reason"], r["reason_key"]): r for r in rows}
-    items = []
-    for row in created:
-        source = by_key[(row.enterprise_id, row.patent_id, row.reason, row.reason_key)]
-        items.append({**source, "id": row.id})
+    # Outbox rows only for enterprises with an endpoint: most items have none.
+    hooked = outbox.with_endpoints(session, {r.enterprise_id for r in created})
+    by_key = {
+        (r["enterprise_id"], r["patent_id"], r["reason"], r["reason_key"]): r
+        for r in rows
+        if r["enterprise_id"] in hooked
+    }
+    items = [
+        {**by_key[(row.enterprise_id, row.patent_id, row.reason, row.reason_key)], "id": row.id}
+        for row in created
+        if row.enterprise_id in hooked
+    ]
     outbox.enqueue_items(session, items)
-    log.info("feed items written: %d", len(items))
-    return len(items)
+    log.info("feed items written: %d", len(created))
+    return len(created)
 
 
 def _row(d: Draft, reason: Reason, key: str, at: datetime) -> dict[str, Any]:

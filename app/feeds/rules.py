@@ -9,7 +9,7 @@ never all of them. Each candidate then checks every criterion it sets.
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.common.reference import sei_names
 
@@ -148,8 +148,16 @@ def _refused(rule: Rule, facts: Facts) -> bool:
     )
 
 
-def check(rule: Rule, facts: Facts, hits: NeedHits) -> tuple[float, dict[str, Any]] | None:
-    """Score and evidence when every criterion of ``rule`` holds for the patent."""
+class Held(NamedTuple):
+    score: float
+    need_id: int | None
+    matched: dict[str, Any] | None  # the matcher's explanation, for need subscriptions
+    keywords: list[str]
+    ipc: list[str]
+
+
+def holds(rule: Rule, facts: Facts, hits: NeedHits) -> Held | None:
+    """The score and what matched when every criterion of ``rule`` holds for the patent."""
     if _refused(rule, facts):
         return None
     ipc = [c for c in facts.ipc if c.startswith(rule.ipc)] if rule.ipc else []
@@ -166,20 +174,23 @@ def check(rule: Rule, facts: Facts, hits: NeedHits) -> tuple[float, dict[str, An
         return None
     if rule.keywords and not rule.follows_needs:
         score = len(found) / len(rule.keywords)
-    if score < rule.min_score:
-        return None
-    evidence: dict[str, Any] = {"need_id": need_id, "keywords": found, "ipc": ipc}
-    evidence.update(sei=sorted(rule.sei & facts.sei), modes=sorted(rule.modes & facts.modes))
-    evidence["match"] = matched
-    evidence["summary"] = summary(evidence)
-    return score, evidence
+    return None if score < rule.min_score else Held(score, need_id, matched, found, ipc)
+
+
+def evidence(rule: Rule, facts: Facts, held: Held) -> dict[str, Any]:
+    """The explanation stored with a feed item (built only for the pairs pushed)."""
+    out: dict[str, Any] = {"need_id": held.need_id, "keywords": held.keywords, "ipc": held.ipc}
+    out.update(sei=sorted(rule.sei & facts.sei), modes=sorted(rule.modes & facts.modes))
+    out["match"] = held.matched
+    out["summary"] = summary(out)
+    return out
 
 
 def accepts_need(index: RuleIndex, facts: Facts, need_id: int, score: float) -> bool:
     """Whether a subscription following ``need_id`` takes the patent at ``score``: the
     pairs that may be pushed, and so the only ones the matcher needs to explain."""
     hits: NeedHits = {need_id: (score, {})}
-    return any(check(index.rules[n], facts, hits) for n in index.by_need.get(need_id, ()))
+    return any(holds(index.rules[n], facts, hits) for n in index.by_need.get(need_id, ()))
 
 
 def summary(e: dict[str, Any]) -> str:
@@ -208,7 +219,7 @@ def index(rules: list[Rule], patents: list[Facts]) -> RuleIndex:
 
 def match(index: RuleIndex, patents: Iterable[Facts], hits: dict[int, NeedHits]) -> list[Draft]:
     """The best subscription of each (enterprise, patent) pair that matches."""
-    best: dict[tuple[int, int], Draft] = {}
+    best: dict[tuple[int, int], tuple[Rule, Facts, Held]] = {}
     for facts in patents:
         patent_hits = hits.get(facts.id, {})
         found = index.candidates(facts)
@@ -216,10 +227,13 @@ def match(index: RuleIndex, patents: Iterable[Facts], hits: dict[int, NeedHits])
             found.update(index.by_need.get(need, ()))
         for n in found:
             rule = index.rules[n]
-            result = check(rule, facts, patent_hits)
-            if result is None:
+            held = holds(rule, facts, patent_hits)
+            if held is None:
                 continue
-            key = (rule.enterprise_id, facts.id)
-            if key not in best or result[0] > best[key].score:
-                best[key] = Draft(rule.enterprise_id, facts.id, rule.id, result[0], result[1])
-    return sorted(best.values(), key=lambda d: (d.patent_id, d.enterprise_id))
+            key = (facts.id, rule.enterprise_id)  # items in patent order
+            if key not in best or held.score > best[key][2].score:
+                best[key] = (rule, facts, held)
+    return [
+        Draft(rule.enterprise_id, facts.id, rule.id, held.score, evidence(rule, facts, held))
+        for _, (rule, facts, held) in sorted(best.items())
+    ]
