@@ -9,6 +9,7 @@ never all of them. Each candidate then checks every criterion it sets.
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from app.common.reference import sei_names
@@ -36,6 +37,10 @@ class Facts:
     province: str
     modes: frozenset[str]
     open_license: bool
+
+    @cached_property
+    def grams(self) -> set[str]:  # for the gram counts and the candidate lookup: once
+        return _grams(self.text)
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class RuleIndex:
                     self.everything.append(n)
 
     def candidates(self, facts: Facts) -> set[int]:
-        keys: list[tuple[str, Any]] = [("kw", g) for g in _grams(facts.text)]
+        keys: list[tuple[str, Any]] = [("kw", g) for g in facts.grams]
         keys += [(kind, code[:size]) for code in facts.ipc for kind, size in _IPC_KEYS]
         keys += [("ipcg", code.split("/")[0] + "/") for code in facts.ipc if "/" in code]
         keys += [("sei", s) for s in facts.sei] + [("mode", m) for m in facts.modes]
@@ -213,7 +218,7 @@ def summary(e: dict[str, Any]) -> str:
 def index(rules: list[Rule], patents: list[Facts]) -> RuleIndex:
     counts: Counter[str] = Counter()
     for facts in patents:
-        counts.update(_grams(facts.text))
+        counts.update(facts.grams)
     return RuleIndex(rules, counts)
 
 
