@@ -85,7 +85,12 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        # timeout: how long a writer waits for SQLite's single write lock. With several
+        # workers (and their feed threads) the 5 s default failed a worker's start-up write
+        # while another held a long producer transaction.
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
