@@ -77,7 +77,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A transaction marked by begin_write takes SQLite's write lock up front (waiting up to
+    # the busy timeout). A deferred one that read before another connection committed can
+    # no longer write: SQLite answers "database is locked" at once, without waiting.
+    immediate = conn.get_execution_options().get(_WRITE_OPTION)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_WRITE_OPTION = "panhuo_write"
+
+
+def begin_write(session: Session) -> None:
+    """Declare, before its first statement, that ``session``'s transaction will write.
+
+    Only SQLite acts on it (see ``_sqlite_begin``); PostgreSQL locks rows, not the file.
+    """
+    session.connection(execution_options={_WRITE_OPTION: True})
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -109,6 +124,8 @@ def make_sessionmaker(bind: Any) -> sessionmaker[Session]:
 
 def get_session(request: Request) -> Iterator[Session]:
     with request.app.state.sessionmaker() as session, session.begin():
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            begin_write(session)
         yield session
 
 

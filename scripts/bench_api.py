@@ -244,7 +244,12 @@ def batch_run(base: str, key: str) -> dict:
     while run["state"] in ("queued", "running"):
         time.sleep(2)
         run = httpx.get(f"{base}/v1/match-runs/{run['id']}", headers=headers, timeout=60).json()
-    return {"needs": run["total"], "state": run["state"], "seconds": time.perf_counter() - t0}
+    return {
+        "needs": run["total"],
+        "state": run["state"],
+        "seconds": time.perf_counter() - t0,
+        "errors": run["errors"],
+    }
 
 
 def _database(backend: str, workdir: Path) -> tuple[str, str | None]:
@@ -359,6 +364,8 @@ def _report(args: argparse.Namespace, results: dict) -> None:
             f"{name:<12}{r['startup_s']:>11.1f}{batch['seconds']:>9.1f}{batch['state']:>13}"
             f"{r['worker_peak_rss_mb']:>11.0f}"
         )
+        if batch.get("errors"):
+            print(f"{name:<12}batch errors: {batch['errors']}")
 
 
 if __name__ == "__main__":

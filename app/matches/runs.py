@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import matching
 from app.auth.principal import Principal
 from app.common.paging import PageParams
-from app.db import utcnow
+from app.db import begin_write, utcnow
 from app.errors import Invalid, NotFound, field_error
 from app.matches import docs, signals
 from app.matches.engine import MatchEngine
@@ -154,36 +154,49 @@ def _claim(factory: sessionmaker[Session], run_id: int) -> list[int] | None:
 def _run_chunk(
     factory: sessionmaker[Session], engine: MatchEngine, run_id: int, need_ids: list[int]
 ) -> None:
+    # Rank in a read transaction, store in a separate write transaction whose first
+    # statement writes: on SQLite a read transaction cannot become a writer once another
+    # connection has committed since it began ("database is locked" at once, no waiting).
     with factory() as session, session.begin():
-        engine.catch_up(session)
-        run = session.get(MatchRun, run_id)
-        assert run is not None
-        stored = list(docs.needs_by_id(session, need_ids))
-        queries = [docs.need_doc(need, region) for need, region in stored]
-        # The same feedback as an ad-hoc match: 无需求 excluded per enterprise, ratings
-        # and similar enterprises' intents as features.
-        askers = [
-            signals.Asker(need.enterprise_id, q)
-            for (need, _), q in zip(stored, queries, strict=True)
-        ]
-        fed = signals.gather(session, engine, askers) if engine.patents is not None else []
-        ranked = _match_many(engine, queries, run.per_need, fed)
-        rows = [
-            {
-                "run_id": run_id,
-                "need_id": int(q.id),
-                "patent_id": int(m.id),
-                "rank": rank,
-                "score": round(m.score, 6),
-                "explanation": _explanation_json(m),
-            }
-            for q, found in zip(queries, ranked, strict=True)
-            for rank, m in enumerate(found, start=1)
-        ]
+        rows = _rank_chunk(session, engine, run_id, need_ids)
+    with factory() as session, session.begin():
+        begin_write(session)
         if rows:
             session.execute(insert(MatchResult), rows)
-        run.processed += len(need_ids)
-        run.heartbeat_at = utcnow()
+        session.execute(
+            update(MatchRun)
+            .where(MatchRun.id == run_id)
+            .values(processed=MatchRun.processed + len(need_ids), heartbeat_at=utcnow())
+        )
+
+
+def _rank_chunk(
+    session: Session, engine: MatchEngine, run_id: int, need_ids: list[int]
+) -> list[dict[str, Any]]:
+    engine.catch_up(session)
+    run = session.get(MatchRun, run_id)
+    assert run is not None
+    stored = list(docs.needs_by_id(session, need_ids))
+    queries = [docs.need_doc(need, region) for need, region in stored]
+    # The same feedback as an ad-hoc match: 无需求 excluded per enterprise, ratings
+    # and similar enterprises' intents as features.
+    askers = [
+        signals.Asker(need.enterprise_id, q) for (need, _), q in zip(stored, queries, strict=True)
+    ]
+    fed = signals.gather(session, engine, askers) if engine.patents is not None else []
+    ranked = _match_many(engine, queries, run.per_need, fed)
+    return [
+        {
+            "run_id": run_id,
+            "need_id": int(q.id),
+            "patent_id": int(m.id),
+            "rank": rank,
+            "score": round(m.score, 6),
+            "explanation": _explanation_json(m),
+        }
+        for q, found in zip(queries, ranked, strict=True)
+        for rank, m in enumerate(found, start=1)
+    ]
 
 
 def _match_many(
@@ -224,6 +237,7 @@ def _finish(
     factory: sessionmaker[Session], run_id: int, state: RunState, error: str | None
 ) -> None:
     with factory() as session, session.begin():
+        begin_write(session)
         run = session.get(MatchRun, run_id)
         if run is None:
             return

@@ -3,14 +3,19 @@
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from app.auth import service as auth_service
+from app.auth.models import Role
+from app.auth.schemas import ApiKeyCreate
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.main import create_app
+from app.matches import runs
 from app.matches.engine import MatchEngine
 from app.migrate import upgrade_head
 from app.sample import load_sample
@@ -78,3 +83,32 @@ def test_workers_starting_together_build_once_and_share_the_files(
         t.join(timeout=120)
     assert len(statuses) == 2 and statuses[0]["patents"] == statuses[1]["patents"] == 300
     assert len(fits) == 1  # the second worker waited for the first one's files and loaded them
+
+
+def test_batch_run_survives_another_workers_write(
+    sample_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process commits while a chunk is being ranked. On SQLite a transaction that
+    # read before that commit cannot write afterwards ("database is locked" at once), so
+    # ranking and storing a chunk must not share one transaction.
+    original = runs._rank_chunk
+
+    def rank_then_another_write(*args: Any) -> list[dict[str, Any]]:
+        rows = original(*args)
+        other = make_engine(sample_url)
+        with other.begin() as conn:
+            conn.execute(text("UPDATE match_runs SET per_need = per_need"))
+        other.dispose()
+        return rows
+
+    monkeypatch.setattr(runs, "_rank_chunk", rank_then_another_write)
+    engine = make_engine(sample_url)
+    with make_sessionmaker(engine)() as session, session.begin():
+        key = auth_service.create(session, ApiKeyCreate(name="t", role=Role.admin)).key
+    engine.dispose()
+    app = create_app(Settings(database_url=sample_url, index_dir=None))
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as http:
+        run = http.post("/v1/match-runs", json={"per_need": 3}).json()
+        done = http.get(f"/v1/match-runs/{run['id']}").json()
+    assert done["state"] == "succeeded", done["errors"]
+    assert done["processed"] == done["total"] > 0
