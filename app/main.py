@@ -14,7 +14,7 @@ from app.auth.ratelimit import RateLimiter
 from app.config import Settings, get_settings
 from app.console import UPLOAD_PATH as CONSOLE_UPLOAD_PATH
 from app.console import install as install_console
-from app.db import make_engine, make_sessionmaker
+from app.db import begin_write, make_engine, make_sessionmaker
 from app.deals.endpoints import router as deals_router
 from app.enterprises.endpoints import router as enterprises_router
 from app.errors import install_error_handlers
@@ -66,6 +66,7 @@ def create_app(
         app.state.sessionmaker = session_factory or make_sessionmaker(engine)
         match_engine = MatchEngine(settings.index_dir)
         with app.state.sessionmaker() as session, session.begin():
+            begin_write(session)  # reads, then writes: another worker may commit between
             at_head = current_revision(session.connection()) == head_revision()
             if at_head:
                 runs.fail_stale(session)
