@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import (
@@ -85,6 +85,7 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 _WRITE_OPTION = "panhuo_write"
+F = TypeVar("F")
 
 
 def begin_write(session: Session) -> None:
@@ -122,9 +123,20 @@ def make_sessionmaker(bind: Any) -> sessionmaker[Session]:
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
 
 
+def read_only(endpoint: F) -> F:
+    """Mark a route that only reads although its method is not GET (POST /v1/match)."""
+    endpoint.panhuo_read_only = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 def get_session(request: Request) -> Iterator[Session]:
     with request.app.state.sessionmaker() as session, session.begin():
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        # Unsafe methods write: take SQLite's write lock up front. Read-only POSTs must
+        # not, or every match request would queue behind every other one.
+        endpoint = request.scope.get("endpoint")
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(
+            endpoint, "panhuo_read_only", False
+        ):
             begin_write(session)
         yield session
 

@@ -10,7 +10,7 @@ from app.common.enums import TransactionMode
 from app.common.paging import Page, Paging
 from app.common.params import ResourceId
 from app.common.types import IpcPrefix, RegionCode
-from app.db import DBSession
+from app.db import DBSession, read_only
 from app.matches import runs, service
 from app.matches.engine import MatchEngine
 from app.matches.schemas import (
@@ -72,6 +72,7 @@ Filters = Annotated[MatchFilters, Depends(match_filters)]
 
 
 @router.post("/v1/match", response_model=MatchResponse)
+@read_only
 def match(body: MatchRequest, session: DBSession, engine: Engine, actor: NeedSide) -> object:
     """Rank pool patents for a need written on the spot."""
     return service.match_text(session, engine, actor, body)

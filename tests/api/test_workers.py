@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app.auth import service as auth_service
 from app.auth.models import Role
@@ -19,6 +19,7 @@ from app.matches import runs
 from app.matches.engine import MatchEngine
 from app.migrate import upgrade_head
 from app.sample import load_sample
+from tests import factories as f
 
 
 @pytest.fixture
@@ -112,3 +113,27 @@ def test_batch_run_survives_another_workers_write(
         done = http.get(f"/v1/match-runs/{run['id']}").json()
     assert done["state"] == "succeeded", done["errors"]
     assert done["processed"] == done["total"] > 0
+
+
+def test_only_writing_requests_take_sqlite_write_lock(sample_url: str) -> None:
+    if not sample_url.startswith("sqlite"):
+        pytest.skip("BEGIN IMMEDIATE is SQLite's; PostgreSQL locks rows")
+    engine = make_engine(sample_url)
+    with make_sessionmaker(engine)() as session, session.begin():
+        key = auth_service.create(session, ApiKeyCreate(name="t", role=Role.admin)).key
+    engine.dispose()
+    app = create_app(Settings(database_url=sample_url, index_dir=None))
+    begins: list[str] = []
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as http:
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if statement.startswith("BEGIN"):
+                begins.append(statement)
+
+        event.listen(app.state.engine, "before_cursor_execute", record)
+        assert http.post("/v1/match", json={"text": "无人机巡检"}).status_code == 200
+        matched, begins[:] = list(begins), []
+        assert http.post("/v1/enterprises", json=f.enterprise()).status_code == 201
+    # (The feed worker thread's polls begin plain transactions meanwhile.)
+    assert "BEGIN IMMEDIATE" not in matched  # read-only POST: matches must not queue
+    assert "BEGIN IMMEDIATE" in begins
