@@ -108,9 +108,16 @@ def authenticate(
             ApiKey.expires_at,
         ).where(ApiKey.key_hash == hash_key(token))
     ).first()
-    now = utcnow()
-    if key is None or key.revoked_at is not None or (key.expires_at and key.expires_at <= now):
+    principal = principal_of(key, request_id)
+    if principal is None:
         raise Unauthorized("API 密钥无效、已过期或已吊销 / invalid, expired or revoked API key")
+    return principal
+
+
+def principal_of(key: Any, request_id: str | None) -> Principal | None:
+    """The Principal of an API-key row (entity or columns); None if revoked or expired."""
+    if key is None or key.revoked_at is not None or (key.expires_at and key.expires_at <= utcnow()):
+        return None
     return Principal(
         role=key.role,
         key_id=key.id,

@@ -21,11 +21,12 @@ from fastapi import Depends, Request, Response
 from sqlalchemy import select
 
 from app.audit.recorder import ACTOR_KEY
+from app.auth import service as auth_service
 from app.auth.devkey import DEV_KEY_PATH, dev_key_enabled
 from app.auth.models import ApiKey, Role
 from app.auth.principal import Principal
 from app.config import ROOT, Settings
-from app.db import DBSession, utcnow
+from app.db import DBSession
 from app.errors import DomainError, TooManyRequests
 
 SESSION_COOKIE = "panhuo_console"
@@ -156,21 +157,11 @@ def principal_for(
             raise LoginRequired("请重新登录 / please sign in again")
         return Principal(role=Role.admin, request_id=request_id)
     key = db.scalar(select(ApiKey).where(ApiKey.id == cs.key_id))
-    if (
-        key is None
-        or not hmac.compare_digest(key.key_hash, cs.key_hash)
-        or key.revoked_at is not None
-        or (key.expires_at and key.expires_at <= utcnow())
-    ):
+    same = key is not None and hmac.compare_digest(key.key_hash, cs.key_hash)
+    principal = auth_service.principal_of(key, request_id) if same else None
+    if principal is None:
         raise LoginRequired("密钥已失效，请重新登录 / the key is no longer valid")
-    return Principal(
-        role=key.role,
-        key_id=key.id,
-        institution_id=key.institution_id,
-        enterprise_id=key.enterprise_id,
-        province_code=key.province_code,
-        request_id=request_id,
-    )
+    return principal
 
 
 async def posted_csrf(request: Request) -> str | None:

@@ -38,9 +38,8 @@ from app.patents.models import LegalStatus, Patent
 _DEFAULT_STATUSES = frozenset({LegalStatus.valid.value, LegalStatus.pending.value})
 
 
-def to_filters(f: MatchFilters, exclude: set[int] | None = None) -> matching.Filters:
+def to_filters(f: MatchFilters) -> matching.Filters:
     return matching.Filters(
-        exclude_ids=frozenset(str(i) for i in exclude or ()),
         ipc_prefixes=tuple(f.ipc),
         regions=frozenset(docs.province(r) for r in f.regions),
         patent_types=frozenset(t.value for t in f.patent_types),
