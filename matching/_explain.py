@@ -8,6 +8,7 @@ from ._feedback import peer_values
 from ._index import Snapshot
 from ._ipc import subclasses
 from ._query import Prepared
+from ._sparse import row_values
 from ._types import (
     Explanation,
     FeatureContribution,
@@ -31,34 +32,26 @@ _INTENT_ZH = {
 def explain(
     snap: Snapshot,
     prep: Prepared,
-    post: tuple[np.ndarray, np.ndarray, np.ndarray],
     tmax: float,
     rows: np.ndarray,
     contrib: dict[str, np.ndarray],
     feedback: Feedback | None = None,
     top_terms: int = 8,
 ) -> list[Explanation]:
-    """One explanation per result row; ``post`` are the query's text postings."""
-    prow, pval, ppos = post
-    # Postings of the result rows only, grouped by row (a lookup over all rows costs one
-    # boolean array; comparing every posting with every result row did not scale).
-    hit = np.zeros(snap.n_rows, bool)
-    hit[rows] = True
-    sel = np.flatnonzero(hit[prow]) if len(prow) else np.zeros(0, np.int64)
-    # One sort groups the postings by row and orders each row's by falling contribution
-    # (ties keep posting order): per-row argsorts were a third of explaining 20 results.
-    sel = sel[np.lexsort((-pval[sel], prow[sel]))]
-    keys = prow[sel]
-    lo, hi = np.searchsorted(keys, rows, "left"), np.searchsorted(keys, rows, "right")
+    """One explanation per result row; ``tmax`` is the query's max BM25 over all rows."""
+    text = row_values(snap.segments, snap.offsets, prep.ids, prep.w, rows)
     scale = snap.cfg.text / tmax if tmax > 0 else 0.0
     notes = _feedback_notes(snap, rows, contrib, feedback)
     out = []
     for i, row in enumerate(rows.tolist()):
-        mine = sel[lo[i] : hi[i]]
-        terms = _terms(snap, prep, ppos[mine[:top_terms]], pval[mine[:top_terms]] * scale)
+        v = text[i]
+        hit = np.flatnonzero(v)
+        # Falling contribution; ties in query-term order.
+        top = hit[np.lexsort((hit, -v[hit]))][:top_terms]
+        terms = _terms(snap, prep, top, v[top] * scale)
         subs = _doc_subclasses(snap, row)
         ipc = _ipc(snap, prep, subs)
-        text_total = float(pval[mine].sum() * scale)
+        text_total = float(v[hit].sum() * scale)
         ipc_total = _ipc_score(snap, prep, subs)
         feats = [
             FeatureContribution("text", text_total / snap.cfg.text if scale else 0.0, text_total)

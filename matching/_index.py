@@ -30,7 +30,7 @@ from ._records import (
     filter_mask,
     ipc_matrix,
 )
-from ._sparse import Bm25Model, Vocabulary, count_segments, gather
+from ._sparse import Bm25Model, Vocabulary, accumulate, count_segments
 from ._types import Filters, NeedDoc, PatentDoc
 
 SEGMENT_DOCS = 1 << 17  # rows per postings segment: bounds the transient CSR→CSC copy
@@ -327,21 +327,18 @@ def _subclass_titles(titles: Mapping[str, str]) -> dict[str, str]:
 
 def first_stage(
     snap: Snapshot, ids: np.ndarray, w: np.ndarray, ipc_p: dict[int, float]
-) -> tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Text + IPC score of every row (a new array), the query's max BM25 and the text
-    postings (rows, weighted values, term positions) for explanations."""
-    n = snap.n_rows
-    post = gather(snap.segments, snap.offsets, ids, w)
-    score = np.bincount(post[0], weights=post[1], minlength=n)
-    tmax = float(score.max()) if n else 0.0
+) -> tuple[np.ndarray, float]:
+    """Text + IPC score of every row (a new float32 array) and the query's max BM25."""
+    score = np.zeros(snap.n_rows, np.float32)
+    accumulate(snap.segments, snap.offsets, ids, w, score)
+    tmax = float(score.max()) if snap.n_rows else 0.0
     if tmax > 0:
-        np.multiply(score, snap.cfg.text / tmax, out=score)
+        np.multiply(score, np.float32(snap.cfg.text / tmax), out=score)
     if ipc_p:
         sub = np.fromiter(ipc_p, np.int64, len(ipc_p))
         p = np.fromiter(ipc_p.values(), np.float32, len(ipc_p))
-        rows, vals, _ = gather(snap.ipc_segments, snap.offsets, sub, p * snap.cfg.ipc)
-        score += np.bincount(rows, weights=vals, minlength=n)
-    return score, tmax, post
+        accumulate(snap.ipc_segments, snap.offsets, sub, p * np.float32(snap.cfg.ipc), score)
+    return score, tmax
 
 
 def empty_like(snap: Snapshot) -> Snapshot:

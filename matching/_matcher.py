@@ -180,11 +180,11 @@ class Matcher:
         """
         snap = self.snapshot
         prep = prepare(snap, query)
-        first, tmax, post = _index.first_stage(snap, prep.ids, prep.w, prep.ipc)
+        first, tmax = _index.first_stage(snap, prep.ids, prep.w, prep.ipc)
         excluded = feedback.excluded if feedback is not None else frozenset()
         drop_excluded(snap, prep, filters or _NO_FILTERS, first, excluded)
         rows, scores, contrib = rerank(snap, prep, first, k, feedback)
-        notes = explain_rows(snap, prep, post, tmax, rows, contrib, feedback) if explain else None
+        notes = explain_rows(snap, prep, tmax, rows, contrib, feedback) if explain else None
         return _results(snap, rows, scores, notes)
 
     def match_many(
@@ -257,10 +257,10 @@ def _explain_some(
     notes: list[Explanation | None] = [None] * len(rows)
     if not len(keep):
         return notes
-    _, tmax, post = _index.first_stage(snap, prep.ids, prep.w, {})
+    _, tmax = _index.first_stage(snap, prep.ids, prep.w, {})
     kept = {name: values[keep] for name, values in contrib.items()}
     for i, note in zip(
-        keep.tolist(), explain_rows(snap, prep, post, tmax, rows[keep], kept, fb), strict=True
+        keep.tolist(), explain_rows(snap, prep, tmax, rows[keep], kept, fb), strict=True
     ):
         notes[i] = note
     return notes

@@ -306,16 +306,56 @@ def gather(
     return np.concatenate(rows), np.concatenate(vals), np.concatenate(pos)
 
 
-def score(
+def accumulate(
     segments: Sequence[sp.csc_matrix],
     offsets: Sequence[int],
-    n_docs: int,
     ids: np.ndarray,
     w: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Add the weighted postings of terms ``ids`` to ``out`` (one float32 score per row).
+
+    ``np.add.at`` per term, straight into the score array, as bm25s ``get_scores`` does:
+    gathering all postings first and summing them with ``np.bincount`` made ~7 passes
+    and as many temporaries over the postings plus a float64 score array (first stage at
+    200k documents: 2.8 → 0.7 ms median).
+    """
+    terms = list(zip(ids.tolist(), w.tolist(), strict=True))
+    for seg, off in zip(segments, offsets, strict=True):
+        indices, data, indptr = seg.indices, seg.data, seg.indptr
+        view = out[off : off + seg.shape[0]]
+        for t, wt in terms:
+            if t < seg.shape[1] and (a := indptr[t]) < (z := indptr[t + 1]):
+                np.add.at(view, indices[a:z], data[a:z] * np.float32(wt))
+
+
+def row_values(
+    segments: Sequence[sp.csc_matrix],
+    offsets: Sequence[int],
+    ids: np.ndarray,
+    w: np.ndarray,
+    rows: np.ndarray,
 ) -> np.ndarray:
-    """Score of every document (float64, length ``n_docs``) for one query."""
-    rows, vals, _ = gather(segments, offsets, ids, w)
-    return np.bincount(rows, weights=vals, minlength=n_docs)
+    """Weighted postings of terms ``ids`` in global ``rows``: a rows × terms matrix.
+
+    For explaining a few result rows: a binary search per term in its (sorted) postings
+    instead of collecting every posting of the query.
+    """
+    out = np.zeros((len(rows), len(ids)), np.float32)
+    for seg, off in zip(segments, offsets, strict=True):
+        local = rows - off
+        inside = np.flatnonzero((local >= 0) & (local < seg.shape[0]))
+        if not len(inside):
+            continue
+        local = local[inside]
+        indices, data, indptr = seg.indices, seg.data, seg.indptr
+        for j, (t, wt) in enumerate(zip(ids.tolist(), w.tolist(), strict=True)):
+            if t >= seg.shape[1] or (a := indptr[t]) == (z := indptr[t + 1]):
+                continue
+            at = np.minimum(np.searchsorted(indices[a:z], local), z - a - 1)
+            hit = indices[a:z][at] == local
+            out[inside[hit], j] = data[a:z][at[hit]] * np.float32(wt)
+    return out
 
 
 def score_batch(

@@ -7,6 +7,7 @@ import scipy.sparse as sp
 from matching import Matcher
 from matching._dense import LsaEncoder
 from matching._query import _field_weights
+from matching._sparse import accumulate, row_values
 from matching.bench import make_corpus
 
 
@@ -31,3 +32,22 @@ def test_term_paths_equal_sparse_paths(fitted: Matcher, text: str) -> None:
     np.testing.assert_allclose(
         snap.encoder.encode_terms(ids, values), snap.encoder.encode_sparse(row)[0], atol=1e-5
     )
+
+
+@pytest.mark.parametrize("text", ["锂电池正极材料的制备方法", "无人机 图像 识别"])
+def test_posting_sums_and_row_lookups_equal_the_matrix_product(fitted: Matcher, text: str) -> None:
+    """``accumulate`` (np.add.at per term) and ``row_values`` (binary search per term)
+    agree with the postings matrix product, over two segments with an offset."""
+    snap = fitted.snapshot
+    ids, w = _field_weights(snap, ("", text, ""))
+    full = snap.segments[0].tocsr()
+    split = [full[:150].tocsc(), full[150:].tocsc()]
+    assert all(s.has_sorted_indices for s in (*snap.segments, *split))
+    expected = full[:, ids] @ w
+    score = np.zeros(full.shape[0], np.float32)
+    accumulate(split, [0, 150], ids, w, score)
+    np.testing.assert_allclose(score, expected, rtol=1e-5, atol=1e-6)
+    rows = np.asarray([399, 0, 150, 149, *np.argsort(-expected)[:5]])
+    values = row_values(split, [0, 150], ids, w, rows)
+    np.testing.assert_allclose(values, full[rows][:, ids].toarray() * w, rtol=1e-6)
+    assert values.any()
