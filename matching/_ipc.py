@@ -10,7 +10,7 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-from ._sparse import gather, row_norms
+from ._sparse import accumulate, row_norms
 from ._sparse import l2_rows as l2_normalize
 
 _SUBCLASS_RE = re.compile(r"^[A-H]\d\d[A-Z]")
@@ -102,9 +102,9 @@ class SubclassClassifier:
         than the product itself per query).
         """
         norm = float(np.sqrt(np.dot(values.astype(np.float64), values)))
-        labels, vals, _ = gather([self.centroids.T], [0], ids, values / max(norm, 1e-30))
-        cos = np.bincount(labels, weights=vals, minlength=len(self.labels))
-        return self._softmax(cos[None, :])[0]
+        cos = np.zeros(len(self.labels), np.float32)  # np.add.at is slow across dtypes
+        accumulate([self.centroids.T], [0], ids, values / max(norm, 1e-30), cos)
+        return self._softmax(cos[None, :].astype(np.float64))[0]
 
     def _softmax(self, cos: np.ndarray) -> np.ndarray:
         z = (cos - cos.max(axis=1, keepdims=True)) / self.temperature

@@ -176,22 +176,28 @@ def drop_excluded(
 def top_rows(score: np.ndarray, c: int) -> np.ndarray:
     """Indices of the ``c`` largest positive scores, in no particular order.
 
-    A full ``argpartition`` over the index costs ~2 ms at 200k rows (far more when most
-    scores are 0).  Instead a threshold is lowered from the maximum until at least ``c``
-    rows pass it — each try is one vectorized comparison — and only those are partitioned.
+    A full ``argpartition`` over the index costs ~0.5 ms at 200k rows.  Instead a
+    threshold is read off a strided sample (its value that about 2c rows of the index
+    should pass), all rows at or above it are found in one comparison and only those are
+    partitioned.  When fewer than ``c`` pass, all positive rows are the candidates.
+    Exact either way: with ≥ c rows ≥ threshold, the c-th largest score is ≥ threshold.
     """
-    top = float(score.max(initial=0.0))
-    threshold = top / 2
-    for _ in range(12):
-        if threshold <= 0 or np.count_nonzero(score > threshold) >= c:
-            break
-        threshold /= 4
-    else:
-        threshold = 0.0
-    cand = np.flatnonzero(score > max(threshold, 0.0))
+    step = max(1, len(score) // _SAMPLE)
+    sample = score[::step]
+    j = 2 * c // step + 8  # sample rank whose value ≈ 2c rows of the index exceed
+    cand = np.zeros(0, np.int64)
+    if j < len(sample):
+        threshold = np.partition(sample, len(sample) - j)[len(sample) - j]
+        if threshold > 0:
+            cand = np.flatnonzero(score >= threshold)
+    if len(cand) < c:
+        cand = np.flatnonzero(score > 0)
     if len(cand) > c:
         cand = cand[np.argpartition(-score[cand], c - 1)[:c]]
     return cand
+
+
+_SAMPLE = 8192
 
 
 def rerank(

@@ -6,7 +6,7 @@ import scipy.sparse as sp
 
 from matching import Matcher
 from matching._dense import LsaEncoder
-from matching._query import _field_weights
+from matching._query import _field_weights, top_rows
 from matching._sparse import accumulate, row_values
 from matching.bench import make_corpus
 
@@ -51,3 +51,20 @@ def test_posting_sums_and_row_lookups_equal_the_matrix_product(fitted: Matcher, 
     values = row_values(split, [0, 150], ids, w, rows)
     np.testing.assert_allclose(values, full[rows][:, ids].toarray() * w, rtol=1e-6)
     assert values.any()
+
+
+@pytest.mark.parametrize(
+    ("n", "c", "positive"),
+    [(50, 400, 30), (3_000, 400, 2_000), (200_000, 400, 150_000), (200_000, 400, 350)],
+)
+def test_top_rows_are_the_c_largest_positive_scores(n: int, c: int, positive: int) -> None:
+    rng = np.random.default_rng(n + positive)
+    score = np.zeros(n, np.float32)
+    score[rng.choice(n, positive, replace=False)] = (
+        rng.pareto(2.0, positive).astype(np.float32) + 1e-3
+    )
+    got = top_rows(score, c)
+    expected = np.flatnonzero(score > 0)
+    if len(expected) > c:
+        expected = np.argsort(-score, kind="stable")[:c]
+    assert sorted(got.tolist()) == sorted(expected.tolist())
