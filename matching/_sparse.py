@@ -327,20 +327,3 @@ def row_values(
             hit = indices[a:z][at] == local
             out[inside[hit], j] = data[a:z][at[hit]] * np.float32(wt)
     return out
-
-
-def score_batch(
-    segments: Sequence[sp.csc_matrix], n_docs: int, queries: sp.csr_matrix
-) -> np.ndarray:
-    """Scores of a chunk of queries (dense ``q × n_docs``) by sparse product.
-
-    ``queries @ seg.T``: the transpose of a CSC segment is a term-major CSR matrix, so
-    scipy's product walks each query's terms' postings only.
-    """
-    out = np.zeros((queries.shape[0], n_docs), dtype=np.float32)
-    start = 0
-    for seg in segments:
-        q = queries[:, : seg.shape[1]]
-        out[:, start : start + seg.shape[0]] = (q @ seg.T).toarray()
-        start += seg.shape[0]
-    return out

@@ -105,7 +105,7 @@ def test_empty_query_raises(toy: Matcher) -> None:
 
 def test_batch_equals_single(toy: Matcher, need: NeedDoc) -> None:
     queries: list[NeedDoc | str] = [need, "风力发电", "太阳能 机器人", "锂电池 回收"]
-    batch = toy.match_many(queries, k=5, chunk=3)
+    batch = toy.match_many(queries, k=5)
     for q, res in zip(queries, batch, strict=True):
         single = toy.match(q, k=5, explain=False)
         assert ids(res) == ids(single)
