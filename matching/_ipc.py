@@ -10,8 +10,8 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-from ._sparse import accumulate, row_norms
 from ._sparse import l2_rows as l2_normalize
+from ._sparse import row_norms
 
 _SUBCLASS_RE = re.compile(r"^[A-H]\d\d[A-Z]")
 _PAREN_RE = re.compile(r"[（(][^（）()]*[）)]")
@@ -97,14 +97,22 @@ class SubclassClassifier:
     def predict_terms(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
         """:meth:`predict` of one query vector given as term ids and values.
 
-        The single-query path: the centroid rows of the query's terms are gathered like
-        postings, with no sparse-matrix construction or column slicing (those cost more
-        than the product itself per query).
+        The single-query path: the centroid rows of the query's terms are concatenated
+        and summed with one ``np.bincount`` over the few hundred subclasses, with no
+        sparse-matrix construction or column slicing (those cost more than the product).
         """
         norm = float(np.sqrt(np.dot(values.astype(np.float64), values)))
-        cos = np.zeros(len(self.labels), np.float32)  # np.add.at is slow across dtypes
-        accumulate([self.centroids.T], [0], ids, values / max(norm, 1e-30), cos)
-        return self._softmax(cos[None, :].astype(np.float64))[0]
+        w = (values / max(norm, 1e-30)).astype(np.float32)
+        known = ids < self.centroids.shape[0]  # terms grown after fitting have no centroid
+        ids, w = ids[known], w[known]
+        indptr, indices, data = self.centroids.indptr, self.centroids.indices, self.centroids.data
+        ranges = list(zip(indptr[ids].tolist(), indptr[ids + 1].tolist(), w, strict=True))
+        if not ranges:
+            return self._softmax(np.zeros((1, len(self.labels))))[0]
+        cols = np.concatenate([indices[a:z] for a, z, _ in ranges])
+        vals = np.concatenate([data[a:z] * x for a, z, x in ranges])
+        cos = np.bincount(cols, weights=vals, minlength=len(self.labels))
+        return self._softmax(cos[None, :])[0]
 
     def _softmax(self, cos: np.ndarray) -> np.ndarray:
         z = (cos - cos.max(axis=1, keepdims=True)) / self.temperature

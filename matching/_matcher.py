@@ -210,9 +210,7 @@ class Matcher:
             rows, scores, contrib = rerank(snap, prep, score, k, fb)
             notes = None
             if explain:
-                notes = _notes(
-                    snap, prep, tmax, rows, scores, contrib, fb, explain, position
-                )
+                notes = _notes(snap, prep, tmax, rows, scores, contrib, fb, explain, position)
             out.append(_results(snap, rows, scores, notes))
         return out
 
