@@ -21,7 +21,10 @@ ANALYZER_VERSION = "zh-1"
 # Full-width ASCII variants (U+FF01..U+FF5E) and the ideographic space fold to ASCII;
 # merged with the traditional→simplified table so one str.translate does both.
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_TRANSLATE = _FOLD | TRAD_TO_SIMP
+# Lone surrogates (possible in str built from JSON escapes) cannot be UTF-8 encoded for
+# rjieba: they separate terms like punctuation.
+_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), 0x20)
+_TRANSLATE = _FOLD | _SURROGATES | TRAD_TO_SIMP
 # str.translate with a dict costs ~25 µs per abstract; most text needs no change, so a
 # C-level character-class search decides whether to pay it.
 _NEEDS_TRANSLATE_RE = re.compile("[" + "".join(chr(cp) for cp in _TRANSLATE) + "]")

@@ -38,7 +38,6 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     """
     lut = np.arange(0x10000, dtype=np.uint32)
     unsafe = np.zeros(0x10000, bool)
-    unsafe[0xD800:0xE000] = True  # lone surrogates
     for cp in range(0x10000):
         mapped = _TRANSLATE.get(cp, cp)
         low = (chr(mapped) if isinstance(mapped, int) else mapped).lower()

@@ -90,12 +90,34 @@ def _in_order(
     results would pile up in memory unboundedly.
     """
     todo = iter(batches)
-    pending = deque(pool.submit(_count_local, b, weights) for b in islice(todo, window))
+    pending = deque(pool.submit(_count_packed, *_pack(b), weights) for b in islice(todo, window))
     while pending:
         part = pending.popleft().result()
         for b in islice(todo, 1):
-            pending.append(pool.submit(_count_local, b, weights))
+            pending.append(pool.submit(_count_packed, *_pack(b), weights))
         yield part
+
+
+def _pack(docs: Sequence[FieldTexts]) -> tuple[bytes, np.ndarray]:
+    """A batch's texts as one UTF-8 payload plus each text's length, for a worker.
+
+    Pickling the ``str`` objects themselves makes CPython cache a UTF-8 copy inside
+    every one of them for as long as the caller keeps its documents: ≈ 0.85 GB at 1M
+    patents, the largest part of the build's peak memory.  Encoding a joined copy
+    caches nothing.
+    """
+    flat = [t for fields in docs for t in fields]
+    lengths = np.fromiter(map(len, flat), np.int64, len(flat))
+    return "".join(flat).encode("utf-8", "surrogatepass"), lengths
+
+
+def _count_packed(payload: bytes, lengths: np.ndarray, weights: tuple[float, ...]) -> Counts:
+    """:func:`count_local` of a batch packed by :func:`_pack` (runs in a worker)."""
+    text = payload.decode("utf-8", "surrogatepass")
+    ends = np.cumsum(lengths).tolist()
+    flat = [text[a:z] for a, z in zip([0, *ends[:-1]], ends, strict=True)]
+    width = len(weights)
+    return _count_local([tuple(flat[i : i + width]) for i in range(0, len(flat), width)], weights)
 
 
 def _stack(blocks: list[sp.csr_matrix], rows: int) -> sp.csr_matrix:

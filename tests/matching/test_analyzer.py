@@ -35,3 +35,8 @@ def test_deterministic_and_versioned() -> None:
     assert analyze(text) == analyze(text)
     assert ANALYZER_VERSION
     assert analyze("") == []
+
+
+def test_lone_surrogates_separate_terms_instead_of_failing() -> None:
+    # A str decoded from JSON may hold "\ud800"; rjieba cannot encode it.
+    assert analyze("孤立\ud800代理") == analyze("孤立 代理") == ["孤立", "代理", "孤立", "代理"]

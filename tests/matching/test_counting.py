@@ -7,6 +7,7 @@ import scipy.sparse as sp
 
 from matching import Filters, Matcher, PatentDoc
 from matching._counting import _count_simple, count_local
+from matching._sparse import Vocabulary, _count_packed, _pack, count_segments
 
 TEXTS = [
     ("ＡＢＣ锂電池 Li-ion 3.7V", "本发明公开了一种锂电池，所述的正极包括镍钴锰。", "", ""),
@@ -32,6 +33,31 @@ def test_batch_counts_equal_per_text_analysis() -> None:
     plain = [t for t in TEXTS if "Σ" not in "".join(t) and "İ" not in "".join(t)]
     plain = [t for t in plain if "𠀀" not in "".join(t)]  # the fully vectorized path
     assert _as_dicts(count_local(plain, weights)) == _as_dicts(_count_simple(plain, weights))
+
+
+def test_packed_batches_count_like_the_texts() -> None:
+    """What a worker process receives (one UTF-8 payload) decodes to the same texts,
+    lone surrogates included; the caller's str objects are never pickled."""
+    weights = (2.0, 1.0, 1.0, 0.0)
+    odd = [*TEXTS, ("\ud800孤立代理", "", "x", "")]
+    assert _as_dicts(_count_packed(*_pack(odd), weights)) == _as_dicts(count_local(odd, weights))
+
+
+def test_worker_processes_count_like_one_process() -> None:
+    texts = [(f"标题{i % 97}", f"第{i}号锂电池正极材料", "", "") for i in range(4_200)]
+    weights = (2.0, 1.0, 1.0, 0.0)
+    one_terms: dict[str, int] = {}
+    two_terms: dict[str, int] = {}
+    one = count_segments(texts, weights, Vocabulary.of(()), one_terms, 3_000, workers=1)
+    two = count_segments(texts, weights, Vocabulary.of(()), two_terms, 3_000, workers=2)
+    assert one_terms == two_terms
+    assert (
+        [m.shape for m in one]
+        == [m.shape for m in two]
+        == [(3_000, len(one_terms)), (1_200, len(one_terms))]
+    )
+    for a, b in zip(one, two, strict=True):
+        assert (a != b).nnz == 0
 
 
 def test_ipc_prefix_filter() -> None:
