@@ -122,7 +122,7 @@ def build(
     kind = doc_kind(docs)
     _check_unique([d.id for d in docs])
     terms: dict[str, int] = {}
-    texts = [field_texts(d, ipc_titles) for d in docs]
+    texts = _field_texts(docs, cfg, ipc_titles)
     with ThreadPoolExecutor(1) as side:
         # Structured columns, IPC matrix and hashes are built while the analyzer
         # processes count terms (this thread would otherwise only wait for them).
@@ -184,6 +184,14 @@ class _Described(NamedTuple):
     labels: list[list[str]]  # IPC subclasses per row
 
 
+def _field_texts(
+    docs: Sequence[Doc], cfg: MatcherConfig, titles: Mapping[str, str]
+) -> list[tuple[str, ...]]:
+    """Each document's field texts; the IPC-title field only when it has a weight (by
+    default it has none: one more string per patent held through the build, for nothing)."""
+    return [field_texts(d, titles if cfg.ipc_title_weight else {}) for d in docs]
+
+
 def _describe(docs: Sequence[Doc], tables: Mapping[str, Table]) -> _Described:
     grown = dict(tables)
     codes = [doc_codes(d) for d in docs]
@@ -208,7 +216,7 @@ def add(snap: Snapshot, docs: Sequence[Doc], workers: int = 1) -> Snapshot:
     _check_unique([d.id for d in docs])
     if clash := [d.id for d in docs if d.id in snap.rows]:
         raise DuplicateDocumentError(f"already indexed: {clash[:5]}")
-    texts = [field_texts(d, snap.ipc_titles) for d in docs]
+    texts = _field_texts(docs, snap.cfg, snap.ipc_titles)
     new: dict[str, int] = {}
     tfs = count_segments(
         texts, snap.cfg.field_weights, snap.bm25.vocab, new, SEGMENT_DOCS, workers=workers
