@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
+from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -100,8 +101,19 @@ class Snapshot:
 
 
 def doc_hash(doc: Doc) -> int:
-    """Stable 64-bit content hash of a document (dataclass repr is deterministic)."""
-    return int.from_bytes(hashlib.blake2b(repr(doc).encode(), digest_size=8).digest(), "little")
+    """64-bit content hash of a document, the same in every process.
+
+    Set fields are hashed sorted: a frozenset's repr follows the process's string hash
+    seed, so ``repr(doc)`` gave another fingerprint after each restart whenever a document
+    had two modes or regions, and the service never reused its saved index.
+    """
+    values = _FIELD_VALUES[type(doc)](doc)
+    canonical = [sorted(v) if type(v) is frozenset else v for v in values]
+    digest = hashlib.blake2b(repr((type(doc).__name__, canonical)).encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "little")
+
+
+_FIELD_VALUES = {t: attrgetter(*(f.name for f in fields(t))) for t in (PatentDoc, NeedDoc)}
 
 
 def doc_kind(docs: Sequence[Doc]) -> str:

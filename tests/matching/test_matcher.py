@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -243,3 +247,27 @@ def test_concurrent_reads_during_writes() -> None:
         t.join()
     assert not errors
     assert len(m) == len(TOY)
+
+
+def test_fingerprint_is_the_same_in_every_process() -> None:
+    """Sets repr in hash-seed order; the fingerprint must not (else a restarted service
+    never reuses its saved index)."""
+    code = (
+        "from matching import NeedDoc, PatentDoc, corpus_fingerprint\n"
+        "p = PatentDoc('1', title='t', modes={'license', 'transfer', 'equity'})\n"
+        "n = NeedDoc('2', title='n', modes={'license', 'transfer'},"
+        " regions={'浙江', '江苏', '上海'})\n"
+        "print(corpus_fingerprint([p]), corpus_fingerprint([n]))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    prints = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(prints) == 1
