@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._sparse import l2_rows as l2_normalize
-from ._sparse import row_norms
+from ._sparse import row_norms, term_ranges
 
 _SUBCLASS_RE = re.compile(r"^[A-H]\d\d[A-Z]")
 _PAREN_RE = re.compile(r"[（(][^（）()]*[）)]")
@@ -102,15 +102,12 @@ class SubclassClassifier:
         sparse-matrix construction or column slicing (those cost more than the product).
         """
         norm = float(np.sqrt(np.dot(values.astype(np.float64), values)))
-        w = (values / max(norm, 1e-30)).astype(np.float32)
-        known = ids < self.centroids.shape[0]  # terms grown after fitting have no centroid
-        ids, w = ids[known], w[known]
-        indptr, indices, data = self.centroids.indptr, self.centroids.indices, self.centroids.data
-        ranges = list(zip(indptr[ids].tolist(), indptr[ids + 1].tolist(), w, strict=True))
+        c = self.centroids
+        ranges = term_ranges(c.indptr, c.shape[0], ids, values / max(norm, 1e-30))
         if not ranges:
             return self._softmax(np.zeros((1, len(self.labels))))[0]
-        cols = np.concatenate([indices[a:z] for a, z, _ in ranges])
-        vals = np.concatenate([data[a:z] * x for a, z, x in ranges])
+        cols = np.concatenate([c.indices[a:z] for _, a, z, _ in ranges])
+        vals = np.concatenate([c.data[a:z] * x for _, a, z, x in ranges])
         cos = np.bincount(cols, weights=vals, minlength=len(self.labels))
         return self._softmax(cos[None, :])[0]
 

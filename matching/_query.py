@@ -173,6 +173,9 @@ def drop_excluded(
             score[row] = 0
 
 
+_SAMPLE = 8192  # scores sampled to set the candidate threshold
+
+
 def top_rows(score: np.ndarray, c: int) -> np.ndarray:
     """Indices of the ``c`` largest positive scores, in no particular order.
 
@@ -195,9 +198,6 @@ def top_rows(score: np.ndarray, c: int) -> np.ndarray:
     if len(cand) > c:
         cand = cand[np.argpartition(-score[cand], c - 1)[:c]]
     return cand
-
-
-_SAMPLE = 8192
 
 
 def rerank(

@@ -297,6 +297,21 @@ def row_norms(x: sp.csr_matrix) -> np.ndarray:
     return np.sqrt(out)
 
 
+def term_ranges(
+    indptr: np.ndarray, n_terms: int, ids: np.ndarray, w: np.ndarray
+) -> list[tuple[int, int, int, np.float32]]:
+    """``(position in ids, start, end, float32 weight)`` of each query term's posting
+    range in a term-major matrix with ``n_terms`` terms, for terms with postings.
+
+    Terms beyond ``n_terms`` are skipped: older segments (and the classifier) are
+    narrower than a vocabulary grown by incremental adds.
+    """
+    known = np.flatnonzero(ids < n_terms)
+    starts, ends = indptr[ids[known]].tolist(), indptr[ids[known] + 1].tolist()
+    weights = np.asarray(w, np.float32)[known]
+    return [r for r in zip(known.tolist(), starts, ends, weights, strict=True) if r[1] < r[2]]
+
+
 def accumulate(
     segments: Sequence[sp.csc_matrix],
     offsets: Sequence[int],
@@ -311,15 +326,12 @@ def accumulate(
     and as many temporaries over the postings plus a float64 score array (first stage at
     200k documents: 2.8 → 0.7 ms median).
     """
-    w32 = np.asarray(w, np.float32)
     for seg, off in zip(segments, offsets, strict=True):
-        indices, data, indptr = seg.indices, seg.data, seg.indptr
+        indices, data = seg.indices, seg.data
         view = out[off : off + seg.shape[0]]
-        known = ids < seg.shape[1]  # older segments are narrower than a grown vocabulary
-        starts, ends = indptr[ids[known]].tolist(), indptr[ids[known] + 1].tolist()
-        for a, z, wt in zip(starts, ends, w32[known], strict=True):
-            if a < z:  # most query weights are 1: no product array then
-                np.add.at(view, indices[a:z], data[a:z] if wt == 1 else data[a:z] * wt)
+        for _, a, z, wt in term_ranges(seg.indptr, seg.shape[1], ids, w):
+            # Most query weights are 1: no product array then.
+            np.add.at(view, indices[a:z], data[a:z] if wt == 1 else data[a:z] * wt)
 
 
 def row_values(
@@ -341,11 +353,9 @@ def row_values(
         if not len(inside):
             continue
         local = local[inside]
-        indices, data, indptr = seg.indices, seg.data, seg.indptr
-        for j, (t, wt) in enumerate(zip(ids.tolist(), w.tolist(), strict=True)):
-            if t >= seg.shape[1] or (a := indptr[t]) == (z := indptr[t + 1]):
-                continue
-            at = np.minimum(np.searchsorted(indices[a:z], local), z - a - 1)
-            hit = indices[a:z][at] == local
-            out[inside[hit], j] = data[a:z][at[hit]] * np.float32(wt)
+        for j, a, z, wt in term_ranges(seg.indptr, seg.shape[1], ids, w):
+            postings = seg.indices[a:z]
+            at = np.minimum(np.searchsorted(postings, local), z - a - 1)
+            hit = postings[at] == local
+            out[inside[hit], j] = seg.data[a:z][at[hit]] * wt
     return out
