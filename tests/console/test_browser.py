@@ -73,6 +73,9 @@ class Tab:
         """By keyboard: the key field has focus on load, Enter submits."""
         self.go("/console/")
         self.page.wait_for_url(re.compile(r"/console/login"))
+        # Chromium applies autofocus at a rendering update that may come after "load";
+        # typing before it loses the keys (a CI flake). A person waits for the caret too.
+        self.page.wait_for_function("document.activeElement?.name === 'api_key'")
         self.page.keyboard.type(self.site.keys[role])
         self.page.keyboard.press("Enter")
         self.page.wait_for_selector("nav[aria-label='主菜单']")
