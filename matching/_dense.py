@@ -58,10 +58,13 @@ class LsaEncoder:
         dim = min(dim, x.shape[0] - 1, len(columns) - 1)
         if dim < 2:
             return None
+        z = l2_normalize(x[:, columns])
+        if _total_variance(z) <= 1e-6:  # all rows alike: there is no latent direction
+            return None
         from sklearn.decomposition import TruncatedSVD  # slow import: only when fitting
 
         svd = TruncatedSVD(dim, algorithm="randomized", n_iter=3, random_state=seed)
-        svd.fit(l2_normalize(x[:, columns]))
+        svd.fit(z)
         return cls(svd.components_.astype(np.float32), columns)
 
     def encode_sparse(self, x: sp.csr_matrix) -> np.ndarray:
@@ -85,3 +88,15 @@ class LsaEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - see class doc
         raise TypeError("LsaEncoder encodes BM25 vectors; use Matcher, not encode()")
+
+
+def _total_variance(z: sp.csr_matrix) -> float:
+    """Σ over columns of the column variances of ``z``, without densifying it.
+
+    In float64: for identical unit rows the two terms are ≈ 1 each and float32 sums
+    would leave a difference of ~1e-7 instead of 0.
+    """
+    z64 = z.astype(np.float64)
+    n = z.shape[0]
+    mean = np.asarray(z64.sum(axis=0)).ravel() / n
+    return float(z64.multiply(z64).sum() / n - mean @ mean)

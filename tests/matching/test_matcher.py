@@ -5,10 +5,12 @@ import os
 import subprocess
 import sys
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from conftest import IPC_TITLES, TOY
 
 import matching
@@ -42,6 +44,18 @@ def test_scores_descend_and_ties_break_on_id() -> None:
     res = Matcher.fit(docs).match("锂电池")
     assert ids(res) == ["a", "b", "c"]
     assert res[0].score == res[1].score == res[2].score
+
+
+def test_identical_documents_fit_no_lsa_and_warn_nothing() -> None:
+    """All rows alike: an SVD would divide by a zero variance (a RuntimeWarning) and
+    its components would be arbitrary; the dense channel is left out instead."""
+    docs = [PatentDoc(str(i), title="锂电池 回收", abstract="正极材料 回收") for i in range(5)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        matcher = Matcher.fit(docs)
+    assert matcher.snapshot.encoder is None
+    assert ids(matcher.match("锂电池")) == ["0", "1", "2", "3", "4"]
+    assert LsaEncoder.fit(sp.csr_matrix(np.eye(4, dtype=np.float32)), 2, 10) is not None
 
 
 def test_dense_agrees_with_naive_cosine(toy: Matcher) -> None:
