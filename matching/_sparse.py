@@ -18,6 +18,11 @@ from typing import overload
 import numpy as np
 import scipy.sparse as sp
 
+try:  # the C++ kernel behind `csc_matrix @ vector`; private to scipy, hence guarded
+    from scipy.sparse._sparsetools import csc_matvec as _csc_matvec
+except ImportError:  # pragma: no cover - np.add.at gives the same sums, ~2x slower
+    _csc_matvec = None
+
 from ._counting import Counts
 from ._counting import count_local as _count_local
 
@@ -321,17 +326,22 @@ def accumulate(
 ) -> None:
     """Add the weighted postings of terms ``ids`` to ``out`` (one score per row).
 
-    ``np.add.at`` per term, straight into the score array, as bm25s ``get_scores`` does:
-    gathering all postings first and summing them with ``np.bincount`` made ~7 passes
-    and as many temporaries over the postings plus a float64 score array (first stage at
-    200k documents: 2.8 → 0.7 ms median).
+    Per term, straight into the score array, in float32 and term order.  scipy's
+    ``csc_matvec`` on the term's posting slice (a one-column CSC given as views, so
+    nothing is copied) does it at ~1.3 ns per posting; ``np.add.at``, which bm25s
+    ``get_scores`` uses, costs ~3 ns (200k documents, ~230k postings per title query:
+    0.3–0.45 against 0.7–1.0 ms).  Both give bit-identical sums (tested).  Gathering all
+    postings and one ``np.bincount`` was slower still (2.8 ms): ~7 passes, a float64 array.
     """
     for seg, off in zip(segments, offsets, strict=True):
         indices, data = seg.indices, seg.data
         view = out[off : off + seg.shape[0]]
         for _, a, z, wt in term_ranges(seg.indptr, seg.shape[1], ids, w):
-            # Most query weights are 1: no product array then.
-            np.add.at(view, indices[a:z], data[a:z] if wt == 1 else data[a:z] * wt)
+            if _csc_matvec is None:
+                np.add.at(view, indices[a:z], data[a:z] * wt)
+                continue
+            ptr = np.array((0, z - a), indices.dtype)
+            _csc_matvec(len(view), 1, ptr, indices[a:z], data[a:z], np.array((wt,)), view)
 
 
 def row_values(

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matching import Matcher
+from matching import Matcher, _sparse
 from matching._dense import LsaEncoder
 from matching._query import _field_weights, top_rows
 from matching._sparse import accumulate, row_values
@@ -36,7 +36,7 @@ def test_term_paths_equal_sparse_paths(fitted: Matcher, text: str) -> None:
 
 @pytest.mark.parametrize("text", ["锂电池正极材料的制备方法", "无人机 图像 识别"])
 def test_posting_sums_and_row_lookups_equal_the_matrix_product(fitted: Matcher, text: str) -> None:
-    """``accumulate`` (np.add.at per term) and ``row_values`` (binary search per term)
+    """``accumulate`` (csc_matvec per term) and ``row_values`` (binary search per term)
     agree with the postings matrix product, over two segments with an offset."""
     snap = fitted.snapshot
     ids, w = _field_weights(snap, ("", text, ""))
@@ -51,6 +51,24 @@ def test_posting_sums_and_row_lookups_equal_the_matrix_product(fitted: Matcher, 
     values = row_values(split, [0, 150], ids, w, rows)
     np.testing.assert_allclose(values, full[rows][:, ids].toarray() * w, rtol=1e-6)
     assert values.any()
+
+
+def test_posting_sums_are_bit_identical_to_np_add_at(
+    fitted: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scipy kernel and the np.add.at fallback sum in the same float32 order."""
+    snap = fitted.snapshot
+    ids, w = _field_weights(snap, ("", "锂电池正极材料的制备方法 无人机", ""))
+    w[::2] *= np.float32(0.37)  # weights other than 1 too
+    full = snap.segments[0].tocsr()
+    split = [full[:150].tocsc(), full[150:].tocsc()]
+    fast = np.zeros(full.shape[0], np.float32)
+    accumulate(split, [0, 150], ids, w, fast)
+    monkeypatch.setattr(_sparse, "_csc_matvec", None)
+    slow = np.zeros(full.shape[0], np.float32)
+    accumulate(split, [0, 150], ids, w, slow)
+    assert fast.any()
+    np.testing.assert_array_equal(fast, slow)
 
 
 @pytest.mark.parametrize(
