@@ -334,14 +334,18 @@ def accumulate(
     postings and one ``np.bincount`` was slower still (2.8 ms): ~7 passes, a float64 array.
     """
     for seg, off in zip(segments, offsets, strict=True):
-        indices, data = seg.indices, seg.data
         view = out[off : off + seg.shape[0]]
         for _, a, z, wt in term_ranges(seg.indptr, seg.shape[1], ids, w):
-            if _csc_matvec is None:
-                np.add.at(view, indices[a:z], data[a:z] * wt)
-                continue
-            ptr = np.array((0, z - a), indices.dtype)
-            _csc_matvec(len(view), 1, ptr, indices[a:z], data[a:z], np.array((wt,)), view)
+            _add_postings(view, seg.indices[a:z], seg.data[a:z], wt)
+
+
+def _add_postings(out: np.ndarray, rows: np.ndarray, values: np.ndarray, wt: np.float32) -> None:
+    """``out[rows] += values * wt`` for one term's (distinct) posting rows, in float32."""
+    if _csc_matvec is None:
+        np.add.at(out, rows, values * wt)
+    else:  # the postings as a one-column CSC matrix times the 1-vector [wt]
+        ptr = np.array((0, len(rows)), rows.dtype)
+        _csc_matvec(len(out), 1, ptr, rows, values, np.array((wt,)), out)
 
 
 def row_values(
