@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import recorder
@@ -30,6 +31,7 @@ from app.matches import runs
 from app.matches.endpoints import router as matches_router
 from app.matches.engine import MatchEngine
 from app.middleware import (
+    API_DOCS_STATIC,
     BodySizeLimitMiddleware,
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
@@ -87,7 +89,15 @@ def create_app(
         match_engine.save()
         engine.dispose()
 
-    app = FastAPI(title="Panhuo 盘活", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # Swagger UI and ReDoc assets are served from the pinned fastapi-offline package: a CDN
+    # is unreachable offline and unreliable in mainland China.
+    app = FastAPIOffline(
+        title="Panhuo 盘活",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        static_url=API_DOCS_STATIC,
+    )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     recorder.install()

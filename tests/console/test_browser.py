@@ -209,3 +209,30 @@ def test_phone_layout_and_load_times(tab: Callable[..., Tab], site: Site) -> Non
     assert width <= 390, "the page scrolls sideways on a phone"
     phone.shot("09-stats-phone")
     (SCREENSHOTS.parent / "e2e-timings.json").write_text(json.dumps(timings, indent=1))
+
+
+def test_api_docs_render_with_the_network_off(chromium: Any, site: Site) -> None:
+    """/docs and /redoc render from the service's own files: any request that leaves the
+    server is aborted (and recorded), as on an offline or mainland-China network."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    outside: list[str] = []
+
+    def only_the_server(route: Any) -> None:
+        if route.request.url.startswith(site.base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(site.base + "/docs")
+    page.wait_for_selector(".opblock-tag", timeout=15_000)  # operations grouped by tag
+    page.screenshot(path=str(SCREENSHOTS / "20-api-docs.png"))
+    page.goto(site.base + "/redoc")
+    page.wait_for_selector("[role=menuitem], .menu-content li", timeout=30_000)
+    context.close()
+    assert outside == [], f"the docs pages reached outside the server: {outside}"
+    assert errors == []
