@@ -1,5 +1,5 @@
 # Production image: migrations run as the prestart step, then uvicorn serves.
-# Configure with environment variables (see README "Configuration"), e.g.
+# Configure with environment variables (see docs/operations.md), e.g.
 #   docker run -e DATABASE_URL=postgresql://user:pw@db/panhuo -p 8000:8000 panhuo
 FROM python:3.11-slim
 
