@@ -24,7 +24,7 @@ def _strip(value: object) -> object:
 
 
 _STRIP = BeforeValidator(_strip)
-_NO_NUL = AfterValidator(_no_nul)
+_NO_NUL = NO_NUL = AfterValidator(_no_nul)  # NO_NUL: for inputs typed outside this module
 
 Name = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=200), _NO_NUL]
 ShortText = Annotated[str, _STRIP, StringConstraints(max_length=100), _NO_NUL]
@@ -32,6 +32,8 @@ Title = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=500), 
 LongText = Annotated[str, _STRIP, StringConstraints(max_length=20_000), _NO_NUL]
 SearchText = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=200), _NO_NUL]
 Keyword = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=50), _NO_NUL]
+# A codec name such as gbk for ?encoding=; Python's codec lookup decides whether it exists.
+Encoding = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=20), _NO_NUL]
 
 ApplicationNumber = Annotated[
     str,
