@@ -16,7 +16,7 @@ from ._zh_tables import BOILERPLATE, STOPWORDS, TRAD_TO_SIMP
 
 __all__ = ["ANALYZER_VERSION", "analyze", "normalize"]
 
-ANALYZER_VERSION = "zh-1"
+ANALYZER_VERSION = "zh-2"  # zh-2: OpenCC's full 繁→简 character table
 
 # Full-width ASCII variants (U+FF01..U+FF5E) and the ideographic space fold to ASCII;
 # merged with the traditional→simplified table so one str.translate does both.

@@ -43,3 +43,20 @@ def test_enterprise_matches_after_positive_feedback(
     )
     assert page.status_code == 200, page.text
     assert "同类企业意向" in page.text  # the peer's licence intent reached the ranking
+
+
+def test_no_dict_of_a_result_in_app() -> None:
+    """``dict(session.execute(...))`` fails at run time; ``dict(....all())`` or unpacking
+    the rows is what works. Guard the whole package, not just the place that broke."""
+    import ast
+    from pathlib import Path
+
+    found = []
+    for path in Path("app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "dict"):
+                continue
+            arg = node.args[0] if node.args else None
+            if isinstance(arg, ast.Call) and getattr(arg.func, "attr", "") == "execute":
+                found.append(f"{path}:{node.lineno}")
+    assert not found, found
