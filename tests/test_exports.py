@@ -67,7 +67,7 @@ def test_safe_cell_leaves_other_values(value: Any) -> None:
 
 
 def test_shared_writers() -> None:
-    rows = [["header", "n"], *[[p, -1] for p in PAYLOADS]]
+    rows: list[list[Any]] = [["header", "n"], *[[p, -1] for p in PAYLOADS]]
     cells = list(_csv_cells(csv_bytes(rows)))
     assert not any(_dangerous(c) for c in cells) and "-1" in cells
     book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"t": rows})))

@@ -37,7 +37,7 @@ LongText = Annotated[str, _STRIP, StringConstraints(max_length=20_000), _NO_NUL]
 SearchText = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=200), _NO_NUL]
 Keyword = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=50), _NO_NUL]
 # A codec name such as gbk for ?encoding=; Python's codec lookup decides whether it exists.
-Encoding = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=20), _NO_NUL]
+Encoding = Annotated[str, _STRIP, StringConstraints(max_length=20), _NO_NUL]
 
 ApplicationNumber = Annotated[
     str,
