@@ -4,6 +4,7 @@ import json
 import uuid
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 Headers = list[tuple[bytes, bytes]]
@@ -107,7 +108,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             received += len(message.get("body", b""))
             if received > limit:
-                raise _BodyTooLarge
+                raise _BodyTooLarge(limit)
             return message
 
         try:
@@ -116,8 +117,17 @@ class BodySizeLimitMiddleware:
             await _too_large(send, limit)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """An HTTPException so FastAPI re-raises it while reading the body: it turns any other
+    error there into 400 "There was an error parsing the body" (a chunked body, which has
+    no Content-Length to refuse up front, then got 400 instead of 413)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, _too_large_detail(max_bytes))
+
+
+def _too_large_detail(max_bytes: int) -> str:
+    return f"请求体超过 {max_bytes} 字节 / body exceeds {max_bytes} bytes"
 
 
 async def _too_large(send: Send, max_bytes: int) -> None:
@@ -125,7 +135,7 @@ async def _too_large(send: Send, max_bytes: int) -> None:
         "type": "about:blank",
         "title": "Payload too large",
         "status": 413,
-        "detail": f"请求体超过 {max_bytes} 字节 / body exceeds {max_bytes} bytes",
+        "detail": _too_large_detail(max_bytes),
     }
     payload = json.dumps(body, ensure_ascii=False).encode()
     await send(

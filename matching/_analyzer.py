@@ -16,7 +16,7 @@ from ._zh_tables import BOILERPLATE, STOPWORDS, TRAD_TO_SIMP
 
 __all__ = ["ANALYZER_VERSION", "analyze", "normalize"]
 
-ANALYZER_VERSION = "zh-1"
+ANALYZER_VERSION = "zh-2"  # zh-2: OpenCC's full 繁→简 character table
 
 # Full-width ASCII variants (U+FF01..U+FF5E) and the ideographic space fold to ASCII;
 # merged with the traditional→simplified table so one str.translate does both.
@@ -25,9 +25,12 @@ _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 # rjieba: they separate terms like punctuation.
 _SURROGATES = dict.fromkeys(range(0xD800, 0xE000), 0x20)
 _TRANSLATE = _FOLD | _SURROGATES | TRAD_TO_SIMP
-# str.translate with a dict costs ~25 µs per abstract; most text needs no change, so a
-# C-level character-class search decides whether to pay it.
-_NEEDS_TRANSLATE_RE = re.compile("[" + "".join(chr(cp) for cp in _TRANSLATE) + "]")
+# str.translate with a dict costs ~25 µs per abstract; text that needs no change skips it.
+# Full-width punctuation (in almost every Chinese text) is found by a small character
+# class; a class of all ~3,300 traditional characters would make sre test each position
+# against a long list, so those are looked up in a set only when that search misses.
+_NEEDS_FOLD_RE = re.compile("[\uff01-\uff5e\u3000\ud800-\udfff]")
+_TRADITIONAL = frozenset(map(chr, TRAD_TO_SIMP))
 _BOILERPLATE = sorted(BOILERPLATE, key=len, reverse=True)
 _CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]{2,}")
 # Latin/digit tokens that may contain inner separators (li-ion, 3.7v, h01m10/05).
@@ -52,7 +55,7 @@ def normalize(text: str) -> str:
     str
         The normalized text; punctuation is kept (tokenizing drops it).
     """
-    if _NEEDS_TRANSLATE_RE.search(text):
+    if _NEEDS_FOLD_RE.search(text) or not _TRADITIONAL.isdisjoint(text):
         text = text.translate(_TRANSLATE)
     text = text.lower()
     for phrase in _BOILERPLATE:

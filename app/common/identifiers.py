@@ -5,15 +5,29 @@ which pydantic turns into a field-level 422.
 """
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from stdnum import numdb
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-_APP_NO = re.compile(r"^(\d{12}|\d{8})\.?([\dX])$")
+_APP_NO = re.compile(r"^([0-9]{12}|[0-9]{8})\.?([0-9X])$")
 _WEIGHTS_12 = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 _WEIGHTS_8 = (2, 3, 4, 5, 6, 7, 8, 9)
+
+
+def ascii_digits(raw: str) -> str:
+    """One spelling per identifier: NFKC folds full-width ``０-９``, ``ＣＮ`` and ``．``, and any
+    other Unicode decimal digit (Arabic-Indic ``٢``, Devanagari ``२`` ...) becomes ASCII.
+
+    ``\\d`` and ``int()`` accept those digits, so without this ``CN٢٠٩٨١٠٠٠٠٠٠٠.9`` passed the
+    check digit and was stored beside ``CN209810000000.9``.
+    """
+    text = unicodedata.normalize("NFKC", raw)
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
 
 
 def application_check_digit(body: str) -> str:
@@ -25,7 +39,7 @@ def application_check_digit(body: str) -> str:
 
 def normalize_application_number(raw: str) -> str:
     """``202121635235X``, ``CN202121635235.X``, ``ZL 2021 2163 5235.X`` → ``CN202121635235.X``."""
-    text = re.sub(r"[\s\u3000]", "", raw).upper()
+    text = re.sub(r"\s", "", ascii_digits(raw)).upper()
     for prefix in ("CN", "ZL"):
         text = text.removeprefix(prefix)
     match = _APP_NO.match(text)
@@ -42,13 +56,13 @@ def normalize_application_number(raw: str) -> str:
     return f"CN{body}.{check}"
 
 
-_IPC = re.compile(r"^([A-H]\d{2}[A-Z])(?:0*(\d{1,4})/(\d{2,6}))?$")
+_IPC = re.compile(r"^([A-H][0-9]{2}[A-Z])(?:0*([0-9]{1,4})/([0-9]{2,6}))?$")
 
 
 def normalize_ipc(raw: str) -> str:
     """``G06F 16/33`` → ``G06F16/33``; subclass-only codes such as ``B64U`` are allowed."""
-    text = re.sub(r"\(\d{4}\.\d{2}\)", "", raw)  # drop edition suffixes like (2006.01)
-    text = re.sub(r"[\s\u3000]", "", text).upper()
+    text = re.sub(r"\([0-9]{4}\.[0-9]{2}\)", "", ascii_digits(raw))  # edition, e.g. (2006.01)
+    text = re.sub(r"\s", "", text).upper()
     match = _IPC.match(text)
     if not match:
         raise ValueError(
@@ -70,7 +84,7 @@ def _current_name(entry: str) -> str | None:
 @lru_cache(maxsize=8192)  # ~3,200 current codes; stdnum's lookup costs ~0.2 ms
 def region_name(code: str) -> str | None:
     """Name of a current GB/T 2260 division, or None when the code is unknown or abolished."""
-    if not re.fullmatch(r"\d{6}", code):
+    if not re.fullmatch(r"[0-9]{6}", code):
         return None
     parts = numdb.get("cn/loc").info(code)
     if len(parts) < 2 or "county" not in parts[1][1]:
@@ -79,7 +93,7 @@ def region_name(code: str) -> str | None:
 
 
 def normalize_region(raw: str) -> str:
-    code = raw.strip()
+    code = ascii_digits(raw).strip()
     if region_name(code) is None:
         raise ValueError(
             f"行政区划代码无效 / {code[:20]!r} is not a current GB/T 2260 six-digit region code"
@@ -97,19 +111,19 @@ def region_prefix(code: str) -> str:
 
 def normalize_uscc(raw: str) -> str:
     try:
-        return str(uscc.validate(raw))
+        return str(uscc.validate(ascii_digits(raw)))
     except StdnumError as exc:
         raise ValueError(
             f"统一社会信用代码无效 / invalid unified social credit code: {exc}"
         ) from exc
 
 
-_INDUSTRY = re.compile(r"^[A-T](\d{2}(\d{1,2})?)?$")
+_INDUSTRY = re.compile(r"^[A-T]([0-9]{2}([0-9]{1,2})?)?$")
 
 
 def normalize_industry_code(raw: str) -> str:
     """国民经济行业分类 (GB/T 4754): a section letter, optionally 2-4 digits, e.g. C3825."""
-    code = raw.strip().upper()
+    code = ascii_digits(raw).strip().upper()
     if not _INDUSTRY.match(code):
         raise ValueError(f"国民经济行业分类代码无效 / invalid GB/T 4754 industry code {raw[:20]!r}")
     return code

@@ -23,8 +23,12 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+def _ascii_digits(value: object) -> object:
+    return identifiers.ascii_digits(value) if isinstance(value, str) else value
+
+
 _STRIP = BeforeValidator(_strip)
-_NO_NUL = AfterValidator(_no_nul)
+_NO_NUL = NO_NUL = AfterValidator(_no_nul)  # NO_NUL: for inputs typed outside this module
 
 Name = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=200), _NO_NUL]
 ShortText = Annotated[str, _STRIP, StringConstraints(max_length=100), _NO_NUL]
@@ -32,6 +36,8 @@ Title = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=500), 
 LongText = Annotated[str, _STRIP, StringConstraints(max_length=20_000), _NO_NUL]
 SearchText = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=200), _NO_NUL]
 Keyword = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=50), _NO_NUL]
+# A codec name such as gbk for ?encoding=; Python's codec lookup decides whether it exists.
+Encoding = Annotated[str, _STRIP, StringConstraints(max_length=20), _NO_NUL]
 
 ApplicationNumber = Annotated[
     str,
@@ -40,7 +46,11 @@ ApplicationNumber = Annotated[
     AfterValidator(identifiers.normalize_application_number),
 ]
 PublicationNumber = Annotated[
-    str, _STRIP, StringConstraints(pattern=r"^[A-Za-z]{0,2}\d{5,13}[A-Za-z]?\d?$"), _NO_NUL
+    str,
+    BeforeValidator(_ascii_digits),
+    _STRIP,
+    StringConstraints(pattern=r"^[A-Za-z]{0,2}[0-9]{5,13}[A-Za-z]?[0-9]?$"),
+    _NO_NUL,
 ]
 IpcCode = Annotated[
     str,
@@ -54,8 +64,8 @@ IndustryCode = Annotated[str, _STRIP, _NO_NUL, AfterValidator(identifiers.normal
 
 
 def _ipc_prefix(value: str) -> str:
-    code = value.replace(" ", "").upper()
-    if not re.fullmatch(r"[A-H](\d{1,2}([A-Z](\d{1,4}(/\d{0,6})?)?)?)?", code):
+    code = identifiers.ascii_digits(value).replace(" ", "").upper()
+    if not re.fullmatch(r"[A-H]([0-9]{1,2}([A-Z]([0-9]{1,4}(/[0-9]{0,6})?)?)?)?", code):
         raise ValueError(
             f"IPC 前缀格式错误 / invalid IPC prefix {value[:40]!r}, e.g. G06F or G06F16/"
         )

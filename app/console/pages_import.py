@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter, ValidationError
 
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.common.params import ResourceId
+from app.common.params import Id, ResourceId
 from app.console.render import FormErrors, attempt, page, redirect
 from app.console.routing import ConsoleRoute, wants_json
 from app.console.security import ConsoleAccess
@@ -36,12 +37,16 @@ def import_page(request: Request, _: Uploader) -> Response:
     return _form(request)
 
 
+_ID: TypeAdapter[int] = TypeAdapter(Id)
+
+
 def _institution_id(raw: str | None) -> tuple[int | None, FormErrors | None]:
     if not raw:
         return None, None
-    if not raw.isdigit() or not 1 <= int(raw) < 2**63:
+    try:
+        return _ID.validate_python(raw), None  # ASCII digits within 1..2⁶³-1, as the API
+    except ValidationError:
         return None, FormErrors("请修改标出的字段", {"institution_id": "请输入有效的机构编号"})
-    return int(raw), None
 
 
 @router.post("/import")

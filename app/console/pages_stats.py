@@ -1,8 +1,6 @@
 """Statistics (province, portal, admin): funnel and rates, outcomes over time, distribution
 by 战略性新兴产业 or IPC section, a table by province; every table exportable."""
 
-import csv
-import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -11,6 +9,7 @@ from markupsafe import Markup
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common import exports
 from app.common.reference import sei_names
 from app.common.schemas import RequestModel
 from app.common.types import IpcPrefix, RegionCode
@@ -107,14 +106,9 @@ def stats_page(request: Request, db: DBSession, actor: Viewer) -> Response:
 
 
 def _provinces_csv(rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["省份", "代码", "在库专利", "有效", "已实施", "企业意向"])
-    for r in rows:
-        writer.writerow(
-            [r["name"], r["province"], r["in_pool"], r["valid"], r["implemented"], r["intents"]]
-        )
-    return out.getvalue().encode("utf-8-sig")
+    header = ["省份", "代码", "在库专利", "有效", "已实施", "企业意向"]
+    keys = ("name", "province", "in_pool", "valid", "implemented", "intents")
+    return exports.csv_bytes([header] + [[r[k] for k in keys] for r in rows])
 
 
 @router.get("/stats/export")

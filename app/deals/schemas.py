@@ -1,14 +1,12 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 
 from pydantic import Field
 
+from app.common.params import Id
 from app.common.schemas import ReadModel, RequestModel
 from app.common.types import ShortText
 from app.deals.models import DealStatus, DealType
-
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class DealCreate(RequestModel):

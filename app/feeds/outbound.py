@@ -1,8 +1,9 @@
 """Outbound webhook safety and signing.
 
 SSRF: a webhook URL must be http(s) without credentials, and every address its host
-resolves to must be public (``ipaddress.is_global``) unless an allow-listed network
-(``PANHUO_WEBHOOK_ALLOW_NETWORKS``) contains it. The check runs at registration and again
+resolves to must be public (``ipaddress.is_global``, and so must be any IPv4 address an
+IPv6 transition form embeds: IPv4-mapped, 6to4, Teredo, NAT64) unless an allow-listed
+network (``PANHUO_WEBHOOK_ALLOW_NETWORKS``) contains it. The check runs at registration and again
 before every attempt, and the request is then sent to the checked address (Host header
 and TLS SNI keep the name), so DNS rebinding between check and connect cannot redirect it.
 Redirects are never followed.
@@ -76,8 +77,43 @@ def check_url(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are the IPv4
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: embedding varies by site
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated ::a.b.c.d
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address reaches through a transition mechanism: a NAT64
+    gateway, a 6to4 relay or a Teredo server/client may forward to them."""
+    found = [a for a in (address.sixtofour, *(address.teredo or ())) if a is not None]
+    if address in _NAT64 or address in _IPV4_COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def _public(address: IpAddress) -> bool:
+    """Globally reachable, and so is every IPv4 address it embeds.
+
+    ``is_global`` alone is not enough: Python counts NAT64 ``64:ff9b::a9fe:a9fe`` (the
+    metadata address), 6to4 ``2002:7f00:1::``, ``::127.0.0.1`` and site-local ``fec0::1``
+    as global. ``is_reserved`` (``::/8`` …) is refused except for NAT64's well-known prefix
+    and IPv4-mapped addresses, which are judged by the IPv4 address they carry.
+    """
+    if address.version == 4:
+        return address.is_global and not (address.is_multicast or address.is_reserved)
+    assert isinstance(address, ipaddress.IPv6Address)
+    if address.ipv4_mapped is not None:
+        return _public(address.ipv4_mapped)
+    if address in _LOCAL_NAT64 or address.is_site_local or address.is_multicast:
+        return False
+    if address.is_reserved and address not in _NAT64:
+        return False  # ::/8 holds the IPv4-compatible form; IANA reserved space is not a host
+    embedded = _embedded_ipv4(address)
+    return address.is_global and all(_public(v4) for v4 in embedded)
+
+
 def _allowed(address: IpAddress, allow: list[str]) -> bool:
-    if address.is_global and not address.is_multicast:
+    if _public(address):
         return True
     return any(address in ipaddress.ip_network(net, strict=False) for net in allow)
 
@@ -94,8 +130,8 @@ def resolve(url: str, allow: list[str]) -> Target:
     for address in addresses:
         if not _allowed(address, allow):
             raise Refused(
-                f"不允许访问内网、回环或链路本地地址 / {address} is a private, loopback or "
-                "link-local address"
+                f"不允许访问内网、回环、链路本地或保留地址（含其内嵌的 IPv4 地址） / {address} is "
+                "a private, loopback, link-local or reserved address, or embeds one"
             )
     if not addresses:
         raise Refused(f"无法解析主机 / cannot resolve host {host[:100]}")

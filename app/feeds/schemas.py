@@ -5,17 +5,19 @@ from pydantic import ConfigDict, Field, StringConstraints, field_validator
 from pydantic.config import JsonDict
 
 from app.common.enums import TransactionMode
+from app.common.params import Id
 from app.common.schemas import PatchModel, ReadModel, RequestModel, unique
-from app.common.types import IpcPrefix, Keyword, Name, RegionCode
+from app.common.types import NO_NUL, IpcPrefix, Keyword, Name, RegionCode
 from app.feeds.models import DeliveryState, EndpointState, Reason
 from app.matches.schemas import SeiCode
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Score = Annotated[float, Field(ge=0, le=1000)]
 Quota = Annotated[int, Field(ge=1, le=100, description="每日摘要最多条数")]
 EventType = Literal["feed.item", "watch.change", "digest"]
-WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Secret = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+WebhookUrl = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NO_NUL
+]
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=200), NO_NUL]
 
 _SUBSCRIPTION_EXAMPLE: JsonDict = {
     "name": "无人机巡检",

@@ -103,7 +103,7 @@ def parse_date(value: object) -> date | None:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _serial(float(value))
-    text = str(value).strip().split(" ", 1)[0]  # "2022-12-02 00:00:00" from some exports
+    text = _scalar(value).split(" ", 1)[0]  # "2022-12-02 00:00:00" from some exports
     if text in ("", "0", "-", "--"):
         return None
     parts: tuple[str, ...] | None = None
@@ -128,12 +128,23 @@ def _serial(number: float) -> date:
 
 
 def split_values(value: object) -> list[str]:
-    return [part.strip() for part in _SPLIT.split(str(value or "")) if part.strip()]
+    """A cell's ``a；b,c`` → its parts; a JSON array (bulk items, JSONL) is already the list."""
+    if isinstance(value, list):
+        if any(isinstance(v, list | dict) for v in value):
+            raise CellError("列表中不能嵌套列表或对象", "list items must be plain values")
+        return [text for v in value if v is not None and (text := _scalar(v))]
+    return [part.strip() for part in _SPLIT.split(_scalar(value) if value else "") if part.strip()]
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, list | dict):  # JSON input: str() would store "['甲', '乙']"
+        raise CellError("此列只接受单个值，不接受列表或对象", "expected a single value, not a list")
+    return _number(value) if isinstance(value, float) else str(value).strip()
 
 
 def parse_region(value: object) -> str | None:
     """国省代码 such as ``河南(41)`` or a six-digit code → a GB/T 2260 code."""
-    text = str(value or "").strip()
+    text = _scalar(value) if value else ""
     if not text:
         return None
     six = re.search(r"\d{6}", text)
@@ -146,7 +157,7 @@ def parse_region(value: object) -> str | None:
 
 
 def parse_bool(value: object) -> bool | None:
-    text = str(value if value is not None else "").strip().lower()
+    text = (_scalar(value) if value is not None else "").lower()
     if text in ("", "none"):
         return None
     if text in ("是", "true", "1", "yes", "y"):
@@ -172,8 +183,7 @@ def cell_value(field: str, value: object) -> Any:
         return _CHINESE_VALUES[field][str(value).strip()]
     if value is None:
         return None
-    text = str(value).strip() if not isinstance(value, float) else _number(value)
-    return text or None
+    return _scalar(value) or None
 
 
 def _number(value: float) -> str:

@@ -17,7 +17,8 @@ from fastapi.responses import Response
 from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.common.params import ResourceId
+from app.common.params import Id, ResourceId
+from app.common.types import Encoding
 from app.db import DBSession
 from app.imports import service
 from app.imports.schemas import BulkResult, ImportRead, RowErrorRead
@@ -45,8 +46,8 @@ def create_import(
     actor: Uploader,
     background: BackgroundTasks,
     file: Annotated[UploadFile, File(description=".xlsx/.csv/.jsonl")],
-    institution_id: Annotated[int | None, Form(ge=1, le=2**63 - 1)] = None,
-    encoding: Annotated[str | None, Query(max_length=20, description="CSV 编码，如 gbk")] = None,
+    institution_id: Annotated[Id | None, Form()] = None,
+    encoding: Annotated[Encoding | None, Query(description="CSV 编码，如 gbk")] = None,
 ) -> object:
     """Upload a patent list; it is processed in the background (poll GET /v1/imports/{id})."""
     upload = service.Upload(file.file, file.filename or "upload", institution_id, encoding)

@@ -37,6 +37,10 @@ class Rows:
 
 
 def detect_format(filename: str, head: bytes) -> str:
+    if "\x00" in filename:  # the name is stored with the job; PostgreSQL cannot store NUL
+        raise FileProblem(
+            "文件名不能包含 NUL 字符", "the file name must not contain NUL characters"
+        )
     name = filename.lower()
     if head.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
         return "xlsx"

@@ -6,8 +6,6 @@ marked failed at start-up; uploading the file again is safe (rows already landed
 reported ``unchanged``).
 """
 
-import csv
-import io
 import logging
 import shutil
 import uuid
@@ -23,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.audit.recorder import ACTOR_KEY
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common import exports
 from app.db import utcnow
 from app.errors import Invalid, NotFound, field_error
 from app.imports.landing import LandingContext, Outcome, land
@@ -253,9 +252,11 @@ def bulk(session: Session, actor: Principal, items: list[dict[str, Any]]) -> Bul
 
 
 def errors_csv(rows: list[ImportRowError]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["行号 row", "列 column", "原始值 raw value", "原因", "reason"])
-    for r in rows:
-        writer.writerow([r.row_number, r.column or "", r.raw_value or "", r.reason_zh, r.reason_en])
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+    header = ["行号 row", "列 column", "原始值 raw value", "原因", "reason"]
+    return exports.csv_bytes(
+        [header]
+        + [
+            [r.row_number, r.column or "", r.raw_value or "", r.reason_zh, r.reason_en]
+            for r in rows
+        ]
+    )

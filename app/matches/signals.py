@@ -197,7 +197,9 @@ def _need_peers(
         except matching.EmptyQueryError:
             found.append([])
     need_ids = {int(m.id) for ms in found for m in ms}
-    owner = dict(session.execute(select(Need.id, Need.enterprise_id).where(Need.id.in_(need_ids))))
+    # Rows unpacked explicitly: dict(Result) treats the Result as a mapping (it has .keys()).
+    stmt = select(Need.id, Need.enterprise_id).where(Need.id.in_(need_ids))
+    owner = {need: ent for need, ent in session.execute(stmt)}
     scale = matcher.config.text + matcher.config.ipc
     out = []
     for ms in found:

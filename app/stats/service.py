@@ -6,16 +6,14 @@ Both use the patents in scope (institution, province, IPC, SEI); deal, intent an
 acceptance counts also respect the date range.
 """
 
-import csv
-import io
 from collections import defaultdict
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
+from app.common import exports
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
 from app.feedback.models import Feedback
 from app.licenses.models import OpenLicense, OpenLicenseAcceptance
@@ -163,19 +161,8 @@ def tables(data: dict[str, Any]) -> dict[str, list[list[Any]]]:
 
 
 def export_csv(data: dict[str, Any], table: str) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(tables(data)[table])
-    return out.getvalue().encode("utf-8-sig")
+    return exports.csv_bytes(tables(data)[table])
 
 
 def export_xlsx(data: dict[str, Any]) -> bytes:
-    book = Workbook()
-    if book.active is not None:
-        book.remove(book.active)
-    for name, rows in tables(data).items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return exports.xlsx_bytes(tables(data))
