@@ -8,7 +8,7 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.enums import TransactionMode
 from app.common.paging import Page, Paging
-from app.common.params import ResourceId
+from app.common.params import Id, ResourceId
 from app.common.types import IpcPrefix, RegionCode
 from app.db import DBSession, read_only
 from app.matches import runs, service
@@ -45,7 +45,7 @@ Engine = Annotated[MatchEngine, Depends(get_engine)]
 def match_filters(
     ipc: Annotated[list[IpcPrefix], Query(max_length=50)] = [],  # noqa: B006
     sei: Annotated[list[SeiCode], Query(max_length=40)] = [],  # noqa: B006
-    institution_id: Annotated[list[int], Query(max_length=100)] = [],  # noqa: B006
+    institution_id: Annotated[list[Id], Query(max_length=100)] = [],  # noqa: B006
     region: Annotated[list[RegionCode], Query(max_length=50)] = [],  # noqa: B006
     cross_region: bool = True,
     patent_type: Annotated[list[PatentType], Query(max_length=3)] = [],  # noqa: B006
