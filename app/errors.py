@@ -9,12 +9,39 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("panhuo")
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemFieldError(BaseModel):
+    """One field's error inside a problem, as ``field_error`` builds it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    field: str = Field(description="出错的字段 / the field, dotted")
+    pointer: str = Field(description="JSON Pointer to the field")
+    message: str
+    type: str
+    in_: str | None = Field(
+        default=None, alias="in", description="body / query / path / header / form"
+    )
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every error (``application/problem+json``)."""
+
+    type: str = Field(description="about:blank")
+    title: str
+    status: int
+    detail: str | None = Field(default=None, description="中文 / English")
+    errors: list[ProblemFieldError] | None = Field(
+        default=None, description="字段级错误 / field-level errors (400, 409, 422)"
+    )
 
 
 class DomainError(Exception):
@@ -123,12 +150,18 @@ async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+# The framework's own errors (no route raises HTTPException) come with English phrases only.
+_FRAMEWORK_ERRORS = {
+    400: ("Bad request", "请求体无法解析 / the request body cannot be parsed"),
+    404: ("Not found", "路径不存在 / no such path"),
+    405: ("Method not allowed", "该路径不支持此方法 / method not allowed on this path"),
+}
+
+
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    title = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}.get(
-        exc.status_code, "Error"
-    )
-    response = problem(exc.status_code, title, str(exc.detail))
+    title, detail = _FRAMEWORK_ERRORS.get(exc.status_code, ("Error", str(exc.detail)))
+    response = problem(exc.status_code, title, detail)
     for key, value in (exc.headers or {}).items():
         response.headers[key] = value
     return response

@@ -38,6 +38,7 @@ from app.middleware import (
 )
 from app.migrate import current_revision, head_revision
 from app.needs.endpoints import router as needs_router
+from app.openapi import install as install_openapi_errors
 from app.patents.endpoints import router as patents_router
 from app.stats.endpoints import router as stats_router
 
@@ -121,6 +122,7 @@ def create_app(
     for router in routers:
         app.include_router(router)
     install_console(app)  # /console: server-rendered pages over the same services
+    install_openapi_errors(app)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,

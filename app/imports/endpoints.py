@@ -68,7 +68,11 @@ def get_import(import_id: ResourceId, session: DBSession, actor: Uploader) -> ob
     return service.get(session, actor, import_id)
 
 
-@router.get("/v1/imports/{import_id}/errors", response_model=list[RowErrorRead])
+@router.get(
+    "/v1/imports/{import_id}/errors",
+    response_model=list[RowErrorRead],
+    responses={200: {"content": {"text/csv": {}}}},  # ?format=csv
+)
 def import_errors(
     import_id: ResourceId,
     session: DBSession,
