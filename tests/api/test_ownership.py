@@ -5,6 +5,8 @@ its record but can no longer change it, put it back in the pool, declare an open
 or start or advance another deal on it; statistics count one transfer.
 """
 
+import contextlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.auth import service as auth_service
+from app.auth.models import Role
+from app.auth.schemas import ApiKeyCreate
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker
+from app.deals import service as deals_service
+from app.main import create_app
+from app.migrate import upgrade_head
 from tests import factories as f
 
 ClientFor = Callable[..., TestClient]
@@ -157,3 +167,51 @@ def test_import_cannot_rewrite_a_transferred_patent(client: TestClient, parties:
     assert item["status"] == "failed", item
     assert "转让" in str(item)
     assert client.get(f"/v1/patents/{p.patent}").json()["title"] != "重新导入的新标题"
+
+
+def test_two_transfers_registered_at_once_make_one(
+    fresh_database_url: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two deals on one patent registered concurrently: one wins, the other is 409.
+
+    Each registration waits (up to a second) for the other to reach the same point. Without
+    a lock on the patent rows both read "not transferred" there and both commit.
+    """
+    url = fresh_database_url()
+    upgrade_head(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session, session.begin():
+        key = auth_service.create(session, ApiKeyCreate(name="t", role=Role.admin)).key
+    engine.dispose()
+    meet = threading.Barrier(2)
+    original = deals_service._register
+
+    def register_together(deal: Any, data: Any) -> None:
+        # Broken: the other registration is blocked on the lock (or already refused).
+        with contextlib.suppress(threading.BrokenBarrierError):
+            meet.wait(timeout=1)
+        original(deal, data)
+
+    monkeypatch.setattr(deals_service, "_register", register_together)
+    app = create_app(Settings(database_url=url, index_dir=None, worker_in_process=False))
+    auth = {"Authorization": f"Bearer {key}"}
+    with TestClient(app, headers=auth) as admin:
+        inst = f.create(admin, "/v1/institutions", f.institution())["id"]
+        patent = f.create(admin, "/v1/patents", f.patent(institution_id=inst))["id"]
+        ents = [f.create(admin, "/v1/enterprises", f.enterprise())["id"] for _ in range(2)]
+        ids = [deal(admin, patent, e) for e in ents]
+        for deal_id in ids:
+            advance(admin, deal_id, "negotiating", "signed")
+        statuses: list[int] = []
+
+        def register(deal_id: int) -> None:
+            client = TestClient(app, headers=auth)  # its own event loop thread
+            statuses.append(advance(client, deal_id, "registered").status_code)
+
+        threads = [threading.Thread(target=register, args=(i,)) for i in ids]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(statuses) == [200, 409]
+        assert transfers(admin) == 1
