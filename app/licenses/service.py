@@ -184,9 +184,8 @@ def list_for_patent(session: Session, actor: Principal, patent_id: int) -> list[
 
 def acceptances(session: Session, actor: Principal, licence_id: int) -> list[Any]:
     row = get(session, actor, licence_id)
-    patents.find_owned(
-        session, actor, row.patent_id
-    )  # the licensor (or admin), even after a transfer
+    # The licensor (or an admin) only, and still after the patent was transferred.
+    patents.find_owned(session, actor, row.patent_id)
     return list(
         session.scalars(
             select(OpenLicenseAcceptance)
