@@ -2,8 +2,9 @@
 
 意向 → 洽谈 → 签约 → 登记/备案 → 实施 → 产业化, one step at a time (409 otherwise).
 Registration needs its number and date. A registered transfer moves the patents to the
-enterprise and out of the pool; reaching 实施 marks them implemented. No exclusive or sole
-licence while an open licence is declared on one of the patents.
+enterprise and out of the pool and withdraws their open licence; from then on no other
+deal on them can be made or advanced (409). Reaching 实施 marks them implemented. No
+exclusive or sole licence while an open licence is declared on one of the patents.
 """
 
 from typing import Any
@@ -28,6 +29,8 @@ EXCLUSIVE = (DealType.exclusive_license, DealType.sole_license)
 
 def _patents(session: Session, actor: Principal, ids: list[int]) -> list[Patent]:
     found = [patents.find(session, actor, i, write=True) for i in dict.fromkeys(ids)]
+    for patent in found:  # admins pass find(); a transferred patent is still not for sale
+        _ensure_not_transferred(patent)
     owners = {p.institution_id for p in found}
     if len(owners) != 1 or None in owners:
         raise Invalid(
@@ -35,6 +38,23 @@ def _patents(session: Session, actor: Principal, ids: list[int]) -> list[Patent]
             [field_error("patent_ids", "patents of one institution")],
         )
     return found
+
+
+def _ensure_not_transferred(patent: Patent, deal: Deal | None = None) -> None:
+    """Once a transfer is registered, only that deal moves on (issue 15, defect 8)."""
+    moved_by_this_deal = (
+        deal is not None
+        and deal.type is DealType.transfer
+        and ORDER.index(deal.status) >= ORDER.index(DealStatus.registered)
+    )
+    if patent.holder_enterprise_id is not None and not moved_by_this_deal:
+        raise Conflict(
+            f"专利 {patent.id} 已转让登记给企业 {patent.holder_enterprise_id}，"
+            "不能再就其订立或推进交易 / "
+            f"patent {patent.id} was already transferred (registered) to enterprise "
+            f"{patent.holder_enterprise_id}; no further deal on it can be made or advanced",
+            [field_error("patent_ids", "patent already transferred")],
+        )
 
 
 def create(session: Session, actor: Principal, data: DealCreate) -> DealRead:
@@ -110,12 +130,16 @@ def transition(session: Session, actor: Principal, deal_id: int, data: DealTrans
             f"{deal.status} → {data.status}",
             [field_error("status", "invalid step")],
         )
+    # Locked (PostgreSQL) so two deals cannot both register a transfer of one patent.
+    held = list(session.scalars(_deal_patents(deal).with_for_update()))
+    for patent in held:
+        _ensure_not_transferred(patent, deal)
     if data.status is DealStatus.registered:
         _register(deal, data)
     if data.status is DealStatus.signed:
         deal.signed_on = data.signed_on or deal.signed_on
     deal.status = data.status
-    _apply_effects(session, deal)
+    _apply_effects(session, deal, held)
     session.flush()
     return present(session, deal)
 
@@ -130,16 +154,21 @@ def _register(deal: Deal, data: DealTransition) -> None:
     deal.registration_number, deal.registered_on = data.registration_number, data.registered_on
 
 
-def _apply_effects(session: Session, deal: Deal) -> None:
-    rows = session.scalars(
+def _deal_patents(deal: Deal) -> Select[Patent]:
+    return (
         select(Patent)
         .join(DealPatent, DealPatent.patent_id == Patent.id)
         .where(DealPatent.deal_id == deal.id)
+        .order_by(Patent.id)
     )
+
+
+def _apply_effects(session: Session, deal: Deal, rows: list[Patent]) -> None:
     for patent in rows:
         if deal.status is DealStatus.registered and deal.type is DealType.transfer:
             patent.holder_enterprise_id = deal.enterprise_id  # 转让登记: new holder
             patent.pool_status = PoolStatus.withdrawn
+            licences.end_for_transfer(session, patent.id)
         if deal.status is DealStatus.implemented:
             patent.implementation_status = ImplementationStatus.implemented
 

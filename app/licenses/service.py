@@ -142,6 +142,12 @@ def accept(session: Session, actor: Principal, licence_id: int) -> AcceptanceRea
     row = get(session, actor, licence_id)
     if row.status is not DeclarationStatus.declared:
         raise _refuse("开放许可已撤回，不再接受新的许可 / the declaration was withdrawn")
+    if patents.find(session, actor, row.patent_id).holder_enterprise_id is not None:
+        # A transfer withdraws the declaration; this guards rows written before that rule.
+        raise _refuse(
+            "专利已转让，声明人不再是专利权人 / the patent was transferred; the declarer "
+            "no longer holds it"
+        )
     taken = session.scalar(
         select(OpenLicenseAcceptance).where(
             OpenLicenseAcceptance.open_license_id == row.id,
@@ -160,6 +166,14 @@ def accept(session: Session, actor: Principal, licence_id: int) -> AcceptanceRea
     return AcceptanceRead.model_validate(acceptance)
 
 
+def end_for_transfer(session: Session, patent_id: int) -> None:
+    """A registered transfer withdraws the former holder's declaration (no new licensees:
+    the declarer no longer holds the patent); licences already accepted stay."""
+    row = declared(session, patent_id)
+    if row is not None:  # (the patent's own change already tells the match index)
+        row.status, row.withdrawn_at = DeclarationStatus.withdrawn, utcnow()
+
+
 def list_for_patent(session: Session, actor: Principal, patent_id: int) -> list[OpenLicenseRead]:
     patents.find(session, actor, patent_id)
     rows = session.scalars(
@@ -170,7 +184,8 @@ def list_for_patent(session: Session, actor: Principal, patent_id: int) -> list[
 
 def acceptances(session: Session, actor: Principal, licence_id: int) -> list[Any]:
     row = get(session, actor, licence_id)
-    patents.find(session, actor, row.patent_id, write=True)  # the licensor (or admin) only
+    # The licensor (or an admin) only, and still after the patent was transferred.
+    patents.find_owned(session, actor, row.patent_id)
     return list(
         session.scalars(
             select(OpenLicenseAcceptance)

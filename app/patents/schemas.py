@@ -177,6 +177,10 @@ class PatentRead(ReadModel):
     state_funded: bool
     transaction_modes: list[TransactionMode]
     asking_price: Decimal | None
+    holder_enterprise_id: int | None = Field(
+        description="受让企业：转让登记后的专利权人 / the enterprise holding it after a "
+        "registered transfer"
+    )
     created_at: datetime
     updated_at: datetime
 

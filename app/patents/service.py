@@ -2,6 +2,7 @@
 
 Scope: admins, the portal and enterprises read the whole pool; an institution reads and
 writes its own patents; a province reads the patents of its region. Anything else is 404.
+After a registered transfer the former institution only reads its patent (writes are 403).
 Asking prices are unpublished: only the owner institution and admins see them.
 """
 
@@ -15,7 +16,7 @@ from app.auth.principal import Principal
 from app.common.paging import PageParams, paginate
 from app.common.schemas import unique
 from app.deals.models import DealPatent
-from app.errors import Conflict, Invalid, NotFound, field_error
+from app.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from app.institutions import repository as institutions
 from app.institutions.models import Institution
 from app.patents import repository
@@ -33,10 +34,43 @@ def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
 
 
 def find(session: Session, actor: Principal, patent_id: int, write: bool = False) -> Patent:
+    """A patent the actor may read; with ``write``, one it may also change."""
+    if write:
+        patent = find_owned(session, actor, patent_id)
+        ensure_changeable(actor, patent)
+        return patent
     patent = session.scalar(_readable(select(Patent).where(Patent.id == patent_id), actor))
-    if patent is None or (write and not actor.owns_institution(patent.institution_id)):
+    if patent is None:
         raise NotFound(f"专利不存在 / patent {patent_id} not found")
     return patent
+
+
+def find_owned(session: Session, actor: Principal, patent_id: int) -> Patent:
+    """A patent of the actor's institution (or any, for admins), transferred or not.
+
+    For what the patentee keeps after a transfer: its records (licensees of its former
+    open licence). Changes go through ``find(write=True)``.
+    """
+    patent = session.scalar(_readable(select(Patent).where(Patent.id == patent_id), actor))
+    if patent is None or not actor.owns_institution(patent.institution_id):
+        raise NotFound(f"专利不存在 / patent {patent_id} not found")
+    return patent
+
+
+def ensure_changeable(actor: Principal, patent: Patent) -> None:
+    """After a registered transfer the enterprise holds the patent (issue 15, defect 8).
+
+    The former institution still reads its record, so the refusal is a 403, not a 404.
+    Admins may still correct the data; deals refuse a transferred patent for everyone.
+    """
+    if patent.holder_enterprise_id is not None and not actor.is_admin:
+        raise Forbidden(
+            f"专利 {patent.id} 已办理转让登记，归受让企业所有，原专利权人不能再修改、"
+            "重新入池、声明开放许可或就其订立交易 / "
+            f"patent {patent.id} was transferred (registered) to an enterprise; the former "
+            "owner can no longer edit it, return it to the pool, declare an open licence "
+            "or deal on it"
+        )
 
 
 def present(patent: Patent, actor: Principal) -> PatentRead:
@@ -141,6 +175,7 @@ def apply(session: Session, actor: Principal, patent: Patent, changes: dict[str,
     Every check runs before the first attribute is set, so a refused change leaves the
     patent untouched (bulk imports keep going with the next row).
     """
+    ensure_changeable(actor, patent)  # imports update through here too
     changes = dict(changes)
     _check_dates({f: changes.get(f, getattr(patent, f)) for f in _DATES})
     institution = None

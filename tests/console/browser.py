@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,30 +129,41 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> No
 def serve(database_url: str, workdir: Path) -> Iterator[Site]:
     """Seed the database, start uvicorn on it, yield the site, stop the server."""
     site = _seed(database_url)
+    settings = {"PANHUO_CONSOLE_SECRET": secrets.token_hex(16), "PANHUO_WORKER_IN_PROCESS": "false"}
+    with run_uvicorn(database_url, workdir, "e2e-server.log", settings) as base:
+        site.base = base
+        yield site
+
+
+@contextmanager
+def run_uvicorn(
+    database_url: str, workdir: Path, log_name: str, settings: dict[str, str], workers: int = 1
+) -> Iterator[str]:
+    """``uvicorn app.main:app`` on a free port (also used by tests/journeys): yields its URL."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
     env.update(
         PANHUO_DATABASE_URL=database_url,
         PANHUO_INDEX_DIR=str(workdir / "index"),
         PANHUO_IMPORT_DIR=str(workdir / "imports"),
-        PANHUO_CONSOLE_SECRET=secrets.token_hex(16),
-        PANHUO_WORKER_IN_PROCESS="false",
         PANHUO_LOG_LEVEL="WARNING",
+        **settings,
     )
     OUTPUT.mkdir(exist_ok=True)
-    log = OUTPUT / "e2e-server.log"
+    log = OUTPUT / log_name
+    command = ["app.main:app", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
+            [sys.executable, "-m", "uvicorn", *command],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    site.base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(site.base, process, log)
-        yield site
+        _wait_until_up(base, process, log)
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=20)
