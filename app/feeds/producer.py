@@ -27,7 +27,7 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.db import utcnow
+from app.db import utcnow, write_session
 from app.feeds import bulk, outbox, sources
 from app.feeds.models import FeedItem, PatentState, ProducerState, Reason
 from app.feeds.rules import Draft, Rule
@@ -64,7 +64,7 @@ class Producer:
             ids = list(dict.fromkeys(r.doc_id for r in fresh))
             compiled = None  # subscriptions, read once per run
             for start in range(0, len(ids), CHUNK):
-                with factory() as session, session.begin():
+                with write_session(factory) as session:
                     started = _lock(session).started_at
                     if compiled is None:
                         compiled = sources.compile_rules(session)
@@ -86,7 +86,7 @@ class Producer:
             mark = row.id
         if mark is None:
             return
-        with factory() as session, session.begin():
+        with write_session(factory) as session:
             state = _lock(session)
             state.last_change_id = max(state.last_change_id, mark)
         self._done = {i for i in self._done if i > mark}

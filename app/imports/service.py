@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.recorder import ACTOR_KEY
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.db import utcnow
+from app.db import retry_busy, utcnow, write_session
 from app.errors import Invalid, NotFound, field_error
 from app.imports.landing import LandingContext, Outcome, land
 from app.imports.models import ImportJob, ImportRowError, ImportState
@@ -155,16 +156,35 @@ def execute(
             with factory() as session, session.begin():
                 engine.catch_up(session)
     except FileProblem as exc:
-        _finish(factory, job_id, ImportState.failed, f"{exc.zh} / {exc.en}")
+        _fail(factory, job_id, f"{exc.zh} / {exc.en}")
     except Exception as exc:  # the job must end, never stay "running"
         log.exception("import %s failed", job_id)
-        _finish(factory, job_id, ImportState.failed, f"{type(exc).__name__}: {exc}"[:500])
+        _fail(factory, job_id, public_error(exc))
+
+
+def public_error(exc: Exception) -> str:
+    """What users see of an unexpected error: never SQL or parameters (they are logged)."""
+    if isinstance(exc, SQLAlchemyError):
+        return (
+            "导入因数据库错误中断（详情已记入服务日志），请重新上传（已导入的行会显示为未变化） / "
+            "the import stopped on a database error (logged); upload again (rows already "
+            "imported are reported unchanged)"
+        )
+    return f"导入中断，请重新上传 / the import stopped: {type(exc).__name__}"
+
+
+def _fail(factory: sessionmaker[Session], job_id: int, error: str) -> None:
+    # Last resort of a background task: if even this fails, the stale-job sweep ends it.
+    try:
+        _finish(factory, job_id, ImportState.failed, error)
+    except Exception:
+        log.exception("import %s: cannot record its failure", job_id)
 
 
 def _start(
     factory: sessionmaker[Session], job_id: int, actor: Principal
 ) -> tuple[Iterable[tuple[int, dict[str, Any]]], LandingContext, RowParser]:
-    with factory() as session, session.begin():
+    with write_session(factory) as session:
         job = session.get(ImportJob, job_id)
         assert job is not None and job.state is ImportState.queued
         job.state, job.started_at, job.heartbeat_at = ImportState.running, utcnow(), utcnow()
@@ -186,7 +206,7 @@ def _commit_batch(
     batch: list[ParsedRow],
     progress: Progress | None,
 ) -> None:
-    with factory() as session, session.begin():
+    with write_session(factory) as session:
         session.info[ACTOR_KEY] = ctx.actor
         outcomes = land(session, ctx, batch) if batch else []
         _record(session, job_id, outcomes)
@@ -221,10 +241,13 @@ def _record(session: Session, job_id: int, outcomes: list[Outcome]) -> None:
 def _finish(
     factory: sessionmaker[Session], job_id: int, state: ImportState, error: str | None
 ) -> None:
-    with factory() as session, session.begin():
-        job = session.get(ImportJob, job_id)
-        if job is not None:
-            job.state, job.finished_at, job.error = state, utcnow(), error
+    def finish() -> None:
+        with write_session(factory) as session:
+            job = session.get(ImportJob, job_id)
+            if job is not None and job.state in (ImportState.queued, ImportState.running):
+                job.state, job.finished_at, job.error = state, utcnow(), error
+
+    retry_busy(finish)
 
 
 def bulk(session: Session, actor: Principal, items: list[dict[str, Any]]) -> BulkResult:

@@ -11,12 +11,13 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import matching
 from app.auth.principal import Principal
 from app.common.paging import PageParams
-from app.db import begin_write, utcnow
+from app.db import retry_busy, utcnow, write_session
 from app.errors import Invalid, NotFound, field_error
 from app.matches import docs, signals
 from app.matches.engine import MatchEngine
@@ -131,11 +132,24 @@ def execute(factory: sessionmaker[Session], engine: MatchEngine, run_id: int) ->
         _finish(factory, run_id, RunState.succeeded, None)
     except Exception as exc:  # the run must end failed, never stay "running"
         log.exception("match run %s failed", run_id)
-        _finish(factory, run_id, RunState.failed, f"{type(exc).__name__}: {exc}"[:500])
+        try:
+            _finish(factory, run_id, RunState.failed, _public_error(exc))
+        except Exception:  # if even this fails, the stale-run sweep ends it
+            log.exception("match run %s: cannot record its failure", run_id)
+
+
+def _public_error(exc: Exception) -> str:
+    """What users see of an unexpected error: never SQL or parameters (they are logged)."""
+    if isinstance(exc, SQLAlchemyError):
+        return (
+            "匹配任务因数据库错误中断（详情已记入服务日志） / "
+            "the run stopped on a database error (logged)"
+        )
+    return f"匹配任务中断 / the run stopped: {type(exc).__name__}"
 
 
 def _claim(factory: sessionmaker[Session], run_id: int) -> list[int] | None:
-    with factory() as session, session.begin():
+    with write_session(factory) as session:
         claimed = session.execute(
             update(MatchRun)
             .where(MatchRun.id == run_id, MatchRun.state == RunState.queued)
@@ -159,8 +173,7 @@ def _run_chunk(
     # connection has committed since it began ("database is locked" at once, no waiting).
     with factory() as session, session.begin():
         rows = _rank_chunk(session, engine, run_id, need_ids)
-    with factory() as session, session.begin():
-        begin_write(session)
+    with write_session(factory) as session:
         if rows:
             session.execute(insert(MatchResult), rows)
         session.execute(
@@ -236,12 +249,14 @@ def _explanation_json(m: matching.Match) -> dict[str, Any]:
 def _finish(
     factory: sessionmaker[Session], run_id: int, state: RunState, error: str | None
 ) -> None:
-    with factory() as session, session.begin():
-        begin_write(session)
-        run = session.get(MatchRun, run_id)
-        if run is None:
-            return
-        run.state = state
-        run.finished_at = utcnow()
-        if error:
-            run.errors = [*run.errors, {"reason": error}]
+    def finish() -> None:
+        with write_session(factory) as session:
+            run = session.get(MatchRun, run_id)
+            if run is None or run.state not in (RunState.queued, RunState.running):
+                return
+            run.state = state
+            run.finished_at = utcnow()
+            if error:
+                run.errors = [*run.errors, {"reason": error}]
+
+    retry_busy(finish)
