@@ -97,5 +97,7 @@ def test_every_table_with_a_surrogate_id_never_reuses_it(committed: tuple[str, E
     assert missing == []  # new tables declare it too (the model's __table_args__)
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            ddl = dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master").all())
+            ddl: dict[str, str] = dict(
+                conn.exec_driver_sql("SELECT name, sql FROM sqlite_master").all()
+            )
         assert [t.name for t in tables if "AUTOINCREMENT" not in ddl[t.name]] == []
