@@ -2,8 +2,8 @@
 
 A batch commits its rows, their errors and the job counters together, so after a crash
 the counters match what landed and no row is half-written. A job whose worker died is
-marked failed at start-up; uploading the file again is safe (rows already landed are
-reported ``unchanged``).
+marked failed by any worker's sweep (see ``app.common.liveness``); uploading the file
+again is safe (rows already landed are reported ``unchanged``).
 """
 
 import csv
@@ -13,17 +13,17 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.recorder import ACTOR_KEY
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common import liveness
 from app.db import retry_busy, utcnow, write_session
 from app.errors import Invalid, NotFound, field_error
 from app.imports.landing import LandingContext, Outcome, land
@@ -38,7 +38,11 @@ from app.matches.engine import MatchEngine
 
 log = logging.getLogger("panhuo.imports")
 BATCH = 500
-STALE_AFTER = timedelta(minutes=5)
+STOPPED = (
+    "执行该导入的进程已停止（崩溃或重启），请重新上传（已导入的行会显示为未变化） / the "
+    "process running this import stopped (crash or restart); upload again (rows already "
+    "imported are reported unchanged)"
+)
 Progress = Callable[[ImportJob], None]
 
 
@@ -94,6 +98,8 @@ def create(
         stored_path=str(path),
         institution_id=owner,
         created_by_key=actor.key_id,
+        owner=liveness.this_process(),
+        heartbeat_at=utcnow(),
     )
     session.add(job)
     session.flush()
@@ -105,7 +111,17 @@ def get(session: Session, actor: Principal, job_id: int) -> ImportJob:
     job = session.get(ImportJob, job_id)
     if job is None or not (actor.is_admin or actor.owns_institution(job.institution_id)):
         raise NotFound(f"导入任务不存在 / import {job_id} not found")
+    if _dead(job):
+        # Shown failed at once; the next sweep writes it (a read must not write: on
+        # SQLite its transaction may not be able to).
+        session.expunge(job)
+        job.state, job.error = ImportState.failed, STOPPED
     return job
+
+
+def _dead(job: ImportJob) -> bool:
+    active = job.state in (ImportState.queued, ImportState.running)
+    return active and liveness.is_dead(job.owner, job.heartbeat_at or job.created_at)
 
 
 def errors(
@@ -117,21 +133,23 @@ def errors(
     return list(session.scalars(stmt.limit(limit) if limit else stmt))
 
 
-def fail_stale(session: Session) -> None:
-    cutoff = utcnow() - STALE_AFTER
-    session.execute(
-        update(ImportJob)
-        .where(
-            ImportJob.state.in_([ImportState.queued, ImportState.running]),
-            func.coalesce(ImportJob.heartbeat_at, ImportJob.created_at) < cutoff,
+def fail_stale(session: Session) -> int:
+    """Fail the jobs whose process is gone; in a transaction begun as a writer."""
+    active = ImportJob.state.in_([ImportState.queued, ImportState.running])
+    dead = [job.id for job in session.scalars(select(ImportJob).where(active)) if _dead(job)]
+    if dead:
+        session.execute(
+            update(ImportJob)
+            .where(ImportJob.id.in_(dead), active)
+            .values(state=ImportState.failed, finished_at=utcnow(), error=STOPPED)
+            .execution_options(synchronize_session=False)
         )
-        .values(
-            state=ImportState.failed,
-            finished_at=utcnow(),
-            error="服务重启中断，请重新上传（已导入的行会显示为未变化） / interrupted by a "
-            "restart; upload again (rows already imported are reported unchanged)",
-        )
-    )
+    return len(dead)
+
+
+def has_active(session: Session) -> bool:
+    active = ImportJob.state.in_([ImportState.queued, ImportState.running])
+    return session.scalar(select(ImportJob.id).where(active).limit(1)) is not None
 
 
 def execute(
@@ -142,6 +160,26 @@ def execute(
     progress: Progress | None = None,
 ) -> None:
     """Run a queued job to the end; never leaves it running."""
+    with liveness.heartbeat(lambda: _beat(factory, job_id)):
+        _execute(factory, engine, job_id, actor, progress)
+
+
+def _beat(factory: sessionmaker[Session], job_id: int) -> None:
+    with write_session(factory) as session:
+        session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id, ImportJob.state == ImportState.running)
+            .values(heartbeat_at=utcnow())
+        )
+
+
+def _execute(
+    factory: sessionmaker[Session],
+    engine: MatchEngine | None,
+    job_id: int,
+    actor: Principal,
+    progress: Progress | None,
+) -> None:
     try:
         rows, ctx, parser = _start(factory, job_id, actor)
         batch: list[ParsedRow] = []
@@ -188,6 +226,7 @@ def _start(
         job = session.get(ImportJob, job_id)
         assert job is not None and job.state is ImportState.queued
         job.state, job.started_at, job.heartbeat_at = ImportState.running, utcnow(), utcnow()
+        job.owner = liveness.this_process()
         rows = open_rows(Path(job.stored_path), job.file_format, job.encoding)
         job.total_rows, job.encoding = rows.total, rows.encoding or job.encoding
         names = [
