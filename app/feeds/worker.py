@@ -11,6 +11,7 @@ or sent twice by two workers; only a crash mid-send repeats a ``webhook-id``.
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,12 +39,12 @@ class Worker:
         self.client = delivery.make_client(settings)
         self.pool = ThreadPoolExecutor(max(settings.webhook_concurrency, 1), "webhook")
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._digest_checked = 0.0
         self._swept = 0.0
 
-    def tick(self) -> int:
-        """One round; how much work it did (0 = idle)."""
+    def produce(self) -> int:
+        """Feed items for pending changes, due digests, and the sweep of dead jobs."""
         if time.monotonic() - self._swept >= liveness.SWEEP_EVERY:
             self._swept = time.monotonic()
             sweep_jobs(self.factory)
@@ -51,7 +52,16 @@ class Worker:
         if time.monotonic() - self._digest_checked >= DIGEST_EVERY:
             self._digest_checked = time.monotonic()
             done += digest.enqueue_yesterday(self.factory)
-        while sent := delivery.deliver_due(self.factory, self.client, self.settings, self.pool):
+        return done
+
+    def deliver(self) -> int:
+        """One batch of due webhooks; the number sent."""
+        return delivery.deliver_due(self.factory, self.client, self.settings, self.pool)
+
+    def tick(self) -> int:
+        """One round of both, in turn (``--once`` and tests); how much work it did."""
+        done = self.produce()
+        while sent := self.deliver():
             done += sent
             if self._stop.is_set():
                 break
@@ -66,10 +76,10 @@ class Worker:
                 break
         return total
 
-    def loop(self) -> None:
+    def _loop(self, work: Callable[[], int]) -> None:
         while not self._stop.is_set():
             try:
-                busy = self.tick()
+                busy = work()
             except Exception:  # a bad round must not end the worker; the next one retries
                 log.exception("feed worker round failed")
                 busy = 0
@@ -77,13 +87,23 @@ class Worker:
                 self._stop.wait(self.settings.worker_poll_seconds)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.loop, name="panhuo-worker", daemon=True)
-        self._thread.start()
+        # Production and delivery on threads of their own: a large outbox or a slow
+        # receiver must not hold back new feed items (nor the reverse).
+        for name, work in (("panhuo-worker", self.produce), ("panhuo-worker-send", self.deliver)):
+            thread = threading.Thread(target=self._loop, args=(work,), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def loop(self) -> None:
+        """Run until stopped (``panhuo worker``; Ctrl-C interrupts the wait)."""
+        self.start()
+        while not self._stop.wait(1.0):
+            pass
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=self.settings.outbound_timeout_seconds + 5)
+        for thread in self._threads:
+            thread.join(timeout=self.settings.outbound_timeout_seconds + 5)
         self.pool.shutdown(wait=False)
         self.client.close()
 

@@ -128,7 +128,7 @@ def test_only_writing_requests_take_sqlite_write_lock(sample_url: str) -> None:
 
         def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
             # Only the requests': the feed worker thread's writes begin IMMEDIATE too.
-            worker = threading.current_thread().name == "panhuo-worker"
+            worker = threading.current_thread().name.startswith("panhuo-worker")
             if statement.startswith("BEGIN") and not worker:
                 begins.append(statement)
 
