@@ -123,7 +123,10 @@ class Site:
 
     def receiver(self) -> tuple[subprocess.Popen[str], str]:
         proc = subprocess.Popen(
-            [sys.executable, "-c", RECEIVER, str(self.hooks_log)], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", RECEIVER, str(self.hooks_log)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # resets from the killed worker's connections
+            text=True,
         )
         assert proc.stdout is not None
         return proc, f"http://127.0.0.1:{proc.stdout.readline().strip()}/hooks"
