@@ -243,3 +243,64 @@ def test_a_database_error_fails_the_import_without_showing_sql(
         assert job is not None and job.state is ImportState.failed
         assert job.error and "数据库错误" in job.error and "database error" in job.error
         assert "BEGIN" not in job.error and "SQL" not in job.error
+
+
+def test_a_busy_import_batch_is_retried_without_false_duplicates(
+    committed: tuple[str, Engine], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _url, engine = committed
+    factory = make_sessionmaker(engine)
+    rows = [[f.application_number(), f"无人机{n}", "发明", "2020-01-02"] for n in range(3)]
+    path = tmp_path / "three.csv"
+    path.write_bytes(csv_bytes(rows))
+    job_id = _queue_import(factory, path, tmp_path)
+    original, calls = imports.land, []
+
+    def land_then_busy_once(session: Session, *args: Any) -> Any:
+        outcomes = original(session, *args)  # remembers the rows' numbers as seen
+        calls.append(1)
+        if len(calls) == 1:
+            raise _busy()  # the batch rolls back; its retry must not see them as duplicates
+        return outcomes
+
+    monkeypatch.setattr(imports, "land", land_then_busy_once)
+    imports.execute(factory, None, job_id, SYSTEM)
+    with factory() as session:
+        job = session.get(ImportJob, job_id)
+        assert job is not None and job.state is ImportState.succeeded, job and job.error
+        assert (job.inserted, job.failed, job.processed) == (3, 0, 3)
+
+
+def test_a_request_that_cannot_get_the_write_lock_is_a_503_problem(
+    committed: tuple[str, Engine],
+) -> None:
+    url, engine = committed
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single write lock")
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from app.auth.schemas import ApiKeyCreate
+    from app.config import Settings
+    from app.main import create_app
+
+    with make_sessionmaker(engine)() as session, session.begin():
+        key = auth_service.create(session, ApiKeyCreate(name="t", role="admin")).key
+    app = create_app(Settings(database_url=url, index_dir=None, worker_in_process=False))
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as http:
+        app.state.engine.pool.dispose()  # new connections wait 0.2 s, not 30 s, for the lock
+
+        @event.listens_for(app.state.engine, "connect")
+        def short_wait(dbapi: Any, _record: Any) -> None:
+            dbapi.execute("PRAGMA busy_timeout = 200")
+
+        holder = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process holding the write lock
+        response = http.post("/v1/enterprises", json=f.enterprise())
+        holder.rollback()
+        holder.close()
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["retry-after"] == "2"
+        assert "数据库繁忙" in response.json()["detail"] and "busy" in response.json()["detail"]
+        assert http.post("/v1/enterprises", json=f.enterprise()).status_code == 201

@@ -186,9 +186,9 @@ def _execute(
         for number, raw in rows:
             batch.append(parser.parse(number, raw))
             if len(batch) >= BATCH:
-                _commit_batch(factory, job_id, ctx, parser, batch, progress)
+                _commit_retrying(factory, job_id, ctx, parser, batch, progress)
                 batch = []
-        _commit_batch(factory, job_id, ctx, parser, batch, progress)
+        _commit_retrying(factory, job_id, ctx, parser, batch, progress)
         _finish(factory, job_id, ImportState.succeeded, None)
         if engine is not None:  # the index sees the imports before the job reads done
             with factory() as session, session.begin():
@@ -235,6 +235,27 @@ def _start(
         resolver = None if job.institution_id else InstitutionResolver(names)
         ctx = LandingContext(actor, job.institution_id, resolver)
     return rows.rows, ctx, RowParser()
+
+
+def _commit_retrying(
+    factory: sessionmaker[Session],
+    job_id: int,
+    ctx: LandingContext,
+    parser: RowParser,
+    batch: list[ParsedRow],
+    progress: Progress | None,
+) -> None:
+    """A batch again while the database stays busy (SQLite's write lock held beyond its
+    timeout): it rolled back whole, so only what landing remembered must be undone."""
+    seen, review = dict(ctx.seen), list(ctx.review)
+
+    def attempt() -> None:
+        ctx.seen.clear()
+        ctx.seen.update(seen)
+        ctx.review[:] = review
+        _commit_batch(factory, job_id, ctx, parser, batch, progress)
+
+    retry_busy(attempt)
 
 
 def _commit_batch(
