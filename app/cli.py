@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from app.config import get_settings
-from app.db import make_engine, make_sessionmaker
+from app.db import make_engine, make_sessionmaker, write_session
 from app.errors import DomainError
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def _load_sample(_args: argparse.Namespace) -> int:
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    with make_sessionmaker(engine)() as session, session.begin():
+    with write_session(make_sessionmaker(engine)) as session:
         added = load_sample(session, settings.data_dir)
     engine.dispose()
     print("sample data loaded: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
@@ -53,7 +53,7 @@ def _create_key(args: argparse.Namespace) -> int:
         expires_at=expires,
     )
     engine = make_engine(settings.database_url)
-    with make_sessionmaker(engine)() as session, session.begin():
+    with write_session(make_sessionmaker(engine)) as session:
         created = service.create(session, data)
     engine.dispose()
     print(f"created api key #{created.id} ({created.role}); it is shown only now:")
@@ -81,7 +81,7 @@ def _import(args: argparse.Namespace) -> int:
     factory = make_sessionmaker(engine)
     scheduled: list[tuple[object, ...]] = []
     path = Path(args.file)
-    with path.open("rb") as fh, factory() as session, session.begin():
+    with path.open("rb") as fh, write_session(factory) as session:
         upload = service.Upload(fh, path.name, args.institution, args.encoding)
         job = service.create(
             session,

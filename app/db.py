@@ -4,7 +4,10 @@ One transaction per request: ``get_session`` opens it, services only flush, and 
 transaction commits when the route returns (or rolls back when it raises).
 """
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +24,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 NAMING_CONVENTION = {
@@ -86,6 +90,8 @@ def _sqlite_begin(conn: Any) -> None:
 
 _WRITE_OPTION = "panhuo_write"
 F = TypeVar("F")
+T = TypeVar("T")
+log = logging.getLogger("panhuo.db")
 
 
 def begin_write(session: Session) -> None:
@@ -94,6 +100,36 @@ def begin_write(session: Session) -> None:
     Only SQLite acts on it (see ``_sqlite_begin``); PostgreSQL locks rows, not the file.
     """
     session.connection(execution_options={_WRITE_OPTION: True})
+
+
+@contextmanager
+def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose one transaction begins as a writer and commits on exit.
+
+    For work outside requests (jobs, the feed worker, the CLI) that may write: on SQLite a
+    transaction that read first fails at its first write if another connection committed
+    meanwhile, even when it would have waited for the lock.
+    """
+    with factory() as session, session.begin():
+        begin_write(session)
+        yield session
+
+
+def retry_busy(action: Callable[[], T], attempts: int = 5, pause: float = 0.5) -> T:
+    """Run ``action``; again (after a growing pause) when the database is busy or gone.
+
+    For the steps that must happen although the database hiccups, e.g. marking a job
+    finished: its last state must never be lost to one "database is locked".
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except OperationalError:
+            if attempt == attempts:
+                raise
+            log.warning("database busy, retrying (%d/%d)", attempt, attempts)
+            time.sleep(pause * attempt)
+    raise AssertionError("unreachable")
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:

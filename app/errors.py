@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("panhuo")
@@ -173,6 +173,21 @@ async def _on_integrity(request: Request, exc: Exception) -> JSONResponse:
     return problem(409, "Conflict", "与已有数据冲突 / conflicts with existing data")
 
 
+async def _on_operational(request: Request, exc: Exception) -> JSONResponse:
+    # SQLite's single write lock stayed taken beyond the busy timeout: the request wrote
+    # nothing (its transaction rolled back) and may simply be sent again.
+    if "locked" in str(exc) or "busy" in str(exc):
+        log.warning("database busy on %s %s", request.method, request.url.path)
+        response = problem(
+            503,
+            "Service unavailable",
+            "数据库繁忙，请稍后重试 / the database is busy; retry shortly",
+        )
+        response.headers["Retry-After"] = "2"
+        return response
+    return await _on_unexpected(request, exc)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "Internal server error", "服务器内部错误 / internal error")
@@ -183,4 +198,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _on_domain)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(IntegrityError, _on_integrity)
+    app.add_exception_handler(OperationalError, _on_operational)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -20,7 +20,30 @@ def _render_item(type_: str, obj: object, autogen_context: AutogenContext) -> st
     return False
 
 
+def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    # On the driver connection: the pragma is ignored inside a transaction, and
+    # SQLAlchemy would open one for any statement sent through it.
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    if on and driver.execute("PRAGMA foreign_key_check").fetchone() is not None:
+        raise RuntimeError("the migration left rows that break a foreign key")
+
+
 def _run(connection: Connection) -> None:
+    # SQLite alters a table by rebuilding it (batch mode); with foreign keys on, dropping
+    # the old table would cascade-delete the rows of every table referring to it.
+    rebuilds = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    if rebuilds:
+        _sqlite_foreign_keys(connection, on=False)
+    try:
+        _configure_and_run(connection)
+    finally:
+        if rebuilds:
+            _sqlite_foreign_keys(connection, on=True)
+
+
+def _configure_and_run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -15,7 +15,10 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_log"
     __audit_resource__ = None
-    __table_args__ = (Index("ix_audit_log_resource", "resource_type", "resource_id"),)
+    __table_args__ = (
+        Index("ix_audit_log_resource", "resource_type", "resource_id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -20,6 +20,7 @@ class ApiKey(TimestampMixin, Base):
 
     __tablename__ = "api_keys"
     __audit_resource__ = "api_key"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -28,6 +28,7 @@ class DealStatus(StrEnum):
 class Deal(TimestampMixin, Base):
     __tablename__ = "deals"
     __audit_resource__ = "deal"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(

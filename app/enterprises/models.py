@@ -16,6 +16,7 @@ class EnterpriseSize(StrEnum):
 class Enterprise(TimestampMixin, Base):
     __tablename__ = "enterprises"
     __audit_resource__ = "enterprise"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)

@@ -35,6 +35,7 @@ class Feedback(Base):
             sqlite_where=text("is_current"),
             postgresql_where=text("is_current"),
         ),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,7 +28,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.db import utcnow
+from app.db import utcnow, write_session
 from app.feeds import outbound
 from app.feeds.models import DeliveryState, EndpointState, WebhookDelivery, WebhookEndpoint
 
@@ -79,7 +79,7 @@ def claim(
         and_(WebhookDelivery.state == DeliveryState.sending, WebhookDelivery.lease_until < now),
     )
     active = select(WebhookEndpoint.id).where(WebhookEndpoint.active.is_(True))
-    with factory() as session, session.begin():
+    with write_session(factory) as session:
         pick = (
             select(WebhookDelivery.id)
             .where(due, WebhookDelivery.endpoint_id.in_(active))
@@ -133,7 +133,7 @@ def send(client: httpx.Client, job: Job, allow: list[str]) -> Outcome:
 
 
 def record(factory: sessionmaker[Session], outcomes: list[Outcome], settings: Settings) -> None:
-    with factory() as session, session.begin():
+    with write_session(factory) as session:
         healthy, failing = set(), set()
         for o in outcomes:
             attempts = o.job.attempts + 1

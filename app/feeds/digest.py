@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.principal import Principal
-from app.db import utcnow
+from app.db import utcnow, write_session
 from app.feeds import outbox, sources
 from app.feeds.feed import items_query, present
 from app.feeds.models import FeedItem, Subscription, WebhookDelivery, WebhookEndpoint
@@ -65,7 +65,7 @@ def enqueue_yesterday(factory: sessionmaker[Session]) -> int:
     had it; its fixed webhook-id makes this idempotent across rounds and processes."""
     day = today() - timedelta(days=1)
     queued = 0
-    with factory() as session, session.begin():
+    with write_session(factory) as session:
         endpoints = [
             e
             for e in session.scalars(

@@ -22,6 +22,7 @@ class Subscription(TimestampMixin, Base):
 
     __tablename__ = "subscriptions"
     __audit_resource__ = "subscription"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(
@@ -47,7 +48,10 @@ class WatchEntry(Base):
 
     __tablename__ = "watchlist"
     __audit_resource__ = "watch"
-    __table_args__ = (UniqueConstraint("enterprise_id", "patent_id"),)
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "patent_id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
@@ -68,6 +72,7 @@ class FeedItem(Base):
     __table_args__ = (
         UniqueConstraint("enterprise_id", "patent_id", "reason", "reason_key"),
         Index("ix_feed_items_enterprise_id_id", "enterprise_id", "id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,6 +127,7 @@ class EndpointState(StrEnum):
 class WebhookEndpoint(TimestampMixin, Base):
     __tablename__ = "webhook_endpoints"
     __audit_resource__ = "webhook"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(
@@ -152,6 +158,7 @@ class WebhookDelivery(Base):
     __table_args__ = (
         Index("ix_webhook_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
         Index("ix_webhook_deliveries_endpoint_id_id", "endpoint_id", "id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

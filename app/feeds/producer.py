@@ -27,7 +27,7 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.db import utcnow
+from app.db import utcnow, write_session
 from app.feeds import bulk, outbox, sources
 from app.feeds.models import FeedItem, PatentState, ProducerState, Reason
 from app.feeds.rules import Draft, Rule
@@ -37,6 +37,9 @@ from app.matches.models import IndexChange
 log = logging.getLogger("panhuo.feeds")
 SETTLE = timedelta(seconds=60)
 CHUNK = 2000  # patents per transaction
+# On SQLite a chunk holds the database's only write lock while it matches: kept short,
+# so imports and API writes beside it never wait near their 30 s busy timeout.
+SQLITE_CHUNK = 250
 
 
 class Producer:
@@ -63,12 +66,13 @@ class Producer:
                     engine.catch_up(session)  # needs written since: follow them too
             ids = list(dict.fromkeys(r.doc_id for r in fresh))
             compiled = None  # subscriptions, read once per run
-            for start in range(0, len(ids), CHUNK):
-                with factory() as session, session.begin():
+            size = SQLITE_CHUNK if _is_sqlite(factory) else CHUNK
+            for start in range(0, len(ids), size):
+                with write_session(factory) as session:
                     started = _lock(session).started_at
                     if compiled is None:
                         compiled = sources.compile_rules(session)
-                    chunk = ids[start : start + CHUNK]
+                    chunk = ids[start : start + size]
                     with _gc_paused():
                         made += produce(session, engine, settings, chunk, started, compiled)
             self._done.update(r.id for r in fresh)
@@ -86,10 +90,15 @@ class Producer:
             mark = row.id
         if mark is None:
             return
-        with factory() as session, session.begin():
+        with write_session(factory) as session:
             state = _lock(session)
             state.last_change_id = max(state.last_change_id, mark)
         self._done = {i for i in self._done if i > mark}
+
+
+def _is_sqlite(factory: sessionmaker[Session]) -> bool:
+    with factory() as session:
+        return session.get_bind().dialect.name == "sqlite"
 
 
 @contextmanager

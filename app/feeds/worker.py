@@ -1,4 +1,5 @@
-"""The feed worker: produce feed items, send due webhooks, queue daily digests.
+"""The feed worker: produce feed items, send due webhooks, queue daily digests, and fail
+import jobs and match runs whose process is gone (``app.common.liveness``).
 
 It runs as a daemon thread in every service process (``PANHUO_WORKER_IN_PROCESS``, the
 default) or on its own as ``panhuo worker`` (then set ``PANHUO_WORKER_IN_PROCESS=false`` on
@@ -10,13 +11,18 @@ or sent twice by two workers; only a crash mid-send repeats a ``webhook-id``.
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.common import liveness
 from app.config import Settings
+from app.db import write_session
 from app.feeds import delivery, digest
 from app.feeds.producer import Producer
+from app.imports import service as imports
+from app.matches import runs
 from app.matches.engine import MatchEngine
 from app.migrate import current_revision, head_revision
 
@@ -33,16 +39,29 @@ class Worker:
         self.client = delivery.make_client(settings)
         self.pool = ThreadPoolExecutor(max(settings.webhook_concurrency, 1), "webhook")
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._digest_checked = 0.0
+        self._swept = 0.0
 
-    def tick(self) -> int:
-        """One round; how much work it did (0 = idle)."""
+    def produce(self) -> int:
+        """Feed items for pending changes, due digests, and the sweep of dead jobs."""
+        if time.monotonic() - self._swept >= liveness.SWEEP_EVERY:
+            self._swept = time.monotonic()
+            sweep_jobs(self.factory)
         done = self.producer.run(self.factory, self.engine, self.settings)
         if time.monotonic() - self._digest_checked >= DIGEST_EVERY:
             self._digest_checked = time.monotonic()
             done += digest.enqueue_yesterday(self.factory)
-        while sent := delivery.deliver_due(self.factory, self.client, self.settings, self.pool):
+        return done
+
+    def deliver(self) -> int:
+        """One batch of due webhooks; the number sent."""
+        return delivery.deliver_due(self.factory, self.client, self.settings, self.pool)
+
+    def tick(self) -> int:
+        """One round of both, in turn (``--once`` and tests); how much work it did."""
+        done = self.produce()
+        while sent := self.deliver():
             done += sent
             if self._stop.is_set():
                 break
@@ -57,10 +76,10 @@ class Worker:
                 break
         return total
 
-    def loop(self) -> None:
+    def _loop(self, work: Callable[[], int]) -> None:
         while not self._stop.is_set():
             try:
-                busy = self.tick()
+                busy = work()
             except Exception:  # a bad round must not end the worker; the next one retries
                 log.exception("feed worker round failed")
                 busy = 0
@@ -68,15 +87,37 @@ class Worker:
                 self._stop.wait(self.settings.worker_poll_seconds)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.loop, name="panhuo-worker", daemon=True)
-        self._thread.start()
+        # Production and delivery on threads of their own: a large outbox or a slow
+        # receiver must not hold back new feed items (nor the reverse).
+        for name, work in (("panhuo-worker", self.produce), ("panhuo-worker-send", self.deliver)):
+            thread = threading.Thread(target=self._loop, args=(work,), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def loop(self) -> None:
+        """Run until stopped (``panhuo worker``; Ctrl-C interrupts the wait)."""
+        self.start()
+        while not self._stop.wait(1.0):
+            pass
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=self.settings.outbound_timeout_seconds + 5)
+        for thread in self._threads:
+            thread.join(timeout=self.settings.outbound_timeout_seconds + 5)
         self.pool.shutdown(wait=False)
         self.client.close()
+
+
+def sweep_jobs(factory: sessionmaker[Session]) -> int:
+    """Fail import jobs and match runs whose process is gone (whichever worker notices)."""
+    with factory() as session, session.begin():  # most rounds: nothing running, no lock
+        if not (imports.has_active(session) or runs.has_active(session)):
+            return 0
+    with write_session(factory) as session:
+        failed = imports.fail_stale(session) + runs.fail_stale(session)
+    if failed:
+        log.warning("failed %d import jobs or match runs whose process is gone", failed)
+    return failed
 
 
 def start_in_process(

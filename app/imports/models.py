@@ -20,6 +20,7 @@ class ImportJob(TimestampMixin, Base):
 
     __tablename__ = "import_jobs"
     __audit_resource__ = "import_job"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     state: Mapped[ImportState] = mapped_column(str_enum(ImportState, 16), index=True)
@@ -42,6 +43,7 @@ class ImportJob(TimestampMixin, Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    owner: Mapped[str | None] = mapped_column(String(200))  # "host:pid" running it
     created_by_key: Mapped[int | None]
 
 
@@ -50,7 +52,10 @@ class ImportRowError(Base):
 
     __tablename__ = "import_errors"
     __audit_resource__ = None  # part of its job
-    __table_args__ = (Index("ix_import_errors_job_row", "job_id", "row_number"),)
+    __table_args__ = (
+        Index("ix_import_errors_job_row", "job_id", "row_number"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
+from app.imports.shared_strings import Reader, SharedStrings, TooManyStrings
 
 Row = tuple[int, dict[str, Any]]
 MAX_XLSX_UNCOMPRESSED = 2_000_000_000
@@ -151,16 +151,30 @@ def _check_zip(path: Path) -> None:
 
 def _xlsx_rows(path: Path) -> Rows:
     _check_zip(path)
+    reader = None
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        reader = Reader(path, read_only=True, data_only=True)
+        reader.read()
+    except TooManyStrings as exc:
+        raise FileProblem(
+            "Excel 共享字符串过多（超过 500 万个），请拆分文件或另存为 CSV",
+            "the workbook has too many shared strings (over 5 million): split it or save as CSV",
+        ) from exc
     except Exception as exc:  # openpyxl raises many types for broken workbooks
+        _close_strings(reader and reader.shared_strings)
         raise FileProblem("无法读取 Excel 文件", f"cannot read the workbook: {exc}") from exc
+    book = reader.wb
     sheet = book.worksheets[0]
     total = sheet.max_row if isinstance(sheet.max_row, int) else None
-    return Rows(_sheet_rows(book, sheet), total)
+    return Rows(_sheet_rows(book, sheet, reader.shared_strings), total)
 
 
-def _sheet_rows(book: Any, sheet: Any) -> Iterator[Row]:
+def _close_strings(strings: object) -> None:
+    if isinstance(strings, SharedStrings):
+        strings.close()
+
+
+def _sheet_rows(book: Any, sheet: Any, strings: object) -> Iterator[Row]:
     header: list[str] | None = None
     try:
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -173,12 +187,13 @@ def _sheet_rows(book: Any, sheet: Any) -> Iterator[Row]:
                 continue
             if filled:
                 yield number, dict(zip(header, cells, strict=False))
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, KeyError, IndexError, ValueError) as exc:
         raise FileProblem(
             "Excel 文件读取中断（可能被截断）", f"the workbook ended unexpectedly: {exc}"
         ) from exc
     finally:
         book.close()
+        _close_strings(strings)
 
 
 def head_bytes(data: io.BufferedIOBase | Any, size: int = 8) -> bytes:

@@ -1,5 +1,6 @@
 """One raw row (header → cell) → a validated ``PatentCreate`` or bilingual cell errors."""
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,11 @@ from app.imports.columns import CellError, cell_value, map_headers
 from app.patents.schemas import PatentCreate
 
 _NOT_PATENT_FIELDS = {"patentee", "applicant_type"}
+# NUL (PostgreSQL text refuses it) and lone surrogates (no driver can encode them; JSON
+# can carry them): refused on every backend alike, so a file imports the same everywhere.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE_ZH = "包含无法保存的字符（NUL 或孤立代理项），请删除后重新导入"
+_UNSTORABLE_EN = "contains a character that cannot be stored (NUL or a lone surrogate)"
 
 
 @dataclass
@@ -47,9 +53,15 @@ class RowParser:
             message = str(raw["__error__"])
             row.problems.append(CellProblem(None, None, message, message))
             return row
+        raw = {_storable(str(k)): v for k, v in raw.items()}  # headers reach the job's JSON
         columns = self._fields(tuple(raw))
         values: dict[str, Any] = {}
         for name, header in columns.items():
+            if _unstorable(raw[header]):
+                row.problems.append(
+                    CellProblem(header, _raw(raw[header]), _UNSTORABLE_ZH, _UNSTORABLE_EN)
+                )
+                continue
             try:
                 value = cell_value(name, raw[header])
             except CellError as exc:
@@ -87,5 +99,19 @@ def _reasons(message: str, name: str, header: str) -> tuple[str, str]:
     return f"字段值无效：{header}", message
 
 
+def _unstorable(value: object) -> bool:
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, list | tuple):
+        return any(_unstorable(v) for v in value)
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    return False
+
+
+def _storable(text: str) -> str:
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 def _raw(value: object) -> str | None:
-    return None if value is None else str(value)[:500]
+    return None if value is None else _storable(str(value)[:500])

@@ -16,6 +16,7 @@ class InstitutionType(StrEnum):
 class Institution(TimestampMixin, Base):
     __tablename__ = "institutions"
     __audit_resource__ = "institution"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)

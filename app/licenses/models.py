@@ -25,6 +25,7 @@ class OpenLicense(TimestampMixin, Base):
 
     __tablename__ = "open_licenses"
     __audit_resource__ = "open_license"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patent_id: Mapped[int] = mapped_column(ForeignKey("patents.id", ondelete="CASCADE"), index=True)
@@ -45,7 +46,10 @@ class OpenLicenseAcceptance(Base):
 
     __tablename__ = "open_license_acceptances"
     __audit_resource__ = "open_license_acceptance"
-    __table_args__ = (UniqueConstraint("open_license_id", "enterprise_id"),)
+    __table_args__ = (
+        UniqueConstraint("open_license_id", "enterprise_id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     open_license_id: Mapped[int] = mapped_column(

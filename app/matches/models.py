@@ -17,6 +17,7 @@ class IndexChange(Base):
 
     __tablename__ = "index_changes"
     __audit_resource__ = None
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -36,6 +37,7 @@ class MatchRun(TimestampMixin, Base):
 
     __tablename__ = "match_runs"
     __audit_resource__ = "match_run"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     state: Mapped[RunState] = mapped_column(str_enum(RunState, 16), index=True)
@@ -48,6 +50,7 @@ class MatchRun(TimestampMixin, Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Refreshed by the worker executing the run; a stale heartbeat means it died.
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    owner: Mapped[str | None] = mapped_column(String(200))  # "host:pid" running it
     created_by_key: Mapped[int | None]
 
 
@@ -56,7 +59,10 @@ class MatchResult(Base):
 
     __tablename__ = "match_results"
     __audit_resource__ = None  # written in bulk by the run, which is itself audited
-    __table_args__ = (Index("ix_match_results_run_need_rank", "run_id", "need_id", "rank"),)
+    __table_args__ = (
+        Index("ix_match_results_run_need_rank", "run_id", "need_id", "rank"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"))

@@ -1,22 +1,24 @@
 """Batch match runs: all open needs (or a selection) against the pool, in chunks.
 
 The run is executed by the worker that created it, after the creating request commits.
-Progress and a heartbeat are committed per chunk; at start-up a run whose heartbeat is
-stale (its worker died) is marked failed, so no run stays "running" forever.
+Progress is committed per chunk and a heartbeat every few seconds; any worker's sweep (and
+any read of the run) fails a run whose process is gone (see ``app.common.liveness``), so
+no run stays "running" forever.
 """
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import matching
 from app.auth.principal import Principal
+from app.common import liveness
 from app.common.paging import PageParams
-from app.db import begin_write, utcnow
+from app.db import retry_busy, utcnow, write_session
 from app.errors import Invalid, NotFound, field_error
 from app.matches import docs, signals
 from app.matches.engine import MatchEngine
@@ -27,7 +29,10 @@ from app.needs.models import Need, NeedStatus
 
 log = logging.getLogger("panhuo.runs")
 CHUNK = 256
-STALE_AFTER = timedelta(minutes=2)
+STOPPED = (
+    "执行该匹配任务的进程已停止（崩溃或重启），请重新发起 / the process running this run "
+    "stopped (crash or restart); start a new run"
+)
 Schedule = Callable[..., Any]
 
 
@@ -55,6 +60,8 @@ def create(
         per_need=data.per_need,
         total=int(session.scalar(stmt) or 0),
         created_by_key=actor.key_id,
+        owner=liveness.this_process(),
+        heartbeat_at=utcnow(),
     )
     session.add(run)
     session.flush()
@@ -66,7 +73,17 @@ def get(session: Session, run_id: int) -> MatchRun:
     run = session.get(MatchRun, run_id)
     if run is None:
         raise NotFound(f"匹配任务不存在 / match run {run_id} not found")
+    if _dead(run):
+        # Shown failed at once; the next sweep writes it (a read must not write: on
+        # SQLite its transaction may not be able to).
+        session.expunge(run)
+        run.state, run.errors = RunState.failed, [*run.errors, {"reason": STOPPED}]
     return run
+
+
+def _dead(run: MatchRun) -> bool:
+    active = run.state in (RunState.queued, RunState.running)
+    return active and liveness.is_dead(run.owner, run.heartbeat_at or run.created_at)
 
 
 def results_page(session: Session, run_id: int, paging: PageParams) -> dict[str, Any]:
@@ -104,24 +121,36 @@ def results_page(session: Session, run_id: int, paging: PageParams) -> dict[str,
 
 
 def fail_stale(session: Session) -> int:
-    """Mark runs whose worker stopped heartbeating as failed (called at start-up)."""
-    cutoff = utcnow() - STALE_AFTER
-    stale = MatchRun.state.in_([RunState.queued, RunState.running]) & (
-        func.coalesce(MatchRun.heartbeat_at, MatchRun.created_at) < cutoff
-    )
-    result = session.execute(
-        update(MatchRun)
-        .where(stale)
-        .values(
-            state=RunState.failed,
-            finished_at=utcnow(),
-            errors=[{"reason": "服务重启中断 / interrupted by a service restart; start a new run"}],
-        )
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    """Fail the runs whose process is gone; in a transaction begun as a writer."""
+    active = MatchRun.state.in_([RunState.queued, RunState.running])
+    dead = [run for run in session.scalars(select(MatchRun).where(active)) if _dead(run)]
+    for run in dead:
+        run.state, run.finished_at = RunState.failed, utcnow()
+        run.errors = [*run.errors, {"reason": STOPPED}]
+    session.flush()
+    return len(dead)
+
+
+def has_active(session: Session) -> bool:
+    active = MatchRun.state.in_([RunState.queued, RunState.running])
+    return session.scalar(select(MatchRun.id).where(active).limit(1)) is not None
 
 
 def execute(factory: sessionmaker[Session], engine: MatchEngine, run_id: int) -> None:
+    with liveness.heartbeat(lambda: _beat(factory, run_id)):
+        _execute(factory, engine, run_id)
+
+
+def _beat(factory: sessionmaker[Session], run_id: int) -> None:
+    with write_session(factory) as session:
+        session.execute(
+            update(MatchRun)
+            .where(MatchRun.id == run_id, MatchRun.state == RunState.running)
+            .values(heartbeat_at=utcnow())
+        )
+
+
+def _execute(factory: sessionmaker[Session], engine: MatchEngine, run_id: int) -> None:
     try:
         need_ids = _claim(factory, run_id)
         if need_ids is None:
@@ -131,15 +160,33 @@ def execute(factory: sessionmaker[Session], engine: MatchEngine, run_id: int) ->
         _finish(factory, run_id, RunState.succeeded, None)
     except Exception as exc:  # the run must end failed, never stay "running"
         log.exception("match run %s failed", run_id)
-        _finish(factory, run_id, RunState.failed, f"{type(exc).__name__}: {exc}"[:500])
+        try:
+            _finish(factory, run_id, RunState.failed, _public_error(exc))
+        except Exception:  # if even this fails, the stale-run sweep ends it
+            log.exception("match run %s: cannot record its failure", run_id)
+
+
+def _public_error(exc: Exception) -> str:
+    """What users see of an unexpected error: never SQL or parameters (they are logged)."""
+    if isinstance(exc, SQLAlchemyError):
+        return (
+            "匹配任务因数据库错误中断（详情已记入服务日志） / "
+            "the run stopped on a database error (logged)"
+        )
+    return f"匹配任务中断 / the run stopped: {type(exc).__name__}"
 
 
 def _claim(factory: sessionmaker[Session], run_id: int) -> list[int] | None:
-    with factory() as session, session.begin():
+    with write_session(factory) as session:
         claimed = session.execute(
             update(MatchRun)
             .where(MatchRun.id == run_id, MatchRun.state == RunState.queued)
-            .values(state=RunState.running, started_at=utcnow(), heartbeat_at=utcnow())
+            .values(
+                state=RunState.running,
+                started_at=utcnow(),
+                heartbeat_at=utcnow(),
+                owner=liveness.this_process(),
+            )
         )
         if not claimed.rowcount:  # type: ignore[attr-defined]
             return None
@@ -159,8 +206,7 @@ def _run_chunk(
     # connection has committed since it began ("database is locked" at once, no waiting).
     with factory() as session, session.begin():
         rows = _rank_chunk(session, engine, run_id, need_ids)
-    with factory() as session, session.begin():
-        begin_write(session)
+    with write_session(factory) as session:
         if rows:
             session.execute(insert(MatchResult), rows)
         session.execute(
@@ -236,12 +282,14 @@ def _explanation_json(m: matching.Match) -> dict[str, Any]:
 def _finish(
     factory: sessionmaker[Session], run_id: int, state: RunState, error: str | None
 ) -> None:
-    with factory() as session, session.begin():
-        begin_write(session)
-        run = session.get(MatchRun, run_id)
-        if run is None:
-            return
-        run.state = state
-        run.finished_at = utcnow()
-        if error:
-            run.errors = [*run.errors, {"reason": error}]
+    def finish() -> None:
+        with write_session(factory) as session:
+            run = session.get(MatchRun, run_id)
+            if run is None or run.state not in (RunState.queued, RunState.running):
+                return
+            run.state = state
+            run.finished_at = utcnow()
+            if error:
+                run.errors = [*run.errors, {"reason": error}]
+
+    retry_busy(finish)

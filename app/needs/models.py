@@ -19,6 +19,7 @@ class Need(TimestampMixin, Base):
 
     __tablename__ = "needs"
     __audit_resource__ = "need"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(

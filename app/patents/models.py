@@ -45,6 +45,7 @@ class ValueGrade(StrEnum):
 class Patent(TimestampMixin, Base):
     __tablename__ = "patents"
     __audit_resource__ = "patent"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_number: Mapped[str] = mapped_column(String(20), unique=True)  # 申请号
