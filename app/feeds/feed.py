@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
+from app.common.messages import Msg
 from app.db import utcnow
 from app.errors import Invalid, field_error
 from app.feeds.models import FeedItem
@@ -68,7 +69,10 @@ def _cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     if not cursor.isdigit() or len(cursor) > 19:
-        raise Invalid("游标无效 / invalid cursor", [field_error("cursor", "not a feed cursor")])
+        raise Invalid(
+            Msg("游标无效", "invalid cursor"),
+            [field_error("cursor", Msg("应为上一页返回的 next_cursor", "not a feed cursor"))],
+        )
     return int(cursor)
 
 

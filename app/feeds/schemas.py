@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, StringConstraints, field_validator
 from pydantic.config import JsonDict
 
-from app.common.enums import TransactionMode
+from app.common.enums import TransactionModeIn
 from app.common.schemas import PatchModel, ReadModel, RequestModel, unique
 from app.common.types import IpcPrefix, Keyword, Name, RegionCode
 from app.feeds.models import DeliveryState, EndpointState, Reason
@@ -57,7 +57,7 @@ class SubscriptionCreate(_Criteria):
     sei: list[SeiCode] = Field(default=[], max_length=40, description="战略性新兴产业分类")
     institution_ids: list[Id] = Field(default=[], max_length=100)
     regions: list[RegionCode] = Field(default=[], max_length=50, description="按省匹配")
-    modes: list[TransactionMode] = Field(default=[], max_length=5)
+    modes: list[TransactionModeIn] = Field(default=[], max_length=5)
     open_license_only: bool = False
     min_score: Score = 0.0
     quota: Quota = 20
@@ -91,7 +91,7 @@ class SubscriptionUpdate(_Criteria, PatchModel):
     sei: list[SeiCode] | None = Field(default=None, max_length=40)
     institution_ids: list[Id] | None = Field(default=None, max_length=100)
     regions: list[RegionCode] | None = Field(default=None, max_length=50)
-    modes: list[TransactionMode] | None = Field(default=None, max_length=5)
+    modes: list[TransactionModeIn] | None = Field(default=None, max_length=5)
     open_license_only: bool | None = None
     min_score: Score | None = None
     quota: Quota | None = None

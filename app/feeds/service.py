@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.messages import Msg
 from app.common.paging import PageParams, paginate
 from app.enterprises.models import Enterprise
 from app.errors import Invalid, NotFound, field_error
@@ -27,7 +28,7 @@ def enterprise(session: Session, actor: Principal, enterprise_id: int, write: bo
     """The enterprise id when the caller may read (or write) its feed; else 404."""
     allowed = actor.owns_enterprise(enterprise_id) or (actor.role is Role.portal and not write)
     if not allowed or session.get(Enterprise, enterprise_id) is None:
-        raise NotFound(f"企业不存在 / enterprise {enterprise_id} not found")
+        raise NotFound(Msg(f"企业 {enterprise_id} 不存在", f"enterprise {enterprise_id} not found"))
     return enterprise_id
 
 
@@ -40,8 +41,8 @@ def _check_needs(session: Session, enterprise_id: int, need_ids: list[int]) -> N
     missing = [n for n in need_ids if n not in own]
     if missing:  # another enterprise's need reads as missing: ids cannot be probed
         raise Invalid(
-            "需求不存在 / unknown need ids",
-            [field_error("need_ids", f"not found: {missing[:20]}")],
+            Msg("需求不存在", "unknown need ids"),
+            [field_error("need_ids", Msg(f"未找到：{missing[:20]}", f"not found: {missing[:20]}"))],
         )
 
 
@@ -62,7 +63,7 @@ def find_subscription(
     enterprise(session, actor, enterprise_id, write)
     sub = session.get(Subscription, sub_id)
     if sub is None or sub.enterprise_id != enterprise_id:
-        raise NotFound(f"订阅不存在 / subscription {sub_id} not found")
+        raise NotFound(Msg(f"订阅 {sub_id} 不存在", f"subscription {sub_id} not found"))
     return sub
 
 
@@ -133,7 +134,9 @@ def unwatch(session: Session, actor: Principal, enterprise_id: int, patent_id: i
         )
     )
     if entry is None:
-        raise NotFound(f"未订阅该专利 / patent {patent_id} is not on the watchlist")
+        raise NotFound(
+            Msg(f"专利 {patent_id} 不在关注列表中", f"patent {patent_id} is not on the watchlist")
+        )
     session.delete(entry)
     session.flush()
 

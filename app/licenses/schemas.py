@@ -1,15 +1,19 @@
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field
 
+from app.common.labels import accepts_labels
 from app.common.schemas import ReadModel, RequestModel
 from app.common.types import Money, ShortText
 from app.licenses.models import DeclarationStatus, FeeType
 
+FeeTypeIn = Annotated[FeeType, accepts_labels(FeeType, "fee_type")]
+
 
 class OpenLicenseCreate(RequestModel):
-    fee_type: FeeType
+    fee_type: FeeTypeIn
     one_off_fee: Money | None = Field(default=None, description="一次性许可费（元）")
     entry_fee: Money | None = Field(default=None, description="入门费（元）")
     royalty_rate: Decimal | None = Field(

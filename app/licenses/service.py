@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.audit import recorder
 from app.auth.principal import Principal
+from app.common.labels import label_of
+from app.common.messages import Msg
 from app.db import utcnow
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
 from app.errors import Conflict, NotFound, field_error
@@ -67,8 +69,8 @@ def declared(session: Session, patent_id: int) -> OpenLicense | None:
     )
 
 
-def _refuse(reason: str, field: str | None = None) -> Conflict:
-    return Conflict(reason, [field_error(field, reason.split(" / ")[-1])] if field else None)
+def _refuse(reason: Msg, field: str | None = None) -> Conflict:
+    return Conflict(reason, [field_error(field, reason)] if field else None)
 
 
 def declare(
@@ -76,18 +78,28 @@ def declare(
 ) -> OpenLicenseRead:
     patent = patents.find(session, actor, patent_id, write=True)
     if patent.legal_status is not LegalStatus.valid:
-        raise _refuse("专利不是有效状态，不能开放许可 / the patent is not valid", "patent")
+        raise _refuse(
+            Msg("专利不是有效（有权）状态，不能开放许可", "the patent is not valid"), "patent"
+        )
     if exclusive_licence_in_force(session, patent.id):
-        raise _refuse("存在有效的独占或排他许可 / an exclusive or sole licence is in force")
+        raise _refuse(Msg("存在有效的独占或排他许可", "an exclusive or sole licence is in force"))
     if declared(session, patent.id) is not None:
-        raise _refuse("已有开放许可声明 / an open licence is already declared")
+        raise _refuse(Msg("已有开放许可声明", "an open licence is already declared"))
     for name in _REQUIRED[data.fee_type]:
         if getattr(data, name) is None:
-            raise _refuse(f"缺少 {name} / {name} is required for fee type {data.fee_type}", name)
+            raise _refuse(
+                Msg(
+                    f"付费方式「{label_of('fee_type', data.fee_type)}」须填写 {name}",
+                    f"{name} is required for fee type {data.fee_type}",
+                ),
+                name,
+            )
     if patent.patent_type is not PatentType.invention and not data.evaluation_report:
         raise _refuse(
-            "实用新型和外观设计须提供专利权评价报告 / evaluation_report is required "
-            "for utility models and designs",
+            Msg(
+                "实用新型和外观设计须提供专利权评价报告",
+                "evaluation_report is required for utility models and designs",
+            ),
             "evaluation_report",
         )
     row = OpenLicense(patent_id=patent.id, status=DeclarationStatus.declared, **data.model_dump())
@@ -123,7 +135,7 @@ def read(session: Session, actor: Principal, licence_id: int) -> OpenLicenseRead
 def get(session: Session, actor: Principal, licence_id: int) -> OpenLicense:
     row = session.get(OpenLicense, licence_id)
     if row is None:
-        raise NotFound(f"开放许可不存在 / open licence {licence_id} not found")
+        raise NotFound(Msg(f"开放许可 {licence_id} 不存在", f"open licence {licence_id} not found"))
     patents.find(session, actor, row.patent_id)  # scope: the caller must see the patent
     return row
 
@@ -141,7 +153,7 @@ def withdraw(session: Session, actor: Principal, licence_id: int) -> OpenLicense
 def accept(session: Session, actor: Principal, licence_id: int) -> AcceptanceRead:
     row = get(session, actor, licence_id)
     if row.status is not DeclarationStatus.declared:
-        raise _refuse("开放许可已撤回，不再接受新的许可 / the declaration was withdrawn")
+        raise _refuse(Msg("开放许可已撤回，不再接受新的许可", "the declaration was withdrawn"))
     taken = session.scalar(
         select(OpenLicenseAcceptance).where(
             OpenLicenseAcceptance.open_license_id == row.id,
@@ -149,7 +161,7 @@ def accept(session: Session, actor: Principal, licence_id: int) -> AcceptanceRea
         )
     )
     if taken is not None:
-        raise _refuse("已接受该开放许可 / already accepted by this enterprise")
+        raise _refuse(Msg("本企业已接受该开放许可", "already accepted by this enterprise"))
     today = date.today()
     ends = date(today.year + row.term_years, today.month, min(today.day, 28))
     acceptance = OpenLicenseAcceptance(
