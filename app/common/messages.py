@@ -39,7 +39,7 @@ def _has_cjk(text: str) -> bool:
 
 # Keyed by pydantic's error ``type``; ``{name}`` placeholders are the error's ``ctx`` values.
 PYDANTIC_ZH: dict[str, str] = {
-    "missing": "缺少必填字段",
+    "missing": "必填",
     "missing_argument": "缺少必填参数",
     "extra_forbidden": "不支持的字段",
     "string_type": "应为字符串",
@@ -66,8 +66,8 @@ PYDANTIC_ZH: dict[str, str] = {
     "less_than": "必须小于 {lt}",
     "less_than_equal": "不能大于 {le}",
     "multiple_of": "应为 {multiple_of} 的倍数",
-    "too_short": "至少 {min_length} 项",
-    "too_long": "最多 {max_length} 项",
+    "too_short": "至少 {min_length} 项，实为 {actual_length} 项",
+    "too_long": "最多 {max_length} 项，实为 {actual_length} 项",
     "list_type": "应为列表",
     "set_type": "应为集合",
     "tuple_type": "应为列表",
@@ -108,6 +108,8 @@ def translate(err: dict[str, Any]) -> Msg:
         return cause.msg
     en = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     kind = str(err.get("type", ""))
+    if kind in _TEXT_LENGTH and ctx.get("field_type") == "Value":
+        return _text_length(kind, ctx)
     if kind in ("value_error", "assertion_error") and _has_cjk(en):
         return split(en)  # a validator that still writes one "中文 / English" string
     template = PYDANTIC_ZH.get(kind)
@@ -118,6 +120,23 @@ def translate(err: dict[str, Any]) -> Msg:
     except (KeyError, IndexError, ValueError):
         zh = template.split("：")[0].split("{")[0].rstrip("，")
     return Msg(zh, en)
+
+
+# Our text types strip before checking their length, so pydantic reports a length error on a
+# "Value" with "items"; for text they are characters.
+_TEXT_LENGTH = {
+    "too_short": ("至少", "at least", "min_length"),
+    "too_long": ("最多", "at most", "max_length"),
+}
+
+
+def _text_length(kind: str, ctx: dict[str, Any]) -> Msg:
+    zh, en, key = _TEXT_LENGTH[kind]
+    limit, actual = ctx.get(key), ctx.get("actual_length")
+    return Msg(
+        f"{zh} {limit} 个字符，实为 {actual} 个",
+        f"should have {en} {limit} characters, not {actual}",
+    )
 
 
 def _ctx(value: Any) -> str:

@@ -22,6 +22,7 @@ from app.auth.models import Role
 from app.common.identifiers import region_name
 from app.console import labels
 from app.console.security import CSRF_FIELD, set_cookie, sign, unsign
+from app.common.messages import Msg
 from app.errors import DomainError
 
 HERE = Path(__file__).resolve().parent
@@ -46,8 +47,10 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
 ]
 
 
-def chinese(text: str) -> str:
-    """The Chinese half of the API's bilingual ``中文 / English`` messages."""
+def chinese(text: Msg | str) -> str:
+    """The Chinese half of the API's bilingual messages."""
+    if isinstance(text, Msg):
+        return text.zh
     head = text.split(" / ", 1)[0]
     return head if CJK.search(head) else text
 
