@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.common.identifiers import region_name
+from app.common.messages import Msg
 from app.console import labels
 from app.console.security import CSRF_FIELD, set_cookie, sign, unsign
-from app.common.messages import Msg
 from app.errors import DomainError
 
 HERE = Path(__file__).resolve().parent
