@@ -21,7 +21,15 @@ from app.db import DBSession
 from app.errors import Forbidden, TooManyRequests, Unauthorized
 
 PUBLIC_PATHS = frozenset(
-    {"/health", "/ready", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    {
+        "/health",
+        "/ready",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+        "/openapi.json",
+        "/v1/feeds/{token}.atom",  # the secret URL is the credential (app/feeds/tokens.py)
+    }
 )
 
 _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer pk_…`")

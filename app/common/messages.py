@@ -33,6 +33,10 @@ def split(text: str) -> Msg:
     return Msg(zh, en) if sep and _has_cjk(zh) else Msg(text, text)
 
 
+def as_msg(message: "Msg | str") -> Msg:
+    return message if isinstance(message, Msg) else split(message)
+
+
 def _has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 

@@ -9,6 +9,7 @@ from app.common.schemas import PatchModel, ReadModel, RequestModel, unique
 from app.common.types import IpcPrefix, Keyword, Name, RegionCode
 from app.feeds.models import DeliveryState, EndpointState, Reason
 from app.matches.schemas import SeiCode
+from app.patents.schemas import PatentBrief
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Score = Annotated[float, Field(ge=0, le=1000)]
@@ -122,14 +123,11 @@ class WatchRead(ReadModel):
     enterprise_id: int
     patent_id: int
     created_at: datetime
+    patent: PatentBrief
 
 
-class FeedPatent(ReadModel):
-    id: int
-    application_number: str
-    title: str
-    legal_status: str
-    institution_id: int | None
+class FeedPatent(PatentBrief):
+    pass
 
 
 class FeedItemRead(ReadModel):
@@ -220,4 +218,11 @@ class DeliveryRead(ReadModel):
     last_status_code: int | None
     last_error: str | None
     delivered_at: datetime | None
+    created_at: datetime
+
+
+class FeedTokenCreated(ReadModel):
+    enterprise_id: int
+    url: str = Field(description="Atom 订阅地址，可直接填入 RSS/Atom 阅读器；仅此一次显示")
+    token: str = Field(description="地址中的密钥，仅此一次显示 / shown only now")
     created_at: datetime

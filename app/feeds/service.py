@@ -21,6 +21,7 @@ from app.feeds import sources
 from app.feeds.models import PatentState, Subscription, WatchEntry
 from app.feeds.schemas import SubscriptionCreate, SubscriptionUpdate
 from app.needs.models import Need
+from app.patents import repository as patent_rows
 from app.patents import service as patents
 
 
@@ -46,10 +47,42 @@ def _check_needs(session: Session, enterprise_id: int, need_ids: list[int]) -> N
         )
 
 
+# What a subscription follows; without any of them it would take every new patent.
+CRITERIA = (
+    "all_needs",
+    "need_ids",
+    "keywords",
+    "ipc_prefixes",
+    "sei",
+    "institution_ids",
+    "regions",
+    "modes",
+    "open_license_only",
+)
+
+
+def _require_criteria(values: dict[str, Any]) -> None:
+    if any(values.get(name) for name in CRITERIA):
+        return
+    raise Invalid(
+        Msg(
+            "订阅至少需要一个条件：全部需求、指定需求、关键词、IPC、战略性新兴产业、"
+            "机构、地区、交易方式或仅开放许可",
+            "a subscription needs at least one criterion: all_needs, need_ids, keywords, "
+            "ipc_prefixes, sei, institution_ids, regions, modes or open_license_only",
+        ),
+        [
+            field_error(name, Msg("至少填写一项订阅条件", "give at least one criterion"))
+            for name in CRITERIA
+        ],
+    )
+
+
 def create_subscription(
     session: Session, actor: Principal, enterprise_id: int, data: SubscriptionCreate
 ) -> Subscription:
     enterprise(session, actor, enterprise_id, write=True)
+    _require_criteria(data.model_dump())
     _check_needs(session, enterprise_id, data.need_ids)
     sub = Subscription(enterprise_id=enterprise_id, **data.model_dump())
     session.add(sub)
@@ -80,6 +113,7 @@ def update_subscription(
 ) -> Subscription:
     sub = find_subscription(session, actor, enterprise_id, sub_id, write=True)
     changes = data.changes()
+    _require_criteria({name: changes.get(name, getattr(sub, name)) for name in CRITERIA})
     if "need_ids" in changes:
         _check_needs(session, enterprise_id, changes["need_ids"])
     for field, value in changes.items():
@@ -105,7 +139,7 @@ def delete_subscription(
     session.flush()
 
 
-def watch(session: Session, actor: Principal, enterprise_id: int, patent_id: int) -> WatchEntry:
+def watch(session: Session, actor: Principal, enterprise_id: int, patent_id: int) -> dict[str, Any]:
     """Watch a pool patent (idempotent). Its current state is recorded, so its next status
     or licence change is recognised as one."""
     enterprise(session, actor, enterprise_id, write=True)
@@ -116,14 +150,14 @@ def watch(session: Session, actor: Principal, enterprise_id: int, patent_id: int
         )
     )
     if entry is not None:
-        return entry
+        return _with_patents(session, [entry])[0]
     if session.get(PatentState, patent_id) is None:
         loaded = sources.load_patents(session, [patent.id])
         session.add(sources.patent_state(*loaded[0]))
     entry = WatchEntry(enterprise_id=enterprise_id, patent_id=patent_id)
     session.add(entry)
     session.flush()
-    return entry
+    return _with_patents(session, [entry])[0]
 
 
 def unwatch(session: Session, actor: Principal, enterprise_id: int, patent_id: int) -> None:
@@ -146,4 +180,20 @@ def watchlist(
 ) -> dict[str, Any]:
     enterprise(session, actor, enterprise_id, write=False)
     stmt = select(WatchEntry).where(WatchEntry.enterprise_id == enterprise_id)
-    return paginate(session, stmt.order_by(WatchEntry.id), paging)
+    page = paginate(session, stmt.order_by(WatchEntry.id), paging)
+    page["items"] = _with_patents(session, page["items"])
+    return page
+
+
+def _with_patents(session: Session, entries: list[WatchEntry]) -> list[dict[str, Any]]:
+    """Watch entries with the summary of each patent (title, number, status, institution)."""
+    found = patent_rows.briefs(session, [e.patent_id for e in entries])
+    return [
+        {
+            "enterprise_id": e.enterprise_id,
+            "patent_id": e.patent_id,
+            "created_at": e.created_at,
+            "patent": found[e.patent_id],
+        }
+        for e in entries
+    ]

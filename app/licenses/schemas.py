@@ -8,6 +8,7 @@ from app.common.labels import accepts_labels
 from app.common.schemas import ReadModel, RequestModel
 from app.common.types import Money, ShortText
 from app.licenses.models import DeclarationStatus, FeeType
+from app.patents.schemas import PatentBrief
 
 FeeTypeIn = Annotated[FeeType, accepts_labels(FeeType, "fee_type")]
 
@@ -51,3 +52,11 @@ class AcceptanceRead(ReadModel):
     accepted_at: datetime
     starts_on: date
     ends_on: date
+
+
+class EnterpriseAcceptanceRead(AcceptanceRead):
+    """An enterprise's own acceptance, with the licence's patent and fee type."""
+
+    patent_id: int
+    fee_type: FeeType
+    patent: PatentBrief

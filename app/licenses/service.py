@@ -15,11 +15,14 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.audit import recorder
+from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.labels import label_of
 from app.common.messages import Msg
+from app.common.paging import PageParams, paginate
 from app.db import utcnow
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
+from app.enterprises.models import Enterprise
 from app.errors import Conflict, NotFound, field_error
 from app.licenses.models import (
     DeclarationStatus,
@@ -28,6 +31,7 @@ from app.licenses.models import (
     OpenLicenseAcceptance,
 )
 from app.licenses.schemas import AcceptanceRead, OpenLicenseCreate, OpenLicenseRead
+from app.patents import repository as patent_rows
 from app.patents import service as patents
 from app.patents.models import LegalStatus, PatentType
 
@@ -181,12 +185,43 @@ def list_for_patent(session: Session, actor: Principal, patent_id: int) -> list[
 
 
 def acceptances(session: Session, actor: Principal, licence_id: int) -> list[Any]:
+    """All acceptances for the licensor (or admin); an enterprise sees only its own."""
     row = get(session, actor, licence_id)
-    patents.find(session, actor, row.patent_id, write=True)  # the licensor (or admin) only
-    return list(
-        session.scalars(
-            select(OpenLicenseAcceptance)
-            .where(OpenLicenseAcceptance.open_license_id == row.id)
-            .order_by(OpenLicenseAcceptance.id)
+    stmt = select(OpenLicenseAcceptance).where(OpenLicenseAcceptance.open_license_id == row.id)
+    if actor.role is Role.enterprise:
+        stmt = stmt.where(OpenLicenseAcceptance.enterprise_id == actor.enterprise_id)
+    else:
+        patents.find(session, actor, row.patent_id, write=True)
+    return list(session.scalars(stmt.order_by(OpenLicenseAcceptance.id)))
+
+
+def enterprise_acceptances(
+    session: Session, actor: Principal, enterprise_id: int, paging: PageParams
+) -> dict[str, Any]:
+    """The open licences an enterprise has accepted, newest first, with their patents."""
+    if not actor.owns_enterprise(enterprise_id) or session.get(Enterprise, enterprise_id) is None:
+        raise NotFound(Msg(f"企业 {enterprise_id} 不存在", f"enterprise {enterprise_id} not found"))
+    stmt = select(OpenLicenseAcceptance).where(OpenLicenseAcceptance.enterprise_id == enterprise_id)
+    page = paginate(session, stmt.order_by(OpenLicenseAcceptance.id.desc()), paging)
+    rows: list[OpenLicenseAcceptance] = page["items"]
+    licences = {
+        lic.id: lic
+        for lic in session.scalars(
+            select(OpenLicense).where(OpenLicense.id.in_({a.open_license_id for a in rows}))
         )
-    )
+    }
+    briefs = patent_rows.briefs(session, [lic.patent_id for lic in licences.values()])
+    page["items"] = [_acceptance(a, licences[a.open_license_id], briefs) for a in rows]
+    return page
+
+
+def _acceptance(
+    a: OpenLicenseAcceptance, lic: OpenLicense, briefs: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    names = set(AcceptanceRead.model_fields)
+    return {
+        **{name: getattr(a, name) for name in names},
+        "patent_id": lic.patent_id,
+        "fee_type": lic.fee_type,
+        "patent": briefs[lic.patent_id],
+    }

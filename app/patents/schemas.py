@@ -191,3 +191,14 @@ class PatentRead(ReadModel):
         """Chinese IPC titles (from data/ipc_zh.tsv) for the main code and every listed code."""
         codes = unique(([self.ipc_main] if self.ipc_main else []) + self.ipc_codes)
         return {code: ipc_title(code) for code in codes}
+
+
+class PatentBrief(ReadModel):
+    """What a list names a patent by (watchlists, feeds, open-licence acceptances)."""
+
+    id: int
+    application_number: str
+    title: str
+    legal_status: LegalStatus
+    institution_id: int | None
+    institution_name: str | None
