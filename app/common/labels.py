@@ -116,6 +116,11 @@ def label_of(kind: str, value: str) -> str:
     return LABELS.get(kind, {}).get(value, value)
 
 
+def kind_of(codes: set[str]) -> str | None:
+    """The table whose codes are exactly ``codes`` (for pydantic's own enum errors)."""
+    return next((kind for kind, table in LABELS.items() if set(table) == codes), None)
+
+
 def allowed(kind: str) -> Msg:
     """``有权(valid)、审中(pending)…`` and ``'valid' (有权), …`` for messages."""
     pairs = LABELS[kind].items()

@@ -6,6 +6,7 @@ English only, so ``translate`` gives each error type its Chinese wording with th
 detail (the limits in the error's ``ctx``).
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +117,8 @@ def translate(err: dict[str, Any]) -> Msg:
         return _text_length(kind, ctx)
     if kind in ("value_error", "assertion_error") and _has_cjk(en):
         return split(en)  # a validator that still writes one "中文 / English" string
+    if kind == "enum" and (labelled := _enum_labels(str(ctx.get("expected", "")))):
+        return Msg(f"应为以下值之一：{labelled.zh}", en)
     template = PYDANTIC_ZH.get(kind)
     if template is None:
         return Msg(f"输入无效：{en}", en)
@@ -141,6 +144,16 @@ def _text_length(kind: str, ctx: dict[str, Any]) -> Msg:
         f"{zh} {limit} 个字符，实为 {actual} 个",
         f"should have {en} {limit} characters, not {actual}",
     )
+
+
+def _enum_labels(expected: str) -> Msg | None:
+    """pydantic's ``'valid', 'pending' or …`` with the Chinese labels, when a label table has
+    exactly these codes (enum query parameters, which take no labels)."""
+    from app.common import labels  # labels builds on this module: import when used
+
+    codes = set(re.findall(r"'([^']*)'", expected))
+    kind = labels.kind_of(codes) if codes else None
+    return labels.allowed(kind) if kind else None
 
 
 def _ctx(value: Any) -> str:

@@ -7,6 +7,7 @@ from pydantic.config import JsonDict
 
 from app.common.enums import TransactionMode, TransactionModeIn
 from app.common.labels import accepts_labels
+from app.common.messages import BilingualError
 from app.common.schemas import PatchModel, ReadModel, RequestModel, unique
 from app.common.types import IpcCode, Keyword, LongText, Money, RegionCode, Title
 from app.needs.models import NeedStatus
@@ -44,7 +45,9 @@ class _NeedFields(RequestModel):
     def _budget_order(cls, high: Decimal | None, info: ValidationInfo) -> Decimal | None:
         low = info.data.get("budget_min")
         if low is not None and high is not None and low > high:
-            raise ValueError("预算上限不能低于下限 / budget_max must not be below budget_min")
+            raise BilingualError(
+                f"预算上限不能低于下限（{low}）", f"budget_max must not be below budget_min ({low})"
+            )
         return high
 
 

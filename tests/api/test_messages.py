@@ -112,3 +112,20 @@ def test_empty_title_cell_says_the_value_is_missing(client: TestClient) -> None:
     assert problem["column"] == "专利名称"
     assert problem["reason_zh"] == "缺少必填值：专利名称"
     assert problem["reason_en"] == "required value missing: title (column 专利名称)"
+
+
+def test_enum_query_parameters_list_the_chinese_labels(client: TestClient) -> None:
+    response = client.get("/v1/needs", params={"status": "active"})
+    zh, en = _halves(_errors(response, 422)["status"]["message"])
+    assert zh == "应为以下值之一：开放（open）、已匹配（matched）、已关闭（closed）"
+    assert en == "Input should be 'open', 'matched' or 'closed'"
+
+
+def test_patent_filters_take_chinese_labels(client: TestClient) -> None:
+    valid = f.create(client, "/v1/patents", f.patent(legal_status="valid"))
+    f.create(client, "/v1/patents", f.patent(legal_status="pending"))
+    listed = client.get("/v1/patents", params={"legal_status": "有权", "patent_type": "发明"})
+    assert [p["id"] for p in listed.json()["items"]] == [valid["id"]]
+    wrong = client.get("/v1/patents", params={"legal_status": "active"})
+    zh, _ = _halves(_errors(wrong, 422)["legal_status"]["message"])
+    assert zh.startswith("取值无效：active；应为 有权（valid）、审中（pending）")
