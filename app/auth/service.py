@@ -87,7 +87,7 @@ def _as_dict(key: ApiKey) -> dict[str, Any]:
 def get(session: Session, key_id: int) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise NotFound(Msg(f"密钥 {key_id} 不存在", f"api key {key_id} not found"))
+        raise NotFound(Msg(f"密钥不存在：{key_id}", f"api key {key_id} not found"))
     return key
 
 

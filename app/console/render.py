@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.common.identifiers import region_name
-from app.common.messages import Msg
+from app.common.messages import Msg, translate
 from app.console import labels
 from app.console.security import CSRF_FIELD, set_cookie, sign, unsign
 from app.errors import DomainError
@@ -80,11 +80,11 @@ _PYDANTIC_ZH: dict[str, str] = {
 
 
 def _pydantic_message(err: Any) -> str:
+    """A form's shorter wording where it has one, else the API's translation."""
     template = _PYDANTIC_ZH.get(str(err.get("type")))
     if template:
         return template.format(**(err.get("ctx") or {}))
-    message = str(err.get("msg", "")).removeprefix("Value error, ")
-    return chinese(message) if CJK.search(message) else f"输入无效：{message}"
+    return translate(dict(err)).zh
 
 
 @dataclass

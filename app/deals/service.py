@@ -43,7 +43,7 @@ def create(session: Session, actor: Principal, data: DealCreate) -> DealRead:
     found = _patents(session, actor, data.patent_ids)
     if enterprises.get(session, data.enterprise_id) is None:
         raise Invalid(
-            Msg(f"企业 {data.enterprise_id} 不存在", f"enterprise {data.enterprise_id} not found"),
+            Msg(f"企业不存在：{data.enterprise_id}", f"enterprise {data.enterprise_id} not found"),
             [field_error("enterprise_id", Msg("企业不存在", "enterprise not found"))],
         )
     if data.type in EXCLUSIVE:
@@ -51,7 +51,7 @@ def create(session: Session, actor: Principal, data: DealCreate) -> DealRead:
             if licences.declared(session, patent.id) is not None:
                 raise Conflict(
                     Msg(
-                        f"专利 {patent.id} 处于开放许可期间，不得订立独占或排他许可",
+                        f"开放许可期间不得订立独占或排他许可：专利 {patent.id} 处于开放许可期间",
                         f"no exclusive or sole licence while patent {patent.id} is under "
                         "an open licence",
                     ),
@@ -98,7 +98,7 @@ def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
 def find(session: Session, actor: Principal, deal_id: int) -> Deal:
     deal = session.scalar(_readable(select(Deal).where(Deal.id == deal_id), actor))
     if deal is None:
-        raise NotFound(Msg(f"交易 {deal_id} 不存在", f"deal {deal_id} not found"))
+        raise NotFound(Msg(f"交易不存在：{deal_id}", f"deal {deal_id} not found"))
     return deal
 
 
@@ -109,7 +109,7 @@ def get(session: Session, actor: Principal, deal_id: int) -> DealRead:
 def transition(session: Session, actor: Principal, deal_id: int, data: DealTransition) -> DealRead:
     deal = find(session, actor, deal_id)
     if actor.role not in (Role.admin, Role.institution):
-        raise NotFound(Msg(f"交易 {deal_id} 不存在", f"deal {deal_id} not found"))
+        raise NotFound(Msg(f"交易不存在：{deal_id}", f"deal {deal_id} not found"))
     if ORDER.index(data.status) != ORDER.index(deal.status) + 1:
         raise Conflict(
             Msg(

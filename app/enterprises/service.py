@@ -39,7 +39,7 @@ def _find(
     stmt = _readable(select(Enterprise).where(Enterprise.id == enterprise_id), actor)
     enterprise = session.scalar(stmt)
     if enterprise is None or (write and not actor.owns_enterprise(enterprise.id)):
-        raise NotFound(Msg(f"企业 {enterprise_id} 不存在", f"enterprise {enterprise_id} not found"))
+        raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     return enterprise
 
 

@@ -29,7 +29,7 @@ def enterprise(session: Session, actor: Principal, enterprise_id: int, write: bo
     """The enterprise id when the caller may read (or write) its feed; else 404."""
     allowed = actor.owns_enterprise(enterprise_id) or (actor.role is Role.portal and not write)
     if not allowed or session.get(Enterprise, enterprise_id) is None:
-        raise NotFound(Msg(f"企业 {enterprise_id} 不存在", f"enterprise {enterprise_id} not found"))
+        raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     return enterprise_id
 
 
@@ -96,7 +96,7 @@ def find_subscription(
     enterprise(session, actor, enterprise_id, write)
     sub = session.get(Subscription, sub_id)
     if sub is None or sub.enterprise_id != enterprise_id:
-        raise NotFound(Msg(f"订阅 {sub_id} 不存在", f"subscription {sub_id} not found"))
+        raise NotFound(Msg(f"订阅不存在：{sub_id}", f"subscription {sub_id} not found"))
     return sub
 
 
@@ -169,7 +169,7 @@ def unwatch(session: Session, actor: Principal, enterprise_id: int, patent_id: i
     )
     if entry is None:
         raise NotFound(
-            Msg(f"专利 {patent_id} 不在关注列表中", f"patent {patent_id} is not on the watchlist")
+            Msg(f"未订阅该专利：{patent_id}", f"patent {patent_id} is not on the watchlist")
         )
     session.delete(entry)
     session.flush()

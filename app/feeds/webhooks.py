@@ -64,7 +64,7 @@ def find(
     enterprise(session, actor, enterprise_id, write=True)
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.enterprise_id != enterprise_id:
-        raise NotFound(Msg(f"Webhook {endpoint_id} 不存在", f"webhook {endpoint_id} not found"))
+        raise NotFound(Msg(f"Webhook不存在：{endpoint_id}", f"webhook {endpoint_id} not found"))
     return endpoint
 
 
@@ -123,7 +123,7 @@ def redeliver(
     find(session, actor, enterprise_id, endpoint_id)
     found = session.get(WebhookDelivery, delivery_id)
     if found is None or found.endpoint_id != endpoint_id:
-        raise NotFound(Msg(f"投递记录 {delivery_id} 不存在", f"delivery {delivery_id} not found"))
+        raise NotFound(Msg(f"投递记录不存在：{delivery_id}", f"delivery {delivery_id} not found"))
     if found.state is DeliveryState.sending:
         return found
     found.state, found.attempts, found.next_attempt_at = DeliveryState.pending, 0, utcnow()

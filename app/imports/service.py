@@ -56,7 +56,7 @@ def _institution_for(session: Session, actor: Principal, institution_id: int | N
             [
                 field_error(
                     "institution_id",
-                    Msg(f"机构 {institution_id} 不存在", f"institution {institution_id} not found"),
+                    Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found"),
                 )
             ],
         )

@@ -24,7 +24,7 @@ def get(session: Session, institution_id: int) -> Institution:
     institution = repository.get(session, institution_id)
     if institution is None:
         raise NotFound(
-            Msg(f"机构 {institution_id} 不存在", f"institution {institution_id} not found")
+            Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found")
         )
     return institution
 
@@ -54,7 +54,7 @@ def update(
     institution = get(session, institution_id)
     if not actor.owns_institution(institution.id):
         raise NotFound(
-            Msg(f"机构 {institution_id} 不存在", f"institution {institution_id} not found")
+            Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found")
         )
     changes = data.changes()
     if "external_id" in changes:

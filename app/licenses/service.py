@@ -93,7 +93,7 @@ def declare(
         if getattr(data, name) is None:
             raise _refuse(
                 Msg(
-                    f"付费方式「{label_of('fee_type', data.fee_type)}」须填写 {name}",
+                    f"缺少 {name}：付费方式「{label_of('fee_type', data.fee_type)}」须填写此项",
                     f"{name} is required for fee type {data.fee_type}",
                 ),
                 name,
@@ -139,7 +139,7 @@ def read(session: Session, actor: Principal, licence_id: int) -> OpenLicenseRead
 def get(session: Session, actor: Principal, licence_id: int) -> OpenLicense:
     row = session.get(OpenLicense, licence_id)
     if row is None:
-        raise NotFound(Msg(f"开放许可 {licence_id} 不存在", f"open licence {licence_id} not found"))
+        raise NotFound(Msg(f"开放许可不存在：{licence_id}", f"open licence {licence_id} not found"))
     patents.find(session, actor, row.patent_id)  # scope: the caller must see the patent
     return row
 
@@ -200,7 +200,7 @@ def enterprise_acceptances(
 ) -> dict[str, Any]:
     """The open licences an enterprise has accepted, newest first, with their patents."""
     if not actor.owns_enterprise(enterprise_id) or session.get(Enterprise, enterprise_id) is None:
-        raise NotFound(Msg(f"企业 {enterprise_id} 不存在", f"enterprise {enterprise_id} not found"))
+        raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     stmt = select(OpenLicenseAcceptance).where(OpenLicenseAcceptance.enterprise_id == enterprise_id)
     page = paginate(session, stmt.order_by(OpenLicenseAcceptance.id.desc()), paging)
     rows: list[OpenLicenseAcceptance] = page["items"]

@@ -70,7 +70,7 @@ def create(
 def get(session: Session, run_id: int) -> MatchRun:
     run = session.get(MatchRun, run_id)
     if run is None:
-        raise NotFound(Msg(f"匹配任务 {run_id} 不存在", f"match run {run_id} not found"))
+        raise NotFound(Msg(f"匹配任务不存在：{run_id}", f"match run {run_id} not found"))
     return run
 
 

@@ -32,7 +32,7 @@ def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
 def find(session: Session, actor: Principal, need_id: int, write: bool = False) -> Need:
     need = session.scalar(_readable(select(Need).where(Need.id == need_id), actor))
     if need is None or (write and not actor.owns_enterprise(need.enterprise_id)):
-        raise NotFound(Msg(f"需求 {need_id} 不存在", f"need {need_id} not found"))
+        raise NotFound(Msg(f"需求不存在：{need_id}", f"need {need_id} not found"))
     return need
 
 
@@ -55,7 +55,7 @@ def _owner(session: Session, actor: Principal, enterprise_id: int | None) -> int
             [
                 field_error(
                     "enterprise_id",
-                    Msg(f"企业 {enterprise_id} 不存在", f"enterprise {enterprise_id} not found"),
+                    Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"),
                 )
             ],
         )

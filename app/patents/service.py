@@ -38,7 +38,7 @@ def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
 def find(session: Session, actor: Principal, patent_id: int, write: bool = False) -> Patent:
     patent = session.scalar(_readable(select(Patent).where(Patent.id == patent_id), actor))
     if patent is None or (write and not actor.owns_institution(patent.institution_id)):
-        raise NotFound(Msg(f"专利 {patent_id} 不存在", f"patent {patent_id} not found"))
+        raise NotFound(Msg(f"专利不存在：{patent_id}", f"patent {patent_id} not found"))
     return patent
 
 
@@ -56,7 +56,7 @@ def get(session: Session, actor: Principal, patent_id: int) -> PatentRead:
 def _ensure_new_application_number(session: Session, number: str) -> None:
     if repository.by_application_number(session, number) is not None:
         raise Conflict(
-            Msg(f"申请号 {number} 已存在", f"application number {number} already exists"),
+            Msg(f"申请号已存在：{number}", f"application number {number} already exists"),
             [
                 field_error(
                     "application_number",
@@ -86,7 +86,7 @@ def _checked_institution(
             [
                 field_error(
                     "institution_id",
-                    Msg(f"机构 {institution_id} 不存在", f"institution {institution_id} not found"),
+                    Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found"),
                 )
             ],
         )

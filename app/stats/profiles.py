@@ -30,7 +30,7 @@ def institution(session: Session, actor: Principal, institution_id: int) -> dict
     )
     if other_province or (actor.role is Role.institution and actor.institution_id != found.id):
         raise NotFound(
-            Msg(f"机构 {institution_id} 不存在", f"institution {institution_id} not found")
+            Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found")
         )
     in_pool = (Patent.institution_id == found.id) & (Patent.pool_status == PoolStatus.in_pool)
     # Counted in Python: GROUP BY on a parametrised substr() is not portable to PostgreSQL.

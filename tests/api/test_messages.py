@@ -64,7 +64,7 @@ def test_conflict_field_messages_are_bilingual(client: TestClient) -> None:
     assert found["application_number"]["message"] == "申请号重复 / duplicate application number"
     number = body["application_number"]
     assert again.json()["detail"] == (
-        f"申请号 {number} 已存在 / application number {number} already exists"
+        f"申请号已存在：{number} / application number {number} already exists"
     )
 
 
