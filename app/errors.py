@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.common.messages import Msg, translate
+
 log = logging.getLogger("panhuo")
 
 PROBLEM_JSON = "application/problem+json"
@@ -45,16 +47,18 @@ class Problem(BaseModel):
 
 
 class DomainError(Exception):
+    """``detail`` and each error's ``message`` are ``Msg`` (joined when rendered)."""
+
     status = 400
     title = "Bad request"
 
     def __init__(
         self,
-        detail: str,
+        detail: Msg | str,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(detail)
+        super().__init__(str(detail))
         self.detail = detail
         self.errors = errors
         self.headers = headers or {}
@@ -64,7 +68,7 @@ class Unauthorized(DomainError):
     status = 401
     title = "Unauthorized"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: Msg | str) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="panhuo"'})
 
 
@@ -79,8 +83,10 @@ class TooManyRequests(DomainError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            f"请求过于频繁，请 {retry_after} 秒后重试 / "
-            f"rate limit exceeded, retry in {retry_after}s",
+            Msg(
+                f"请求过于频繁，请 {retry_after} 秒后重试",
+                f"rate limit exceeded, retry in {retry_after}s",
+            ),
             headers={"Retry-After": str(retry_after)},
         )
 
@@ -102,7 +108,7 @@ class Invalid(DomainError):
     title = "Validation failed"
 
 
-def field_error(field: str, message: str, type_: str = "value_error") -> dict[str, Any]:
+def field_error(field: str, message: Msg | str, type_: str = "value_error") -> dict[str, Any]:
     return {
         "field": field,
         "pointer": "/" + field.replace(".", "/"),
@@ -111,11 +117,13 @@ def field_error(field: str, message: str, type_: str = "value_error") -> dict[st
     }
 
 
-def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
+def problem(status: int, title: str, detail: Msg | str | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
-        body["detail"] = detail
+        body["detail"] = str(detail)
     body.update({k: v for k, v in extra.items() if v is not None})
+    if body.get("errors"):  # the one place a message's two halves are joined
+        body["errors"] = [{**e, "message": str(e["message"])} for e in body["errors"]]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -127,8 +135,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         where = loc[0] if loc else "body"
         # A JSON syntax error's loc is a character offset, not a field.
         field = where if err.get("type") == "json_invalid" else ".".join(loc[1:]) or where
-        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        item = field_error(field, message, str(err.get("type", "value_error")))
+        item = field_error(field, translate(dict(err)), str(err.get("type", "value_error")))
         item["in"] = where
         errors.append(item)
     return errors
@@ -138,9 +145,8 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _validation_errors(exc)
     fields = ", ".join(e["field"] for e in errors)
-    return problem(
-        422, "Validation failed", f"请求参数无效 / invalid input: {fields}", errors=errors
-    )
+    detail = Msg(f"请求参数无效：{fields}", f"invalid input: {fields}")
+    return problem(422, "Validation failed", detail, errors=errors)
 
 
 async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
@@ -150,18 +156,24 @@ async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-# The framework's own errors (no route raises HTTPException) come with English phrases only.
+# The framework's own errors (no route raises HTTPException) come with English phrases only;
+# a detail that is already bilingual (the body-size limit's) is kept.
 _FRAMEWORK_ERRORS = {
-    400: ("Bad request", "请求体无法解析 / the request body cannot be parsed"),
-    404: ("Not found", "路径不存在 / no such path"),
-    405: ("Method not allowed", "该路径不支持此方法 / method not allowed on this path"),
+    400: ("Bad request", Msg("请求体无法解析", "the request body cannot be parsed")),
+    404: ("Not found", Msg("路径不存在", "no such path")),
+    405: ("Method not allowed", Msg("该路径不支持此方法", "method not allowed on this path")),
 }
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    title, detail = _FRAMEWORK_ERRORS.get(exc.status_code, ("Error", str(exc.detail)))
-    response = problem(exc.status_code, title, detail)
+    detail = str(exc.detail)
+    title, message = _FRAMEWORK_ERRORS.get(exc.status_code, ("Error", detail))
+    if " / " in detail:
+        message = detail
+    if exc.status_code == 413:
+        title = "Payload too large"
+    response = problem(exc.status_code, title, message)
     for key, value in (exc.headers or {}).items():
         response.headers[key] = value
     return response
@@ -170,7 +182,7 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 async def _on_integrity(request: Request, exc: Exception) -> JSONResponse:
     # Services check uniqueness first; this only fires on a race between two writers.
     log.warning("integrity error on %s %s", request.method, request.url.path)
-    return problem(409, "Conflict", "与已有数据冲突 / conflicts with existing data")
+    return problem(409, "Conflict", Msg("与已有数据冲突", "conflicts with existing data"))
 
 
 async def _on_operational(request: Request, exc: Exception) -> JSONResponse:
@@ -181,7 +193,7 @@ async def _on_operational(request: Request, exc: Exception) -> JSONResponse:
         response = problem(
             503,
             "Service unavailable",
-            "数据库繁忙，请稍后重试 / the database is busy; retry shortly",
+            Msg("数据库繁忙，请稍后重试", "the database is busy; retry shortly"),
         )
         response.headers["Retry-After"] = "2"
         return response
@@ -190,7 +202,7 @@ async def _on_operational(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(500, "Internal server error", "服务器内部错误 / internal error")
+    return problem(500, "Internal server error", Msg("服务器内部错误", "internal error"))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -20,6 +20,7 @@ from app.deals.endpoints import router as deals_router
 from app.enterprises.endpoints import router as enterprises_router
 from app.errors import install_error_handlers
 from app.feedback.endpoints import router as feedback_router
+from app.feeds.endpoints import feed_url_router
 from app.feeds.endpoints import router as feeds_router
 from app.feeds.worker import start_in_process
 from app.health.endpoints import router as health_router
@@ -112,6 +113,7 @@ def create_app(
         imports_router,
         matches_router,
         feeds_router,
+        feed_url_router,
         feedback_router,
         licenses_router,
         deals_router,

@@ -7,6 +7,7 @@ from app.enterprises.models import Enterprise
 from app.feedback.models import Feedback
 from app.feeds.models import (
     FeedItem,
+    FeedToken,
     PatentState,
     ProducerState,
     Subscription,
@@ -28,6 +29,7 @@ __all__ = [
     "DealPatent",
     "Enterprise",
     "FeedItem",
+    "FeedToken",
     "Feedback",
     "ImportJob",
     "ImportRowError",

@@ -145,6 +145,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         f"/v1/open-licenses/{w.licence}/acceptances",
         None,
     ),
+    ("GET", "/v1/enterprises/{enterprise_id}/open-license-acceptances"): lambda w: (
+        f"/v1/enterprises/{w.ent}/open-license-acceptances",
+        None,
+    ),
     ("POST", "/v1/deals"): lambda w: (
         "/v1/deals",
         {"patent_ids": [w.patent], "enterprise_id": w.ent, "type": "ordinary_license"},
@@ -195,7 +199,10 @@ SAMPLES.update(
                 None,
             ),
             ("GET", "/watchlist"): lambda w: ("/watchlist", None),
-            ("POST", "/subscriptions"): lambda w: ("/subscriptions", {"name": "新订阅"}),
+            ("POST", "/subscriptions"): lambda w: (
+                "/subscriptions",
+                {"name": "新订阅", "keywords": ["无人机"]},
+            ),
             ("GET", "/subscriptions"): lambda w: ("/subscriptions", None),
             ("GET", "/subscriptions/{subscription_id}"): lambda w: (
                 f"/subscriptions/{w.subscription}",
@@ -220,6 +227,8 @@ SAMPLES.update(
             ("GET", "/feed"): lambda w: ("/feed", None),
             ("GET", "/feed.atom"): lambda w: ("/feed.atom", None),
             ("GET", "/feed/digest"): lambda w: ("/feed/digest", None),
+            ("POST", "/feed-token"): lambda w: ("/feed-token", None),
+            ("DELETE", "/feed-token"): lambda w: ("/feed-token", None),
             ("POST", "/feed/read"): lambda w: ("/feed/read", {"item_ids": [w.feed_item]}),
             ("POST", "/feed/ack"): lambda w: ("/feed/ack", {"item_ids": [w.feed_item]}),
             ("POST", "/webhooks"): lambda w: (

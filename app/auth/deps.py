@@ -15,11 +15,21 @@ from app.audit.recorder import ACTOR_KEY
 from app.auth import service
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.labels import label_of
+from app.common.messages import Msg
 from app.db import DBSession
 from app.errors import Forbidden, TooManyRequests, Unauthorized
 
 PUBLIC_PATHS = frozenset(
-    {"/health", "/ready", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    {
+        "/health",
+        "/ready",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+        "/openapi.json",
+        "/v1/feeds/{token}.atom",  # the secret URL is the credential (app/feeds/tokens.py)
+    }
 )
 
 _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer pk_…`")
@@ -32,7 +42,7 @@ class Access:
 
     def __call__(self, request: Request, session: DBSession, creds: Credentials) -> Principal:
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
-            raise Unauthorized("需要 API 密钥 / missing bearer API key")
+            raise Unauthorized(Msg("需要 API 密钥", "missing bearer API key"))
         request_id = getattr(request.state, "request_id", None)
         principal = service.authenticate(
             session, request.app.state.settings, creds.credentials, request_id
@@ -42,7 +52,10 @@ class Access:
             raise TooManyRequests(wait)
         if principal.role not in self.roles:
             raise Forbidden(
-                f"角色 {principal.role} 无权访问 / role {principal.role} may not do this"
+                Msg(
+                    f"角色「{label_of('role', principal.role)}」无权访问",
+                    f"role {principal.role} may not do this",
+                )
             )
         session.info[ACTOR_KEY] = principal
         return principal

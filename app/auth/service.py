@@ -15,6 +15,8 @@ from app.auth.devkey import is_dev_key
 from app.auth.models import ApiKey, Role
 from app.auth.principal import Principal
 from app.auth.schemas import ApiKeyCreate, ApiKeyCreated
+from app.common.labels import label_of
+from app.common.messages import Msg
 from app.common.paging import PageParams, paginate
 from app.config import Settings
 from app.db import utcnow
@@ -33,25 +35,40 @@ def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _role(data: ApiKeyCreate) -> str:
+    return label_of("role", data.role)
+
+
 def _check_binding(session: Session, data: ApiKeyCreate) -> None:
     required = _BINDING.get(data.role)
     errors = [
-        field_error(f, f"not allowed for role {data.role}")
+        field_error(
+            f, Msg(f"角色「{_role(data)}」不能设置此项", f"not allowed for role {data.role}")
+        )
         for f in _BINDING.values()
         if f != required and getattr(data, f) is not None
     ]
     if required and getattr(data, required) is None:
-        errors.append(field_error(required, f"required for role {data.role}"))
+        errors.append(
+            field_error(
+                required, Msg(f"角色「{_role(data)}」必填", f"required for role {data.role}")
+            )
+        )
     if data.institution_id and institutions.get(session, data.institution_id) is None:
-        errors.append(field_error("institution_id", "institution not found"))
+        errors.append(field_error("institution_id", Msg("机构不存在", "institution not found")))
     if data.enterprise_id and enterprises.get(session, data.enterprise_id) is None:
-        errors.append(field_error("enterprise_id", "enterprise not found"))
+        errors.append(field_error("enterprise_id", Msg("企业不存在", "enterprise not found")))
     if data.province_code and not data.province_code.endswith("0000"):
-        errors.append(field_error("province_code", "must be a province-level code like 410000"))
+        errors.append(
+            field_error(
+                "province_code",
+                Msg("应为省级代码，如 410000", "must be a province-level code like 410000"),
+            )
+        )
     if data.expires_at and data.expires_at <= utcnow():
-        errors.append(field_error("expires_at", "must be in the future"))
+        errors.append(field_error("expires_at", Msg("应为将来的时间", "must be in the future")))
     if errors:
-        raise Invalid("密钥参数无效 / invalid key parameters", errors)
+        raise Invalid(Msg("密钥参数无效", "invalid key parameters"), errors)
 
 
 def create(session: Session, data: ApiKeyCreate) -> ApiKeyCreated:
@@ -70,7 +87,7 @@ def _as_dict(key: ApiKey) -> dict[str, Any]:
 def get(session: Session, key_id: int) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise NotFound(f"密钥不存在 / api key {key_id} not found")
+        raise NotFound(Msg(f"密钥不存在：{key_id}", f"api key {key_id} not found"))
     return key
 
 
@@ -110,7 +127,9 @@ def authenticate(
     ).first()
     principal = principal_of(key, request_id)
     if principal is None:
-        raise Unauthorized("API 密钥无效、已过期或已吊销 / invalid, expired or revoked API key")
+        raise Unauthorized(
+            Msg("API 密钥无效、已过期或已吊销", "invalid, expired or revoked API key")
+        )
     return principal
 
 

@@ -1,6 +1,9 @@
 """Enumerations shared across domains. Values are stable API strings; labels are Chinese."""
 
 from enum import StrEnum
+from typing import Annotated
+
+from app.common.labels import LABELS, accepts_labels
 
 
 class TransactionMode(StrEnum):
@@ -11,10 +14,7 @@ class TransactionMode(StrEnum):
     cooperation = "cooperation"  # 产学研合作
 
 
-TRANSACTION_MODE_LABELS = {
-    "转让": TransactionMode.transfer,
-    "许可": TransactionMode.license,
-    "作价入股": TransactionMode.equity,
-    "技术改进": TransactionMode.improvement,
-    "产学研合作": TransactionMode.cooperation,
-}
+TRANSACTION_MODE_LABELS = {zh: TransactionMode(code) for code, zh in LABELS["mode"].items()}
+
+# Request fields take "license" or "许可".
+TransactionModeIn = Annotated[TransactionMode, accepts_labels(TransactionMode, "mode")]

@@ -1,7 +1,7 @@
 """Validation and normalization of Chinese patent and business identifiers.
 
-Each function returns the canonical form or raises ``ValueError`` with a bilingual message,
-which pydantic turns into a field-level 422.
+Each function returns the canonical form or raises ``BilingualError`` (a ``ValueError``),
+which pydantic turns into a field-level 422 with both halves.
 """
 
 import re
@@ -11,6 +11,9 @@ from functools import lru_cache
 from stdnum import numdb
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
+
+from app.common.messages import BilingualError
+from app.common.reference import industry_by_digits, industry_codes
 
 _APP_NO = re.compile(r"^([0-9]{12}|[0-9]{8})\.?([0-9X])$")
 _WEIGHTS_12 = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
@@ -44,15 +47,18 @@ def normalize_application_number(raw: str) -> str:
         text = text.removeprefix(prefix)
     match = _APP_NO.match(text)
     if not match:
-        raise ValueError(
-            "申请号格式应为 CN + 12 位数字 + . + 校验位（或旧 8 位格式） / "
+        raise BilingualError(
+            "申请号格式应为 CN + 12 位数字 + . + 校验位（或旧 8 位格式）",
             "application number must be CN + 12 digits + '.' + check digit "
-            "(or the old 8-digit form)"
+            "(or the old 8-digit form)",
         )
     body, check = match.groups()
     expected = application_check_digit(body)
     if check != expected:
-        raise ValueError(f"申请号校验位错误 / wrong check digit: expected {expected}, got {check}")
+        raise BilingualError(
+            f"申请号校验位错误：应为 {expected}，实为 {check}",
+            f"wrong check digit: expected {expected}, got {check}",
+        )
     return f"CN{body}.{check}"
 
 
@@ -65,8 +71,9 @@ def normalize_ipc(raw: str) -> str:
     text = re.sub(r"\s", "", text).upper()
     match = _IPC.match(text)
     if not match:
-        raise ValueError(
-            f"IPC 分类号格式错误 / invalid IPC code {raw[:40]!r}; expected e.g. G06F16/33 or B64U"
+        raise BilingualError(
+            f"IPC 分类号格式错误：{raw[:40]}；应如 G06F16/33 或 B64U",
+            f"invalid IPC code {raw[:40]!r}; expected e.g. G06F16/33 or B64U",
         )
     subclass, group, subgroup = match.groups()
     return f"{subclass}{group}/{subgroup}" if group else subclass
@@ -95,8 +102,9 @@ def region_name(code: str) -> str | None:
 def normalize_region(raw: str) -> str:
     code = ascii_digits(raw).strip()
     if region_name(code) is None:
-        raise ValueError(
-            f"行政区划代码无效 / {code[:20]!r} is not a current GB/T 2260 six-digit region code"
+        raise BilingualError(
+            f"行政区划代码无效：{code[:20]} 不是现行的 GB/T 2260 六位代码",
+            f"{code[:20]!r} is not a current GB/T 2260 six-digit region code",
         )
     return code
 
@@ -113,17 +121,31 @@ def normalize_uscc(raw: str) -> str:
     try:
         return str(uscc.validate(ascii_digits(raw)))
     except StdnumError as exc:
-        raise ValueError(
-            f"统一社会信用代码无效 / invalid unified social credit code: {exc}"
+        why = _USCC_ZH.get(type(exc).__name__, "格式或校验位错误")
+        raise BilingualError(
+            f"统一社会信用代码无效：{raw[:30]}（{why}）",
+            f"invalid unified social credit code: {exc}",
         ) from exc
 
 
-_INDUSTRY = re.compile(r"^[A-T]([0-9]{2}([0-9]{1,2})?)?$")
+_USCC_ZH = {
+    "InvalidLength": "长度应为 18 位",
+    "InvalidFormat": "含有不允许的字符",
+    "InvalidChecksum": "校验位错误",
+    "InvalidComponent": "登记管理部门或机构类别代码无效",
+}
 
 
 def normalize_industry_code(raw: str) -> str:
-    """国民经济行业分类 (GB/T 4754): a section letter, optionally 2-4 digits, e.g. C3825."""
+    """国民经济行业分类 (GB/T 4754-2017): ``C4210``, or the digits alone (``4210``), which
+    are unique across sections; the code must be in the standard's table."""
     code = ascii_digits(raw).strip().upper()
-    if not _INDUSTRY.match(code):
-        raise ValueError(f"国民经济行业分类代码无效 / invalid GB/T 4754 industry code {raw[:20]!r}")
+    code = industry_by_digits().get(code, code) if code.isascii() and code.isdigit() else code
+    if code not in industry_codes():
+        raise BilingualError(
+            f"国民经济行业分类代码无效：{raw[:20]}；应为 GB/T 4754-2017 中的代码，"
+            "门类字母加 2–4 位数字（如 C4210），或只写数字（如 4210）",
+            f"unknown GB/T 4754-2017 industry code {raw[:20]!r}; expected a section letter "
+            "and 2-4 digits (e.g. C4210), or the digits alone (4210)",
+        )
     return code

@@ -1,4 +1,4 @@
-"""Reference tables shipped in ``data/``: Chinese IPC titles (see data/SOURCES.md)."""
+"""Reference tables shipped in ``data/``: IPC titles, SEI, GB/T 4754 (see data/SOURCES.md)."""
 
 import csv
 import json
@@ -31,6 +31,23 @@ def ipc_title(code: str) -> str | None:
         if main_group in titles:
             return titles[main_group]
     return titles.get(code[:4])
+
+
+@lru_cache(maxsize=1)
+def industry_codes() -> dict[str, str]:
+    """GB/T 4754-2017 code (``C4210``) → name; the first name where the source repeats one."""
+    with (get_settings().data_dir / "gbt4754_2017.jsonl").open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    names: dict[str, str] = {}
+    for row in rows:
+        names.setdefault(row["code"], row["name"])
+    return names
+
+
+@lru_cache(maxsize=1)
+def industry_by_digits() -> dict[str, str]:
+    """``4210`` → ``C4210``: divisions are numbered across sections, so digits are unique."""
+    return {code[1:]: code for code in industry_codes() if len(code) > 1}
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
+from app.common.messages import BilingualError
+
 
 class RequestModel(BaseModel):
     # Unknown fields are rejected so a typo ("titel") is an error, not silently dropped data.
@@ -23,7 +25,7 @@ class PatchModel(RequestModel):
     def _reject_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
         # Runs only for fields actually sent, so omitting a field stays allowed.
         if value is None and info.field_name in cls.NOT_NULL:
-            raise ValueError("该字段不能为 null / this field cannot be null")
+            raise BilingualError("该字段不能为 null", "this field cannot be null")
         return value
 
     def changes(self) -> dict[str, Any]:

@@ -11,11 +11,12 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from app.common import identifiers
+from app.common.messages import BilingualError
 
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("不允许包含 NUL 字符 / NUL characters are not allowed")
+        raise BilingualError("不允许包含 NUL 字符", "NUL characters are not allowed")
     return value
 
 
@@ -66,8 +67,9 @@ IndustryCode = Annotated[str, _STRIP, _NO_NUL, AfterValidator(identifiers.normal
 def _ipc_prefix(value: str) -> str:
     code = identifiers.ascii_digits(value).replace(" ", "").upper()
     if not re.fullmatch(r"[A-H]([0-9]{1,2}([A-Z]([0-9]{1,4}(/[0-9]{0,6})?)?)?)?", code):
-        raise ValueError(
-            f"IPC 前缀格式错误 / invalid IPC prefix {value[:40]!r}, e.g. G06F or G06F16/"
+        raise BilingualError(
+            f"IPC 前缀格式错误：{value[:40]}；应如 G06F 或 G06F16/",
+            f"invalid IPC prefix {value[:40]!r}, e.g. G06F or G06F16/",
         )
     return code
 

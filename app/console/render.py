@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.common.identifiers import region_name
+from app.common.messages import Msg, translate
 from app.console import labels
 from app.console.security import CSRF_FIELD, set_cookie, sign, unsign
 from app.errors import DomainError
@@ -46,8 +47,10 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
 ]
 
 
-def chinese(text: str) -> str:
-    """The Chinese half of the API's bilingual ``中文 / English`` messages."""
+def chinese(text: Msg | str) -> str:
+    """The Chinese half of the API's bilingual messages."""
+    if isinstance(text, Msg):
+        return text.zh
     head = text.split(" / ", 1)[0]
     return head if CJK.search(head) else text
 
@@ -77,11 +80,11 @@ _PYDANTIC_ZH: dict[str, str] = {
 
 
 def _pydantic_message(err: Any) -> str:
+    """A form's shorter wording where it has one, else the API's translation."""
     template = _PYDANTIC_ZH.get(str(err.get("type")))
     if template:
         return template.format(**(err.get("ctx") or {}))
-    message = str(err.get("msg", "")).removeprefix("Value error, ")
-    return chinese(message) if CJK.search(message) else f"输入无效：{message}"
+    return translate(dict(err)).zh
 
 
 @dataclass

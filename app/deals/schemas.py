@@ -1,23 +1,28 @@
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field
 
+from app.common.labels import accepts_labels
 from app.common.params import Id
 from app.common.schemas import ReadModel, RequestModel
 from app.common.types import ShortText
 from app.deals.models import DealStatus, DealType
 
+DealTypeIn = Annotated[DealType, accepts_labels(DealType, "deal_type")]
+DealStatusIn = Annotated[DealStatus, accepts_labels(DealStatus, "deal_status")]
+
 
 class DealCreate(RequestModel):
     patent_ids: list[Id] = Field(min_length=1, max_length=100, description="可打包多件专利")
     enterprise_id: Id
-    type: DealType
+    type: DealTypeIn
     amount: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)
 
 
 class DealTransition(RequestModel):
-    status: DealStatus
+    status: DealStatusIn
     signed_on: date | None = None
     registration_number: ShortText | None = Field(default=None, description="登记号/备案号")
     registered_on: date | None = None

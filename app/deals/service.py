@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.labels import label_of
+from app.common.messages import Msg
 from app.common.paging import PageParams, paginate
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
 from app.deals.schemas import DealCreate, DealRead, DealTransition
@@ -34,8 +36,8 @@ def _patents(session: Session, actor: Principal, ids: list[int]) -> list[Patent]
     owners = {p.institution_id for p in found}
     if len(owners) != 1 or None in owners:
         raise Invalid(
-            "打包专利须属于同一机构 / all patents must belong to one institution",
-            [field_error("patent_ids", "patents of one institution")],
+            Msg("打包专利须属于同一机构", "all patents must belong to one institution"),
+            [field_error("patent_ids", Msg("须为同一机构的专利", "patents of one institution"))],
         )
     return found
 
@@ -61,15 +63,19 @@ def create(session: Session, actor: Principal, data: DealCreate) -> DealRead:
     found = _patents(session, actor, data.patent_ids)
     if enterprises.get(session, data.enterprise_id) is None:
         raise Invalid(
-            "企业不存在 / enterprise not found",
-            [field_error("enterprise_id", "enterprise not found")],
+            Msg(f"企业不存在：{data.enterprise_id}", f"enterprise {data.enterprise_id} not found"),
+            [field_error("enterprise_id", Msg("企业不存在", "enterprise not found"))],
         )
     if data.type in EXCLUSIVE:
         for patent in found:
             if licences.declared(session, patent.id) is not None:
                 raise Conflict(
-                    "开放许可期间不得订立独占或排他许可 / no exclusive or sole "
-                    f"licence while patent {patent.id} is under an open licence"
+                    Msg(
+                        f"开放许可期间不得订立独占或排他许可：专利 {patent.id} 处于开放许可期间",
+                        f"no exclusive or sole licence while patent {patent.id} is under "
+                        "an open licence",
+                    ),
+                    [field_error("type", Msg("开放许可期间不可用", "not during an open licence"))],
                 )
     deal = Deal(
         institution_id=found[0].institution_id,
@@ -112,7 +118,7 @@ def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
 def find(session: Session, actor: Principal, deal_id: int) -> Deal:
     deal = session.scalar(_readable(select(Deal).where(Deal.id == deal_id), actor))
     if deal is None:
-        raise NotFound(f"交易不存在 / deal {deal_id} not found")
+        raise NotFound(Msg(f"交易不存在：{deal_id}", f"deal {deal_id} not found"))
     return deal
 
 
@@ -123,12 +129,15 @@ def get(session: Session, actor: Principal, deal_id: int) -> DealRead:
 def transition(session: Session, actor: Principal, deal_id: int, data: DealTransition) -> DealRead:
     deal = find(session, actor, deal_id)
     if actor.role not in (Role.admin, Role.institution):
-        raise NotFound(f"交易不存在 / deal {deal_id} not found")
+        raise NotFound(Msg(f"交易不存在：{deal_id}", f"deal {deal_id} not found"))
     if ORDER.index(data.status) != ORDER.index(deal.status) + 1:
         raise Conflict(
-            f"不能从 {deal.status} 变为 {data.status} / invalid transition "
-            f"{deal.status} → {data.status}",
-            [field_error("status", "invalid step")],
+            Msg(
+                f"交易状态不能从「{label_of('deal_status', deal.status)}」变为"
+                f"「{label_of('deal_status', data.status)}」",
+                f"invalid transition {deal.status} → {data.status}",
+            ),
+            [field_error("status", _next_step(deal.status))],
         )
     # Locked (PostgreSQL) so two deals cannot both register a transfer of one patent.
     held = list(session.scalars(_deal_patents(deal).with_for_update()))
@@ -144,12 +153,21 @@ def transition(session: Session, actor: Principal, deal_id: int, data: DealTrans
     return present(session, deal)
 
 
+def _next_step(status: DealStatus) -> Msg:
+    """What the transition may go to instead (a finished deal has no next step)."""
+    at = ORDER.index(status)
+    if at + 1 == len(ORDER):
+        return Msg("交易已是最终状态", "the deal is at its last step")
+    step = ORDER[at + 1]
+    return Msg(f"下一步应为「{label_of('deal_status', step)}」", f"the next step is {step}")
+
+
 def _register(deal: Deal, data: DealTransition) -> None:
     missing = [f for f in ("registration_number", "registered_on") if getattr(data, f) is None]
     if missing:
         raise Conflict(
-            "登记/备案须提供编号和日期 / registration needs its number and date",
-            [field_error(f, "required to register") for f in missing],
+            Msg("登记/备案须提供编号和日期", "registration needs its number and date"),
+            [field_error(f, Msg("登记/备案时必填", "required to register")) for f in missing],
         )
     deal.registration_number, deal.registered_on = data.registration_number, data.registered_on
 

@@ -1,12 +1,16 @@
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import ConfigDict, EmailStr, Field, computed_field
 from pydantic.config import JsonDict
 
 from app.common.identifiers import region_name
+from app.common.labels import accepts_labels
 from app.common.schemas import PatchModel, ReadModel, RequestModel
 from app.common.types import IndustryCode, LongText, Name, RegionCode, ShortText, Uscc
 from app.enterprises.models import EnterpriseSize
+
+SizeIn = Annotated[EnterpriseSize, accepts_labels(EnterpriseSize, "enterprise_size")]
 
 _EXAMPLE: JsonDict = {
     "name": "郑州智巡无人机科技有限公司",
@@ -36,7 +40,7 @@ class EnterpriseCreate(RequestModel):
     is_soe: bool = False
     is_ip_advantage: bool = False
     is_protection_center_filed: bool = False
-    size: EnterpriseSize | None = None
+    size: SizeIn | None = None
     description: LongText | None = None
     contact_name: ShortText | None = None
     contact_phone: Phone | None = None
@@ -67,7 +71,7 @@ class EnterpriseUpdate(PatchModel):
     is_soe: bool | None = None
     is_ip_advantage: bool | None = None
     is_protection_center_filed: bool | None = None
-    size: EnterpriseSize | None = None
+    size: SizeIn | None = None
     description: LongText | None = None
     contact_name: ShortText | None = None
     contact_phone: Phone | None = None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.messages import Msg
 from app.common.paging import PageParams, paginate
 from app.deals.models import Deal
 from app.enterprises import repository
@@ -38,7 +39,7 @@ def _find(
     stmt = _readable(select(Enterprise).where(Enterprise.id == enterprise_id), actor)
     enterprise = session.scalar(stmt)
     if enterprise is None or (write and not actor.owns_enterprise(enterprise.id)):
-        raise NotFound(f"企业不存在 / enterprise {enterprise_id} not found")
+        raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     return enterprise
 
 
@@ -59,8 +60,14 @@ def _ensure_uscc_free(session: Session, uscc: str, own_id: int | None) -> None:
     if other is not None and other.id != own_id:
         # Say only that it is taken: never echo which enterprise holds it.
         raise Conflict(
-            "统一社会信用代码已登记 / this USCC is already registered",
-            [field_error("uscc", "duplicate unified social credit code", "duplicate")],
+            Msg("统一社会信用代码已登记", "this USCC is already registered"),
+            [
+                field_error(
+                    "uscc",
+                    Msg("统一社会信用代码重复", "duplicate unified social credit code"),
+                    "duplicate",
+                )
+            ],
         )
 
 
@@ -89,7 +96,7 @@ def delete(session: Session, actor: Principal, enterprise_id: int) -> None:
     """Deleting an enterprise deletes its needs (database cascade), never its deals."""
     enterprise = _find(session, actor, enterprise_id, write=True)
     if session.scalar(select(exists().where(Deal.enterprise_id == enterprise.id))):
-        raise Conflict("企业有交易记录，不能删除 / the enterprise has recorded deals")
+        raise Conflict(Msg("企业有交易记录，不能删除", "the enterprise has recorded deals"))
     session.delete(enterprise)
     session.flush()
 

@@ -1,10 +1,14 @@
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from app.common.labels import accepts_labels
 from app.common.schemas import ReadModel, RequestModel
 from app.common.types import LongText
 from app.feedback.models import Intent
+
+IntentIn = Annotated[Intent, accepts_labels(Intent, "intent")]
 
 Score = Field(ge=1, le=5)
 
@@ -19,7 +23,7 @@ class RatingIn(RequestModel):
 
 
 class FeedbackCreate(RequestModel):
-    intent: Intent
+    intent: IntentIn
     message: LongText | None = Field(default=None, max_length=2000)
     rating: RatingIn | None = None
     share_contact: bool = Field(default=False, description="允许专利权人机构查看本企业联系方式")
@@ -38,7 +42,7 @@ class EnterpriseContact(BaseModel):
 class FeedbackRead(ReadModel):
     id: int
     patent_id: int
-    intent: Intent
+    intent: IntentIn
     message: str | None
     rating_market: int | None
     rating_maturity: int | None

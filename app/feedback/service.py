@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.messages import Msg
 from app.enterprises.models import Enterprise
 from app.errors import Forbidden
 from app.feedback.models import Feedback, Intent
@@ -28,7 +29,7 @@ def submit(
     session: Session, actor: Principal, patent_id: int, data: FeedbackCreate
 ) -> FeedbackRead:
     if actor.role is not Role.enterprise or actor.enterprise_id is None:
-        raise Forbidden("只有企业可以提交反馈 / only an enterprise key can give feedback")
+        raise Forbidden(Msg("只有企业可以提交反馈", "only an enterprise key can give feedback"))
     patents.find(session, actor, patent_id)
     # The previous current row becomes history before the new one is inserted, so the
     # partial unique index (one current row per pair) holds at every statement.

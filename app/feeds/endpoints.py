@@ -1,7 +1,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from app.auth.deps import Access
 from app.auth.models import Role
@@ -10,13 +10,14 @@ from app.common.paging import Page, Paging
 from app.common.params import ResourceId
 from app.config import Settings
 from app.db import DBSession
-from app.feeds import digest, feed, service, webhooks
+from app.feeds import digest, feed, service, tokens, webhooks
 from app.feeds.models import DeliveryState
 from app.feeds.schemas import (
     DeliveryRead,
     Digest,
     FeedMarks,
     FeedPage,
+    FeedTokenCreated,
     MarkResult,
     SubscriptionCreate,
     SubscriptionRead,
@@ -29,6 +30,8 @@ from app.feeds.schemas import (
 )
 
 router = APIRouter(prefix="/v1/enterprises/{enterprise_id}", tags=["feeds 订阅推送"])
+# The secret feed URL is its own credential (no Bearer key): see app/feeds/tokens.py.
+feed_url_router = APIRouter(tags=["feeds 订阅推送"])
 
 Owner = Annotated[Principal, Depends(Access(Role.admin, Role.enterprise))]
 Reader = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise))]
@@ -147,6 +150,38 @@ def get_feed_atom(
 ) -> Response:
     base = str(request.base_url).rstrip("/")
     body = feed.atom(session, actor, enterprise_id, base, limit)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.post("/feed-token", status_code=status.HTTP_201_CREATED, response_model=FeedTokenCreated)
+def rotate_feed_token(
+    enterprise_id: ResourceId, request: Request, session: DBSession, actor: Owner
+) -> object:
+    """Create or replace the secret Atom feed URL (shown only now; the old one stops)."""
+    base = str(request.base_url).rstrip("/")
+    return tokens.rotate(session, actor, enterprise_id, base)
+
+
+@router.delete("/feed-token", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_feed_token(enterprise_id: ResourceId, session: DBSession, actor: Owner) -> None:
+    """Revoke the secret Atom feed URL."""
+    tokens.revoke(session, actor, enterprise_id)
+
+
+@feed_url_router.get(
+    "/v1/feeds/{token}.atom",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
+def get_feed_atom_by_token(
+    token: Annotated[str, Path(max_length=100)],
+    request: Request,
+    session: DBSession,
+    limit: Limit = 50,
+) -> Response:
+    """The Atom feed for feed readers: the secret URL from ``POST …/feed-token``."""
+    base = str(request.base_url).rstrip("/")
+    body = feed.atom_by_token(session, token, base, limit)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 

@@ -15,12 +15,16 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
+from app.common.messages import Msg
 from app.common.params import MAX_ID
 from app.db import utcnow
+from app.enterprises.models import Enterprise
 from app.errors import Invalid, field_error
+from app.feeds import tokens
 from app.feeds.models import FeedItem
 from app.feeds.schemas import FeedItemRead, FeedPage, FeedPatent
 from app.feeds.service import enterprise
+from app.institutions.models import Institution
 from app.patents.models import LegalStatus, Patent
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -31,15 +35,17 @@ _PATENT = (
     Patent.title,
     Patent.legal_status,
     Patent.institution_id,
+    Institution.name.label("institution_name"),
 )
 
 
 def items_query(
     enterprise_id: int,
-) -> Select[FeedItem, int, str, str, LegalStatus, int | None]:
+) -> Select[FeedItem, int, str, str, LegalStatus, int | None, str]:
     return (
         select(FeedItem, *_PATENT)
         .join(Patent, Patent.id == FeedItem.patent_id)
+        .outerjoin(Institution, Institution.id == Patent.institution_id)
         .where(FeedItem.enterprise_id == enterprise_id)
     )
 
@@ -52,8 +58,9 @@ def present(rows: list[Any]) -> list[FeedItemRead]:
             id=row.id,
             application_number=row.application_number,
             title=row.title,
-            legal_status=row.legal_status.value,
+            legal_status=row.legal_status,
             institution_id=row.institution_id,
+            institution_name=row.institution_name,
         )
         read = FeedItemRead.model_validate({**_columns(item), "patent": patent})
         out.append(read)
@@ -70,7 +77,10 @@ def _cursor(cursor: str | None) -> int | None:
         return None
     # isascii: "²".isdigit() is true but int("²") fails; the bound keeps it within bigint.
     if not (cursor.isascii() and cursor.isdigit()) or int(cursor) > MAX_ID:
-        raise Invalid("游标无效 / invalid cursor", [field_error("cursor", "not a feed cursor")])
+        raise Invalid(
+            Msg("游标无效", "invalid cursor"),
+            [field_error("cursor", Msg("应为上一页返回的 next_cursor", "not a feed cursor"))],
+        )
     return int(cursor)
 
 
@@ -129,17 +139,28 @@ def mark(
 def atom(
     session: Session, actor: Principal, enterprise_id: int, base_url: str, limit: int
 ) -> bytes:
-    """The newest ``limit`` items as an Atom 1.0 feed (RFC 4287)."""
+    """The newest ``limit`` items as an Atom 1.0 feed (RFC 4287), for a Bearer key."""
     enterprise(session, actor, enterprise_id, write=False)
+    self_url = f"{base_url}/v1/enterprises/{enterprise_id}/feed.atom"
+    return _atom(session, enterprise_id, base_url, self_url, limit)
+
+
+def atom_by_token(session: Session, token: str, base_url: str, limit: int) -> bytes:
+    """The same feed at its secret URL, for feed readers (no Bearer key)."""
+    enterprise_id = tokens.resolve(session, token)
+    return _atom(session, enterprise_id, base_url, tokens.feed_url(base_url, token), limit)
+
+
+def _atom(session: Session, enterprise_id: int, base_url: str, self_url: str, limit: int) -> bytes:
     rows = session.execute(items_query(enterprise_id).order_by(FeedItem.id.desc()).limit(limit))
     items = present(list(rows.all()))
+    company = session.get(Enterprise, enterprise_id)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "id", f"urn:panhuo:enterprise:{enterprise_id}:feed")
-    _text(feed, "title", f"盘活 专利推送 · 企业 {enterprise_id}")
+    _text(feed, "title", f"盘活 专利推送 · {company.name if company else enterprise_id}")
     _text(feed, "updated", _stamp(items[0].created_at if items else utcnow()))
     ET.SubElement(feed, f"{{{ATOM}}}author").append(_el("name", "Panhuo 盘活"))
-    self_url = f"{base_url}/v1/enterprises/{enterprise_id}/feed.atom"
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
     for item in items:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
@@ -147,7 +168,9 @@ def atom(
         _text(entry, "title", item.patent.title)
         _text(entry, "updated", _stamp(item.created_at))
         _text(entry, "published", _stamp(item.created_at))
-        ET.SubElement(entry, f"{{{ATOM}}}link", href=f"{base_url}/v1/patents/{item.patent.id}")
+        # Readers open links in a browser: the console page, not the JSON API.
+        page = f"{base_url}/console/patents/{item.patent.id}"
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=page)
         ET.SubElement(entry, f"{{{ATOM}}}category", term=item.reason.value)
         summary = item.explanation.get("summary") or ""
         _text(entry, "summary", f"{item.patent.application_number} · {summary}")

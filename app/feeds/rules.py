@@ -7,7 +7,7 @@ never all of them. Each candidate then checks every criterion it sets.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -59,6 +59,8 @@ class Rule:
     modes: frozenset[str]
     open_license_only: bool
     min_score: float
+    # Feed items name the need they matched by its title (left out of equality and hash).
+    need_titles: Mapping[int, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,8 @@ def holds(rule: Rule, facts: Facts, hits: NeedHits) -> Held | None:
 def evidence(rule: Rule, facts: Facts, held: Held) -> dict[str, Any]:
     """The explanation stored with a feed item (built only for the pairs pushed)."""
     out: dict[str, Any] = {"need_id": held.need_id, "keywords": held.keywords, "ipc": held.ipc}
+    if held.need_id is not None:
+        out["need_title"] = rule.need_titles.get(held.need_id)
     out.update(sei=sorted(rule.sei & facts.sei), modes=sorted(rule.modes & facts.modes))
     out["match"] = held.matched
     out["summary"] = summary(out)
@@ -202,7 +206,10 @@ def summary(e: dict[str, Any]) -> str:
     parts = []
     if e["need_id"] is not None:
         said = (e["match"] or {}).get("summary") or "技术相近"
-        parts.append(f"匹配需求 #{e['need_id']}：{said}")
+        title = e.get("need_title")
+        parts.append(
+            f"匹配需求「{title}」：{said}" if title else f"匹配需求 #{e['need_id']}：{said}"
+        )
     if e["keywords"]:
         parts.append("关键词：" + "、".join(e["keywords"]))
     if e["ipc"]:

@@ -4,12 +4,13 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, StringConstraints, field_validator
 from pydantic.config import JsonDict
 
-from app.common.enums import TransactionMode
+from app.common.enums import TransactionModeIn
 from app.common.params import Id
 from app.common.schemas import PatchModel, ReadModel, RequestModel, unique
 from app.common.types import NO_NUL, IpcPrefix, Keyword, Name, RegionCode
 from app.feeds.models import DeliveryState, EndpointState, Reason
 from app.matches.schemas import SeiCode
+from app.patents.schemas import PatentBrief
 
 Score = Annotated[float, Field(ge=0, le=1000)]
 Quota = Annotated[int, Field(ge=1, le=100, description="每日摘要最多条数")]
@@ -59,7 +60,7 @@ class SubscriptionCreate(_Criteria):
     sei: list[SeiCode] = Field(default=[], max_length=40, description="战略性新兴产业分类")
     institution_ids: list[Id] = Field(default=[], max_length=100)
     regions: list[RegionCode] = Field(default=[], max_length=50, description="按省匹配")
-    modes: list[TransactionMode] = Field(default=[], max_length=5)
+    modes: list[TransactionModeIn] = Field(default=[], max_length=5)
     open_license_only: bool = False
     min_score: Score = 0.0
     quota: Quota = 20
@@ -93,7 +94,7 @@ class SubscriptionUpdate(_Criteria, PatchModel):
     sei: list[SeiCode] | None = Field(default=None, max_length=40)
     institution_ids: list[Id] | None = Field(default=None, max_length=100)
     regions: list[RegionCode] | None = Field(default=None, max_length=50)
-    modes: list[TransactionMode] | None = Field(default=None, max_length=5)
+    modes: list[TransactionModeIn] | None = Field(default=None, max_length=5)
     open_license_only: bool | None = None
     min_score: Score | None = None
     quota: Quota | None = None
@@ -124,14 +125,11 @@ class WatchRead(ReadModel):
     enterprise_id: int
     patent_id: int
     created_at: datetime
+    patent: PatentBrief
 
 
-class FeedPatent(ReadModel):
-    id: int
-    application_number: str
-    title: str
-    legal_status: str
-    institution_id: int | None
+class FeedPatent(PatentBrief):
+    pass
 
 
 class FeedItemRead(ReadModel):
@@ -222,4 +220,11 @@ class DeliveryRead(ReadModel):
     last_status_code: int | None
     last_error: str | None
     delivered_at: datetime | None
+    created_at: datetime
+
+
+class FeedTokenCreated(ReadModel):
+    enterprise_id: int
+    url: str = Field(description="Atom 订阅地址，可直接填入 RSS/Atom 阅读器；仅此一次显示")
+    token: str = Field(description="地址中的密钥，仅此一次显示 / shown only now")
     created_at: datetime

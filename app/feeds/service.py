@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.messages import Msg
 from app.common.paging import PageParams, paginate
 from app.enterprises.models import Enterprise
 from app.errors import Invalid, NotFound, field_error
@@ -20,6 +21,7 @@ from app.feeds import sources
 from app.feeds.models import PatentState, Subscription, WatchEntry
 from app.feeds.schemas import SubscriptionCreate, SubscriptionUpdate
 from app.needs.models import Need
+from app.patents import repository as patent_rows
 from app.patents import service as patents
 
 
@@ -27,7 +29,7 @@ def enterprise(session: Session, actor: Principal, enterprise_id: int, write: bo
     """The enterprise id when the caller may read (or write) its feed; else 404."""
     allowed = actor.owns_enterprise(enterprise_id) or (actor.role is Role.portal and not write)
     if not allowed or session.get(Enterprise, enterprise_id) is None:
-        raise NotFound(f"企业不存在 / enterprise {enterprise_id} not found")
+        raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     return enterprise_id
 
 
@@ -40,15 +42,47 @@ def _check_needs(session: Session, enterprise_id: int, need_ids: list[int]) -> N
     missing = [n for n in need_ids if n not in own]
     if missing:  # another enterprise's need reads as missing: ids cannot be probed
         raise Invalid(
-            "需求不存在 / unknown need ids",
-            [field_error("need_ids", f"not found: {missing[:20]}")],
+            Msg("需求不存在", "unknown need ids"),
+            [field_error("need_ids", Msg(f"未找到：{missing[:20]}", f"not found: {missing[:20]}"))],
         )
+
+
+# What a subscription follows; without any of them it would take every new patent.
+CRITERIA = (
+    "all_needs",
+    "need_ids",
+    "keywords",
+    "ipc_prefixes",
+    "sei",
+    "institution_ids",
+    "regions",
+    "modes",
+    "open_license_only",
+)
+
+
+def _require_criteria(values: dict[str, Any]) -> None:
+    if any(values.get(name) for name in CRITERIA):
+        return
+    raise Invalid(
+        Msg(
+            "订阅至少需要一个条件：全部需求、指定需求、关键词、IPC、战略性新兴产业、"
+            "机构、地区、交易方式或仅开放许可",
+            "a subscription needs at least one criterion: all_needs, need_ids, keywords, "
+            "ipc_prefixes, sei, institution_ids, regions, modes or open_license_only",
+        ),
+        [
+            field_error(name, Msg("至少填写一项订阅条件", "give at least one criterion"))
+            for name in CRITERIA
+        ],
+    )
 
 
 def create_subscription(
     session: Session, actor: Principal, enterprise_id: int, data: SubscriptionCreate
 ) -> Subscription:
     enterprise(session, actor, enterprise_id, write=True)
+    _require_criteria(data.model_dump())
     _check_needs(session, enterprise_id, data.need_ids)
     sub = Subscription(enterprise_id=enterprise_id, **data.model_dump())
     session.add(sub)
@@ -62,7 +96,7 @@ def find_subscription(
     enterprise(session, actor, enterprise_id, write)
     sub = session.get(Subscription, sub_id)
     if sub is None or sub.enterprise_id != enterprise_id:
-        raise NotFound(f"订阅不存在 / subscription {sub_id} not found")
+        raise NotFound(Msg(f"订阅不存在：{sub_id}", f"subscription {sub_id} not found"))
     return sub
 
 
@@ -79,6 +113,7 @@ def update_subscription(
 ) -> Subscription:
     sub = find_subscription(session, actor, enterprise_id, sub_id, write=True)
     changes = data.changes()
+    _require_criteria({name: changes.get(name, getattr(sub, name)) for name in CRITERIA})
     if "need_ids" in changes:
         _check_needs(session, enterprise_id, changes["need_ids"])
     for field, value in changes.items():
@@ -104,7 +139,7 @@ def delete_subscription(
     session.flush()
 
 
-def watch(session: Session, actor: Principal, enterprise_id: int, patent_id: int) -> WatchEntry:
+def watch(session: Session, actor: Principal, enterprise_id: int, patent_id: int) -> dict[str, Any]:
     """Watch a pool patent (idempotent). Its current state is recorded, so its next status
     or licence change is recognised as one."""
     enterprise(session, actor, enterprise_id, write=True)
@@ -115,14 +150,14 @@ def watch(session: Session, actor: Principal, enterprise_id: int, patent_id: int
         )
     )
     if entry is not None:
-        return entry
+        return _with_patents(session, [entry])[0]
     if session.get(PatentState, patent_id) is None:
         loaded = sources.load_patents(session, [patent.id])
         session.add(sources.patent_state(*loaded[0]))
     entry = WatchEntry(enterprise_id=enterprise_id, patent_id=patent_id)
     session.add(entry)
     session.flush()
-    return entry
+    return _with_patents(session, [entry])[0]
 
 
 def unwatch(session: Session, actor: Principal, enterprise_id: int, patent_id: int) -> None:
@@ -133,7 +168,9 @@ def unwatch(session: Session, actor: Principal, enterprise_id: int, patent_id: i
         )
     )
     if entry is None:
-        raise NotFound(f"未订阅该专利 / patent {patent_id} is not on the watchlist")
+        raise NotFound(
+            Msg(f"未订阅该专利：{patent_id}", f"patent {patent_id} is not on the watchlist")
+        )
     session.delete(entry)
     session.flush()
 
@@ -143,4 +180,20 @@ def watchlist(
 ) -> dict[str, Any]:
     enterprise(session, actor, enterprise_id, write=False)
     stmt = select(WatchEntry).where(WatchEntry.enterprise_id == enterprise_id)
-    return paginate(session, stmt.order_by(WatchEntry.id), paging)
+    page = paginate(session, stmt.order_by(WatchEntry.id), paging)
+    page["items"] = _with_patents(session, page["items"])
+    return page
+
+
+def _with_patents(session: Session, entries: list[WatchEntry]) -> list[dict[str, Any]]:
+    """Watch entries with the summary of each patent (title, number, status, institution)."""
+    found = patent_rows.briefs(session, [e.patent_id for e in entries])
+    return [
+        {
+            "enterprise_id": e.enterprise_id,
+            "patent_id": e.patent_id,
+            "created_at": e.created_at,
+            "patent": found[e.patent_id],
+        }
+        for e in entries
+    ]

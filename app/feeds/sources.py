@@ -75,19 +75,22 @@ def compile_rules(session: Session) -> list[rules.Rule]:
     """Every active subscription as a rule; the enterprise's open needs resolved."""
     subs = session.scalars(select(Subscription).where(Subscription.active.is_(True))).all()
     open_needs: dict[int, set[int]] = defaultdict(set)
+    titles: dict[int, str] = {}
     if any(s.all_needs or s.need_ids for s in subs):
-        stmt = select(Need.id, Need.enterprise_id).where(Need.status == NeedStatus.open)
-        for need_id, enterprise_id in session.execute(stmt):
+        stmt = select(Need.id, Need.enterprise_id, Need.title).where(Need.status == NeedStatus.open)
+        for need_id, enterprise_id, title in session.execute(stmt):
             open_needs[enterprise_id].add(need_id)
+            titles[need_id] = title
     compiled = []
     for s in subs:
         own = open_needs.get(s.enterprise_id, set())
+        followed = frozenset(own if s.all_needs else own & set(s.need_ids))
         compiled.append(
             rules.Rule(
                 id=s.id,
                 enterprise_id=s.enterprise_id,
                 follows_needs=s.all_needs or bool(s.need_ids),
-                needs=frozenset(own if s.all_needs else own & set(s.need_ids)),
+                needs=followed,
                 keywords=tuple(k.lower() for k in s.keywords),
                 ipc=tuple(s.ipc_prefixes),
                 sei=frozenset(s.sei),
@@ -96,6 +99,7 @@ def compile_rules(session: Session) -> list[rules.Rule]:
                 modes=frozenset(s.modes),
                 open_license_only=s.open_license_only,
                 min_score=s.min_score,
+                need_titles={n: titles[n] for n in followed},
             )
         )
     return compiled

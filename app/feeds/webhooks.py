@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
+from app.common.messages import Msg, split
 from app.common.paging import PageParams, paginate
 from app.config import Settings
 from app.db import utcnow
@@ -24,8 +25,10 @@ def _checked_url(url: str, settings: Settings) -> str:
     try:
         outbound.resolve(url, settings.webhook_allow_networks)
     except outbound.Refused as exc:
+        reason = split(str(exc))
         raise Invalid(
-            f"Webhook 地址不可用 / webhook URL refused: {exc}", [field_error("url", str(exc))]
+            Msg(f"Webhook 地址不可用：{reason.zh}", f"webhook URL refused: {reason.en}"),
+            [field_error("url", reason)],
         ) from exc
     return url
 
@@ -38,7 +41,8 @@ def create(
     try:
         outbound.secret_key(secret)
     except ValueError as exc:
-        raise Invalid(str(exc), [field_error("secret", str(exc))]) from exc
+        reason = split(str(exc))
+        raise Invalid(reason, [field_error("secret", reason)]) from exc
     endpoint = WebhookEndpoint(
         enterprise_id=enterprise_id,
         url=_checked_url(data.url, settings),
@@ -60,7 +64,7 @@ def find(
     enterprise(session, actor, enterprise_id, write=True)
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.enterprise_id != enterprise_id:
-        raise NotFound(f"Webhook 不存在 / webhook {endpoint_id} not found")
+        raise NotFound(Msg(f"Webhook不存在：{endpoint_id}", f"webhook {endpoint_id} not found"))
     return endpoint
 
 
@@ -119,7 +123,7 @@ def redeliver(
     find(session, actor, enterprise_id, endpoint_id)
     found = session.get(WebhookDelivery, delivery_id)
     if found is None or found.endpoint_id != endpoint_id:
-        raise NotFound(f"投递记录不存在 / delivery {delivery_id} not found")
+        raise NotFound(Msg(f"投递记录不存在：{delivery_id}", f"delivery {delivery_id} not found"))
     if found.state is DeliveryState.sending:
         return found
     found.state, found.attempts, found.next_attempt_at = DeliveryState.pending, 0, utcnow()

@@ -14,6 +14,7 @@ from app.audit import recorder
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common import pgcopy
+from app.common.messages import as_msg
 from app.common.schemas import unique
 from app.errors import DomainError
 from app.imports.resolve import InstitutionResolver
@@ -115,9 +116,10 @@ def _land_one(
             )
         return _update(session, ctx, row, current, institution_id)
     except DomainError as exc:
+        detail = as_msg(exc.detail)
         problems = [
-            CellProblem(e.get("field"), None, exc.detail.split(" / ")[0], e["message"])
-            for e in exc.errors or [{"field": None, "message": exc.detail}]
+            CellProblem(e.get("field"), None, detail.zh, detail.en)
+            for e in exc.errors or [{"field": None}]
         ]
         return Outcome(row.number, "failed", problems=problems)
 

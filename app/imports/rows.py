@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.imports.columns import CellError, cell_value, map_headers
+from app.common.messages import translate
+from app.imports.columns import ALIASES, CellError, cell_value, map_headers
 from app.patents.schemas import PatentCreate
 
 _NOT_PATENT_FIELDS = {"patentee", "applicant_type"}
@@ -85,18 +86,18 @@ class RowParser:
             for err in exc.errors():
                 name = str(err["loc"][0]) if err["loc"] else ""
                 header = columns.get(name, name)
-                zh, en = _reasons(str(err["msg"]), name, header)
+                zh, en = _reasons(dict(err), name, name in columns, header)
                 row.problems.append(CellProblem(header or None, _raw(raw.get(header)), zh, en))
 
 
-def _reasons(message: str, name: str, header: str) -> tuple[str, str]:
-    message = message.removeprefix("Value error, ")
-    if message == "Field required":
-        return f"缺少必填列：{header}", f"missing required column {name}"
-    if " / " in message:  # our validators write "中文 / English"
-        zh, en = message.split(" / ", 1)
-        return zh, en
-    return f"字段值无效：{header}", message
+def _reasons(err: dict[str, Any], name: str, has_column: bool, header: str) -> tuple[str, str]:
+    if err.get("type") == "missing":
+        if has_column:  # the column is there, this row's cell is empty
+            return f"缺少必填值：{header}", f"required value missing: {name} (column {header})"
+        column = ALIASES.get(name, (header,))[0]
+        return f"缺少必填列：{column}", f"missing required column {name} ({column})"
+    message = translate(err)  # the cell's column is reported beside the reason
+    return message.zh, message.en
 
 
 def _unstorable(value: object) -> bool:

@@ -22,6 +22,7 @@ from app.audit.recorder import ACTOR_KEY
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common import exports, liveness
+from app.common.messages import Msg
 from app.db import retry_busy, utcnow, write_session
 from app.errors import Invalid, NotFound, field_error
 from app.imports.landing import LandingContext, Outcome, land
@@ -48,14 +49,19 @@ def _institution_for(session: Session, actor: Principal, institution_id: int | N
     if actor.role is Role.institution:
         if institution_id not in (None, actor.institution_id):
             raise Invalid(
-                "只能导入本机构的专利 / you can import only your own patents",
-                [field_error("institution_id", "must be your institution")],
+                Msg("只能导入本机构的专利", "you can import only your own patents"),
+                [field_error("institution_id", Msg("须为本机构", "must be your institution"))],
             )
         return actor.institution_id
     if institution_id is not None and institutions.get(session, institution_id) is None:
         raise Invalid(
-            "机构不存在 / institution not found",
-            [field_error("institution_id", f"institution {institution_id} not found")],
+            Msg("机构不存在", "institution not found"),
+            [
+                field_error(
+                    "institution_id",
+                    Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found"),
+                )
+            ],
         )
     return institution_id
 
@@ -82,7 +88,8 @@ def create(
     try:
         file_format = detect_format(filename, head_bytes(upload.file))
     except FileProblem as exc:
-        raise Invalid(f"{exc.zh} / {exc.en}", [field_error("file", exc.en)]) from exc
+        problem = Msg(exc.zh, exc.en)
+        raise Invalid(problem, [field_error("file", problem)]) from exc
     owner = _institution_for(session, actor, upload.institution_id)
     store.mkdir(parents=True, exist_ok=True)
     path = store / f"{uuid.uuid4().hex}.{file_format}"

@@ -1,12 +1,16 @@
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import ConfigDict, computed_field
 from pydantic.config import JsonDict
 
 from app.common.identifiers import region_name
+from app.common.labels import accepts_labels
 from app.common.schemas import PatchModel, ReadModel, RequestModel
 from app.common.types import Name, RegionCode, ShortText
 from app.institutions.models import InstitutionType
+
+TypeIn = Annotated[InstitutionType, accepts_labels(InstitutionType, "institution_type")]
 
 _EXAMPLE: JsonDict = {
     "name": "中科大数据研究院",
@@ -20,7 +24,7 @@ class InstitutionCreate(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     name: Name
-    type: InstitutionType
+    type: TypeIn
     region_code: RegionCode
     external_id: ShortText | None = None
 
@@ -29,7 +33,7 @@ class InstitutionUpdate(PatchModel):
     NOT_NULL = frozenset({"name", "type", "region_code"})
 
     name: Name | None = None
-    type: InstitutionType | None = None
+    type: TypeIn | None = None
     region_code: RegionCode | None = None
     external_id: ShortText | None = None
 

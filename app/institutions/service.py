@@ -10,6 +10,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
+from app.common.messages import Msg
 from app.common.paging import PageParams, paginate
 from app.deals.models import Deal
 from app.errors import Conflict, NotFound, field_error
@@ -22,7 +23,9 @@ from app.patents.models import Patent
 def get(session: Session, institution_id: int) -> Institution:
     institution = repository.get(session, institution_id)
     if institution is None:
-        raise NotFound(f"机构不存在 / institution {institution_id} not found")
+        raise NotFound(
+            Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found")
+        )
     return institution
 
 
@@ -32,8 +35,8 @@ def _ensure_external_id_free(session: Session, external_id: str | None, own_id: 
     other = repository.by_external_id(session, external_id)
     if other is not None and other.id != own_id:
         raise Conflict(
-            "external_id 已被使用 / external_id already in use",
-            [field_error("external_id", "duplicate external_id", "duplicate")],
+            Msg("外部编号 external_id 已被使用", "external_id already in use"),
+            [field_error("external_id", Msg("外部编号重复", "duplicate external_id"), "duplicate")],
         )
 
 
@@ -50,7 +53,9 @@ def update(
 ) -> Institution:
     institution = get(session, institution_id)
     if not actor.owns_institution(institution.id):
-        raise NotFound(f"机构不存在 / institution {institution_id} not found")
+        raise NotFound(
+            Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found")
+        )
     changes = data.changes()
     if "external_id" in changes:
         _ensure_external_id_free(session, changes["external_id"], institution.id)
@@ -63,9 +68,9 @@ def update(
 def delete(session: Session, institution_id: int) -> None:
     institution = get(session, institution_id)
     if session.scalar(select(exists().where(Patent.institution_id == institution.id))):
-        raise Conflict("机构名下仍有专利，无法删除 / institution still holds patents")
+        raise Conflict(Msg("机构名下仍有专利，无法删除", "institution still holds patents"))
     if session.scalar(select(exists().where(Deal.institution_id == institution.id))):
-        raise Conflict("机构有交易记录，无法删除 / institution has recorded deals")
+        raise Conflict(Msg("机构有交易记录，无法删除", "institution has recorded deals"))
     session.delete(institution)
     session.flush()
 

@@ -5,16 +5,24 @@ from fastapi import APIRouter, Depends, status
 from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.paging import Page, Paging
 from app.common.params import ResourceId
 from app.db import DBSession
 from app.licenses import service
-from app.licenses.schemas import AcceptanceRead, OpenLicenseCreate, OpenLicenseRead
+from app.licenses.schemas import (
+    AcceptanceRead,
+    EnterpriseAcceptanceRead,
+    OpenLicenseCreate,
+    OpenLicenseRead,
+)
 
 router = APIRouter(tags=["open licences 开放许可"])
 
 Licensor = Annotated[Principal, Depends(Access(Role.admin, Role.institution))]
 Licensee = Annotated[Principal, Depends(Access(Role.enterprise))]
 Anyone = Annotated[Principal, Depends(Access(*Role))]
+Party = Annotated[Principal, Depends(Access(Role.admin, Role.institution, Role.enterprise))]
+EnterpriseOwner = Annotated[Principal, Depends(Access(Role.admin, Role.enterprise))]
 
 
 @router.post(
@@ -55,5 +63,17 @@ def accept_open_license(license_id: ResourceId, session: DBSession, actor: Licen
 
 
 @router.get("/v1/open-licenses/{license_id}/acceptances", response_model=list[AcceptanceRead])
-def open_license_acceptances(license_id: ResourceId, session: DBSession, actor: Licensor) -> object:
+def open_license_acceptances(license_id: ResourceId, session: DBSession, actor: Party) -> object:
+    """The licensor sees every acceptance; an enterprise only its own."""
     return service.acceptances(session, actor, license_id)
+
+
+@router.get(
+    "/v1/enterprises/{enterprise_id}/open-license-acceptances",
+    response_model=Page[EnterpriseAcceptanceRead],
+)
+def enterprise_open_license_acceptances(
+    enterprise_id: ResourceId, session: DBSession, actor: EnterpriseOwner, paging: Paging
+) -> object:
+    """The open licences this enterprise has accepted, newest first."""
+    return service.enterprise_acceptances(session, actor, enterprise_id, paging)

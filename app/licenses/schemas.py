@@ -1,15 +1,20 @@
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field
 
+from app.common.labels import accepts_labels
 from app.common.schemas import ReadModel, RequestModel
 from app.common.types import Money, ShortText
 from app.licenses.models import DeclarationStatus, FeeType
+from app.patents.schemas import PatentBrief
+
+FeeTypeIn = Annotated[FeeType, accepts_labels(FeeType, "fee_type")]
 
 
 class OpenLicenseCreate(RequestModel):
-    fee_type: FeeType
+    fee_type: FeeTypeIn
     one_off_fee: Money | None = Field(default=None, description="一次性许可费（元）")
     entry_fee: Money | None = Field(default=None, description="入门费（元）")
     royalty_rate: Decimal | None = Field(
@@ -47,3 +52,11 @@ class AcceptanceRead(ReadModel):
     accepted_at: datetime
     starts_on: date
     ends_on: date
+
+
+class EnterpriseAcceptanceRead(AcceptanceRead):
+    """An enterprise's own acceptance, with the licence's patent and fee type."""
+
+    patent_id: int
+    fee_type: FeeType
+    patent: PatentBrief

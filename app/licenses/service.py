@@ -15,9 +15,14 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.audit import recorder
+from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.labels import label_of
+from app.common.messages import Msg
+from app.common.paging import PageParams, paginate
 from app.db import utcnow
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
+from app.enterprises.models import Enterprise
 from app.errors import Conflict, NotFound, field_error
 from app.licenses.models import (
     DeclarationStatus,
@@ -26,6 +31,7 @@ from app.licenses.models import (
     OpenLicenseAcceptance,
 )
 from app.licenses.schemas import AcceptanceRead, OpenLicenseCreate, OpenLicenseRead
+from app.patents import repository as patent_rows
 from app.patents import service as patents
 from app.patents.models import LegalStatus, PatentType
 
@@ -67,8 +73,8 @@ def declared(session: Session, patent_id: int) -> OpenLicense | None:
     )
 
 
-def _refuse(reason: str, field: str | None = None) -> Conflict:
-    return Conflict(reason, [field_error(field, reason.split(" / ")[-1])] if field else None)
+def _refuse(reason: Msg, field: str | None = None) -> Conflict:
+    return Conflict(reason, [field_error(field, reason)] if field else None)
 
 
 def declare(
@@ -76,18 +82,28 @@ def declare(
 ) -> OpenLicenseRead:
     patent = patents.find(session, actor, patent_id, write=True)
     if patent.legal_status is not LegalStatus.valid:
-        raise _refuse("专利不是有效状态，不能开放许可 / the patent is not valid", "patent")
+        raise _refuse(
+            Msg("专利不是有效（有权）状态，不能开放许可", "the patent is not valid"), "patent"
+        )
     if exclusive_licence_in_force(session, patent.id):
-        raise _refuse("存在有效的独占或排他许可 / an exclusive or sole licence is in force")
+        raise _refuse(Msg("存在有效的独占或排他许可", "an exclusive or sole licence is in force"))
     if declared(session, patent.id) is not None:
-        raise _refuse("已有开放许可声明 / an open licence is already declared")
+        raise _refuse(Msg("已有开放许可声明", "an open licence is already declared"))
     for name in _REQUIRED[data.fee_type]:
         if getattr(data, name) is None:
-            raise _refuse(f"缺少 {name} / {name} is required for fee type {data.fee_type}", name)
+            raise _refuse(
+                Msg(
+                    f"缺少 {name}：付费方式「{label_of('fee_type', data.fee_type)}」须填写此项",
+                    f"{name} is required for fee type {data.fee_type}",
+                ),
+                name,
+            )
     if patent.patent_type is not PatentType.invention and not data.evaluation_report:
         raise _refuse(
-            "实用新型和外观设计须提供专利权评价报告 / evaluation_report is required "
-            "for utility models and designs",
+            Msg(
+                "实用新型和外观设计须提供专利权评价报告",
+                "evaluation_report is required for utility models and designs",
+            ),
             "evaluation_report",
         )
     row = OpenLicense(patent_id=patent.id, status=DeclarationStatus.declared, **data.model_dump())
@@ -123,7 +139,7 @@ def read(session: Session, actor: Principal, licence_id: int) -> OpenLicenseRead
 def get(session: Session, actor: Principal, licence_id: int) -> OpenLicense:
     row = session.get(OpenLicense, licence_id)
     if row is None:
-        raise NotFound(f"开放许可不存在 / open licence {licence_id} not found")
+        raise NotFound(Msg(f"开放许可不存在：{licence_id}", f"open licence {licence_id} not found"))
     patents.find(session, actor, row.patent_id)  # scope: the caller must see the patent
     return row
 
@@ -141,12 +157,14 @@ def withdraw(session: Session, actor: Principal, licence_id: int) -> OpenLicense
 def accept(session: Session, actor: Principal, licence_id: int) -> AcceptanceRead:
     row = get(session, actor, licence_id)
     if row.status is not DeclarationStatus.declared:
-        raise _refuse("开放许可已撤回，不再接受新的许可 / the declaration was withdrawn")
+        raise _refuse(Msg("开放许可已撤回，不再接受新的许可", "the declaration was withdrawn"))
     if patents.find(session, actor, row.patent_id).holder_enterprise_id is not None:
         # A transfer withdraws the declaration; this guards rows written before that rule.
         raise _refuse(
-            "专利已转让，声明人不再是专利权人 / the patent was transferred; the declarer "
-            "no longer holds it"
+            Msg(
+                "专利已转让，声明人不再是专利权人",
+                "the patent was transferred; the declarer no longer holds it",
+            )
         )
     taken = session.scalar(
         select(OpenLicenseAcceptance).where(
@@ -155,7 +173,7 @@ def accept(session: Session, actor: Principal, licence_id: int) -> AcceptanceRea
         )
     )
     if taken is not None:
-        raise _refuse("已接受该开放许可 / already accepted by this enterprise")
+        raise _refuse(Msg("本企业已接受该开放许可", "already accepted by this enterprise"))
     today = date.today()
     ends = date(today.year + row.term_years, today.month, min(today.day, 28))
     acceptance = OpenLicenseAcceptance(
@@ -183,13 +201,44 @@ def list_for_patent(session: Session, actor: Principal, patent_id: int) -> list[
 
 
 def acceptances(session: Session, actor: Principal, licence_id: int) -> list[Any]:
+    """All acceptances for the licensor (or admin); an enterprise sees only its own."""
     row = get(session, actor, licence_id)
-    # The licensor (or an admin) only, and still after the patent was transferred.
-    patents.find_owned(session, actor, row.patent_id)
-    return list(
-        session.scalars(
-            select(OpenLicenseAcceptance)
-            .where(OpenLicenseAcceptance.open_license_id == row.id)
-            .order_by(OpenLicenseAcceptance.id)
+    stmt = select(OpenLicenseAcceptance).where(OpenLicenseAcceptance.open_license_id == row.id)
+    if actor.role is Role.enterprise:
+        stmt = stmt.where(OpenLicenseAcceptance.enterprise_id == actor.enterprise_id)
+    else:
+        # The licensor (or an admin) only, and still after the patent was transferred.
+        patents.find_owned(session, actor, row.patent_id)
+    return list(session.scalars(stmt.order_by(OpenLicenseAcceptance.id)))
+
+
+def enterprise_acceptances(
+    session: Session, actor: Principal, enterprise_id: int, paging: PageParams
+) -> dict[str, Any]:
+    """The open licences an enterprise has accepted, newest first, with their patents."""
+    if not actor.owns_enterprise(enterprise_id) or session.get(Enterprise, enterprise_id) is None:
+        raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
+    stmt = select(OpenLicenseAcceptance).where(OpenLicenseAcceptance.enterprise_id == enterprise_id)
+    page = paginate(session, stmt.order_by(OpenLicenseAcceptance.id.desc()), paging)
+    rows: list[OpenLicenseAcceptance] = page["items"]
+    licences = {
+        lic.id: lic
+        for lic in session.scalars(
+            select(OpenLicense).where(OpenLicense.id.in_({a.open_license_id for a in rows}))
         )
-    )
+    }
+    briefs = patent_rows.briefs(session, [lic.patent_id for lic in licences.values()])
+    page["items"] = [_acceptance(a, licences[a.open_license_id], briefs) for a in rows]
+    return page
+
+
+def _acceptance(
+    a: OpenLicenseAcceptance, lic: OpenLicense, briefs: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    names = set(AcceptanceRead.model_fields)
+    return {
+        **{name: getattr(a, name) for name in names},
+        "patent_id": lic.patent_id,
+        "fee_type": lic.fee_type,
+        "patent": briefs[lic.patent_id],
+    }

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import matching
 from app.auth.principal import Principal
 from app.common import liveness
+from app.common.messages import Msg
 from app.common.paging import PageParams
 from app.db import retry_busy, utcnow, write_session
 from app.errors import Invalid, NotFound, field_error
@@ -36,6 +37,10 @@ STOPPED = (
 Schedule = Callable[..., Any]
 
 
+def _missing(ids: list[int]) -> Msg:
+    return Msg(f"未找到：{ids[:20]}", f"not found: {ids[:20]}")
+
+
 def create(
     session: Session,
     actor: Principal,
@@ -50,8 +55,8 @@ def create(
         missing = set(selected) - set(session.scalars(select(Need.id).where(Need.id.in_(selected))))
         if missing:
             raise Invalid(
-                "需求不存在 / unknown need ids",
-                [field_error("need_ids", f"not found: {sorted(missing)[:20]}")],
+                Msg("需求不存在", "unknown need ids"),
+                [field_error("need_ids", _missing(sorted(missing)))],
             )
         stmt = stmt.where(Need.id.in_(selected))
     run = MatchRun(
@@ -72,7 +77,7 @@ def create(
 def get(session: Session, run_id: int) -> MatchRun:
     run = session.get(MatchRun, run_id)
     if run is None:
-        raise NotFound(f"匹配任务不存在 / match run {run_id} not found")
+        raise NotFound(Msg(f"匹配任务不存在：{run_id}", f"match run {run_id} not found"))
     if _dead(run):
         # Shown failed at once; the next sweep writes it (a read must not write: on
         # SQLite its transaction may not be able to).

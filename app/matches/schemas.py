@@ -4,18 +4,23 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import TypedDict
 
-from app.common.enums import TransactionMode
+from app.common.enums import TransactionMode, TransactionModeIn
+from app.common.messages import BilingualError
 from app.common.params import Id
 from app.common.reference import sei_names
 from app.common.schemas import ReadModel, RequestModel, unique
 from app.common.types import IpcCode, IpcPrefix, NeedText, RegionCode
 from app.matches.models import RunState
 from app.patents.models import LegalStatus, PatentType
+from app.patents.schemas import LegalStatusIn, PatentTypeIn
 
 
 def _sei_code(code: str) -> str:
     if code not in sei_names():
-        raise ValueError(f"未知的战略性新兴产业分类 / unknown SEI category {code[:10]!r}, e.g. 1.2")
+        raise BilingualError(
+            f"未知的战略性新兴产业分类：{code[:10]}；应如 1.2",
+            f"unknown SEI category {code[:10]!r}, e.g. 1.2",
+        )
     return code
 
 
@@ -32,11 +37,11 @@ class MatchFilters(RequestModel):
     cross_region: bool = Field(
         default=True, description="false：只要需求地区（及企业所在省）的专利"
     )
-    patent_types: list[PatentType] = Field(default=[], max_length=3)
-    legal_statuses: list[LegalStatus] = Field(
+    patent_types: list[PatentTypeIn] = Field(default=[], max_length=3)
+    legal_statuses: list[LegalStatusIn] = Field(
         default=[], max_length=8, description="默认 valid + pending（失效专利默认排除）"
     )
-    modes: list[TransactionMode] = Field(default=[], max_length=5)
+    modes: list[TransactionModeIn] = Field(default=[], max_length=5)
     open_license_only: bool = False
     granted_after: date | None = None
 
@@ -59,7 +64,7 @@ class MatchRequest(RequestModel):
 
     text: NeedText
     ipc_hints: list[IpcCode] = Field(default=[], max_length=20)
-    modes: list[TransactionMode] = Field(default=[], max_length=5)
+    modes: list[TransactionModeIn] = Field(default=[], max_length=5)
     region: RegionCode | None = Field(default=None, description="需求方所在地区")
     filters: MatchFilters = MatchFilters()
     limit: int = Field(default=20, ge=1, le=100)

@@ -5,11 +5,15 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.config import JsonDict
 
-from app.common.enums import TransactionMode
+from app.common.enums import TransactionMode, TransactionModeIn
+from app.common.labels import accepts_labels
+from app.common.messages import BilingualError
 from app.common.params import Id
 from app.common.schemas import PatchModel, ReadModel, RequestModel, unique
 from app.common.types import IpcCode, Keyword, LongText, Money, RegionCode, Title
 from app.needs.models import NeedStatus
+
+NeedStatusIn = Annotated[NeedStatus, accepts_labels(NeedStatus, "need_status")]
 
 Keywords = Annotated[list[Keyword], Field(max_length=50)]
 IpcHints = Annotated[list[IpcCode], Field(max_length=20)]
@@ -42,7 +46,9 @@ class _NeedFields(RequestModel):
     def _budget_order(cls, high: Decimal | None, info: ValidationInfo) -> Decimal | None:
         low = info.data.get("budget_min")
         if low is not None and high is not None and low > high:
-            raise ValueError("预算上限不能低于下限 / budget_max must not be below budget_min")
+            raise BilingualError(
+                f"预算上限不能低于下限（{low}）", f"budget_max must not be below budget_min ({low})"
+            )
         return high
 
 
@@ -56,11 +62,11 @@ class NeedCreate(_NeedFields):
     description: LongText | None = None
     keywords: Keywords = []
     ipc_hints: IpcHints = []
-    wanted_modes: list[TransactionMode] = []
+    wanted_modes: list[TransactionModeIn] = []
     budget_min: Money | None = None
     budget_max: Money | None = None
     preferred_regions: Regions = []
-    status: NeedStatus = NeedStatus.open
+    status: NeedStatusIn = NeedStatus.open
     deadline: date | None = None
 
 
@@ -73,11 +79,11 @@ class NeedUpdate(_NeedFields, PatchModel):
     description: LongText | None = None
     keywords: Keywords | None = None
     ipc_hints: IpcHints | None = None
-    wanted_modes: list[TransactionMode] | None = None
+    wanted_modes: list[TransactionModeIn] | None = None
     budget_min: Money | None = None
     budget_max: Money | None = None
     preferred_regions: Regions | None = None
-    status: NeedStatus | None = None
+    status: NeedStatusIn | None = None
     deadline: date | None = None
 
 

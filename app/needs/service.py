@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.messages import Msg
 from app.common.paging import PageParams, paginate
 from app.enterprises import repository as enterprises
 from app.errors import Invalid, NotFound, field_error
@@ -31,7 +32,7 @@ def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
 def find(session: Session, actor: Principal, need_id: int, write: bool = False) -> Need:
     need = session.scalar(_readable(select(Need).where(Need.id == need_id), actor))
     if need is None or (write and not actor.owns_enterprise(need.enterprise_id)):
-        raise NotFound(f"需求不存在 / need {need_id} not found")
+        raise NotFound(Msg(f"需求不存在：{need_id}", f"need {need_id} not found"))
     return need
 
 
@@ -45,13 +46,18 @@ def _owner(session: Session, actor: Principal, enterprise_id: int | None) -> int
         enterprise_id = actor.enterprise_id
     if enterprise_id is None:
         raise Invalid(
-            "缺少 enterprise_id / enterprise_id is required",
-            [field_error("enterprise_id", "required")],
+            Msg("缺少企业 enterprise_id", "enterprise_id is required"),
+            [field_error("enterprise_id", Msg("必填", "required"))],
         )
     if enterprises.get(session, enterprise_id) is None or not actor.owns_enterprise(enterprise_id):
         raise Invalid(
-            "企业不存在 / enterprise_id does not exist",
-            [field_error("enterprise_id", f"enterprise {enterprise_id} not found")],
+            Msg("企业不存在", "enterprise_id does not exist"),
+            [
+                field_error(
+                    "enterprise_id",
+                    Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"),
+                )
+            ],
         )
     return enterprise_id
 
@@ -72,8 +78,8 @@ def update(session: Session, actor: Principal, need_id: int, data: NeedUpdate) -
     low, high = need.budget_min, need.budget_max
     if low is not None and high is not None and low > high:
         raise Invalid(
-            "预算上限不能低于下限 / budget_max must not be below budget_min",
-            [field_error("budget_max", "must not be below budget_min")],
+            Msg("预算上限不能低于下限", "budget_max must not be below budget_min"),
+            [field_error("budget_max", Msg("不能低于预算下限", "must not be below budget_min"))],
         )
     session.flush()
     return need

@@ -10,15 +10,17 @@ from app.common.params import Id, ResourceId
 from app.common.types import IpcPrefix, RegionCode, SearchText
 from app.db import DBSession
 from app.patents import service
-from app.patents.models import (
-    ImplementationStatus,
-    LegalStatus,
-    PatentType,
-    PoolStatus,
-    ValueGrade,
-)
+from app.patents.models import ValueGrade
 from app.patents.repository import PatentFilters
-from app.patents.schemas import PatentCreate, PatentRead, PatentUpdate
+from app.patents.schemas import (
+    ImplementationIn,
+    LegalStatusIn,
+    PatentCreate,
+    PatentRead,
+    PatentTypeIn,
+    PatentUpdate,
+    PoolStatusIn,
+)
 
 router = APIRouter(prefix="/v1/patents", tags=["patents 专利"])
 
@@ -29,13 +31,13 @@ Writer = Annotated[Principal, Depends(Access(Role.admin, Role.institution))]
 def patent_filters(
     institution_id: Annotated[Id | None, Query()] = None,
     ipc: Annotated[IpcPrefix | None, Query(description="IPC 前缀，如 G06F 或 G06F16/")] = None,
-    legal_status: LegalStatus | None = None,
-    pool_status: PoolStatus | None = None,
-    patent_type: PatentType | None = None,
+    legal_status: LegalStatusIn | None = None,
+    pool_status: PoolStatusIn | None = None,
+    patent_type: PatentTypeIn | None = None,
     region: Annotated[RegionCode | None, Query(description="行政区划代码，省/市级匹配下级")] = None,
     value_grade: ValueGrade | None = None,
     state_funded: bool | None = None,
-    implementation_status: ImplementationStatus | None = None,
+    implementation_status: ImplementationIn | None = None,
     q: Annotated[SearchText | None, Query(description="标题包含")] = None,
 ) -> PatentFilters:
     return PatentFilters(**locals())

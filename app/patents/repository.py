@@ -1,3 +1,4 @@
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -5,6 +6,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from app.common.identifiers import region_prefix
+from app.institutions.models import Institution
 from app.patents.models import (
     ImplementationStatus,
     LegalStatus,
@@ -68,3 +70,20 @@ def list_statement(filters: PatentFilters) -> Select[Any]:
     if filters.q:
         stmt = stmt.where(Patent.title.icontains(filters.q, autoescape=True))
     return stmt.order_by(Patent.id)
+
+
+def briefs(session: Session, ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    """``PatentBrief`` fields of the given patents, by id, in one query."""
+    stmt = (
+        select(
+            Patent.id,
+            Patent.application_number,
+            Patent.title,
+            Patent.legal_status,
+            Patent.institution_id,
+            Institution.name.label("institution_name"),
+        )
+        .outerjoin(Institution, Institution.id == Patent.institution_id)
+        .where(Patent.id.in_(set(ids)))
+    )
+    return {row.id: dict(row._mapping) for row in session.execute(stmt)} if ids else {}

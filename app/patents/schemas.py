@@ -3,7 +3,6 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
-    BeforeValidator,
     ConfigDict,
     Field,
     computed_field,
@@ -12,7 +11,8 @@ from pydantic import (
 )
 from pydantic.config import JsonDict
 
-from app.common.enums import TransactionMode
+from app.common.enums import TransactionMode, TransactionModeIn
+from app.common.labels import accepts_labels
 from app.common.params import Id
 from app.common.reference import ipc_title
 from app.common.schemas import PatchModel, ReadModel, RequestModel, unique
@@ -36,8 +36,14 @@ from app.patents.models import (
 )
 from app.patents.normalize import parse_legal_status, parse_patent_type
 
-LegalStatusIn = Annotated[LegalStatus, BeforeValidator(parse_legal_status)]
-PatentTypeIn = Annotated[PatentType, BeforeValidator(parse_patent_type)]
+LegalStatusIn = Annotated[
+    LegalStatus, accepts_labels(LegalStatus, "legal_status", parse_legal_status)
+]
+PatentTypeIn = Annotated[PatentType, accepts_labels(PatentType, "patent_type", parse_patent_type)]
+PoolStatusIn = Annotated[PoolStatus, accepts_labels(PoolStatus, "pool_status")]
+ImplementationIn = Annotated[
+    ImplementationStatus, accepts_labels(ImplementationStatus, "implementation_status")
+]
 Prospect = Annotated[int, Field(ge=1, le=5, description="自评产业化前景 1-5")]
 People = Annotated[list[Name], Field(max_length=100)]
 IpcList = Annotated[list[IpcCode], Field(max_length=100)]
@@ -101,12 +107,12 @@ class PatentCreate(_PatentFields):
     legal_status_raw: ShortText | None = None
     institution_id: Id | None = None
     region_code: RegionCode | None = None
-    pool_status: PoolStatus = PoolStatus.in_pool
+    pool_status: PoolStatusIn = PoolStatus.in_pool
     value_grade: ValueGrade | None = None
     industrialization_prospect: Prospect | None = None
-    implementation_status: ImplementationStatus = ImplementationStatus.not_implemented
+    implementation_status: ImplementationIn = ImplementationStatus.not_implemented
     state_funded: bool = False
-    transaction_modes: list[TransactionMode] = []
+    transaction_modes: list[TransactionModeIn] = []
     asking_price: Money | None = None
 
 
@@ -142,12 +148,12 @@ class PatentUpdate(_PatentFields, PatchModel):
     legal_status_raw: ShortText | None = None
     institution_id: Id | None = None
     region_code: RegionCode | None = None
-    pool_status: PoolStatus | None = None
+    pool_status: PoolStatusIn | None = None
     value_grade: ValueGrade | None = None
     industrialization_prospect: Prospect | None = None
-    implementation_status: ImplementationStatus | None = None
+    implementation_status: ImplementationIn | None = None
     state_funded: bool | None = None
-    transaction_modes: list[TransactionMode] | None = None
+    transaction_modes: list[TransactionModeIn] | None = None
     asking_price: Money | None = None
 
 
@@ -190,3 +196,14 @@ class PatentRead(ReadModel):
         """Chinese IPC titles (from data/ipc_zh.tsv) for the main code and every listed code."""
         codes = unique(([self.ipc_main] if self.ipc_main else []) + self.ipc_codes)
         return {code: ipc_title(code) for code in codes}
+
+
+class PatentBrief(ReadModel):
+    """What a list names a patent by (watchlists, feeds, open-licence acceptances)."""
+
+    id: int
+    application_number: str
+    title: str
+    legal_status: LegalStatus
+    institution_id: int | None
+    institution_name: str | None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.messages import Msg
 from app.common.paging import PageParams, paginate
 from app.common.schemas import unique
 from app.deals.models import DealPatent
@@ -23,6 +24,8 @@ from app.patents import repository
 from app.patents.models import Patent, PatentIpc
 from app.patents.repository import PatentFilters
 from app.patents.schemas import PatentCreate, PatentRead, PatentUpdate
+
+_DATE_ZH = {"publication_date": "公开日", "grant_date": "授权日"}
 
 
 def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
@@ -41,7 +44,7 @@ def find(session: Session, actor: Principal, patent_id: int, write: bool = False
         return patent
     patent = session.scalar(_readable(select(Patent).where(Patent.id == patent_id), actor))
     if patent is None:
-        raise NotFound(f"专利不存在 / patent {patent_id} not found")
+        raise NotFound(Msg(f"专利不存在：{patent_id}", f"patent {patent_id} not found"))
     return patent
 
 
@@ -53,7 +56,7 @@ def find_owned(session: Session, actor: Principal, patent_id: int) -> Patent:
     """
     patent = session.scalar(_readable(select(Patent).where(Patent.id == patent_id), actor))
     if patent is None or not actor.owns_institution(patent.institution_id):
-        raise NotFound(f"专利不存在 / patent {patent_id} not found")
+        raise NotFound(Msg(f"专利不存在：{patent_id}", f"patent {patent_id} not found"))
     return patent
 
 
@@ -65,11 +68,13 @@ def ensure_changeable(actor: Principal, patent: Patent) -> None:
     """
     if patent.holder_enterprise_id is not None and not actor.is_admin:
         raise Forbidden(
-            f"专利 {patent.id} 已办理转让登记，归受让企业所有，原专利权人不能再修改、"
-            "重新入池、声明开放许可或就其订立交易 / "
-            f"patent {patent.id} was transferred (registered) to an enterprise; the former "
-            "owner can no longer edit it, return it to the pool, declare an open licence "
-            "or deal on it"
+            Msg(
+                f"专利 {patent.id} 已办理转让登记，归受让企业所有，原专利权人不能再修改、"
+                "重新入池、声明开放许可或就其订立交易",
+                f"patent {patent.id} was transferred (registered) to an enterprise; the former "
+                "owner can no longer edit it, return it to the pool, declare an open licence "
+                "or deal on it",
+            )
         )
 
 
@@ -87,8 +92,14 @@ def get(session: Session, actor: Principal, patent_id: int) -> PatentRead:
 def _ensure_new_application_number(session: Session, number: str) -> None:
     if repository.by_application_number(session, number) is not None:
         raise Conflict(
-            f"申请号已存在 / application number {number} already exists",
-            [field_error("application_number", "duplicate application number", "duplicate")],
+            Msg(f"申请号已存在：{number}", f"application number {number} already exists"),
+            [
+                field_error(
+                    "application_number",
+                    Msg("申请号重复", "duplicate application number"),
+                    "duplicate",
+                )
+            ],
         )
 
 
@@ -99,16 +110,21 @@ def _checked_institution(
     if institution_id is None:
         if actor.role is Role.institution:
             raise Invalid(
-                "不能将专利移出本机构 / an institution cannot release its own patent",
-                [field_error("institution_id", "must be your institution")],
+                Msg("不能将专利移出本机构", "an institution cannot release its own patent"),
+                [field_error("institution_id", Msg("须为本机构", "must be your institution"))],
             )
         return None
     institution = institutions.get(session, institution_id)
     # Another institution's id reads as "not found", so ids cannot be probed.
     if institution is None or not actor.owns_institution(institution_id):
         raise Invalid(
-            "专利权人机构不存在 / institution_id does not exist",
-            [field_error("institution_id", f"institution {institution_id} not found")],
+            Msg("专利权人机构不存在", "institution_id does not exist"),
+            [
+                field_error(
+                    "institution_id",
+                    Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found"),
+                )
+            ],
         )
     return institution
 
@@ -129,8 +145,8 @@ def _check_dates(values: dict[str, Any]) -> None:
         value = values.get(field)
         if filed and value and value < filed:
             raise Invalid(
-                f"{field} 早于申请日 / {field} is before filing_date",
-                [field_error(field, "must not be before filing_date")],
+                Msg(f"{_DATE_ZH[field]}早于申请日", f"{field} is before filing_date"),
+                [field_error(field, Msg("不能早于申请日", "must not be before filing_date"))],
             )
 
 
@@ -205,8 +221,10 @@ def delete(session: Session, actor: Principal, patent_id: int) -> None:
     patent = find(session, actor, patent_id, write=True)
     if session.scalar(select(exists().where(DealPatent.patent_id == patent.id))):
         raise Conflict(
-            "专利已有交易记录，只能撤回不能删除 / the patent is part of a deal; "
-            "withdraw it from the pool instead"
+            Msg(
+                "专利已有交易记录，只能出库不能删除",
+                "the patent is part of a deal; withdraw it from the pool instead",
+            )
         )
     session.delete(patent)
     session.flush()

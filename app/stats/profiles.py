@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.messages import Msg
 from app.common.reference import sei_categories, sei_names
 from app.deals.models import Deal
 from app.enterprises import service as enterprises
@@ -28,7 +29,9 @@ def institution(session: Session, actor: Principal, institution_id: int) -> dict
         actor.province_prefix[:2]
     )
     if other_province or (actor.role is Role.institution and actor.institution_id != found.id):
-        raise NotFound(f"机构不存在 / institution {institution_id} not found")
+        raise NotFound(
+            Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found")
+        )
     in_pool = (Patent.institution_id == found.id) & (Patent.pool_status == PoolStatus.in_pool)
     # Counted in Python: GROUP BY on a parametrised substr() is not portable to PostgreSQL.
     sections = Counter(

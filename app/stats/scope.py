@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, true
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.identifiers import region_prefix
+from app.common.messages import Msg
 from app.config import get_settings
 from app.db import UTCDateTime
 from app.errors import NotFound
@@ -32,11 +33,11 @@ def scoped(actor: Principal, f: StatsFilters) -> StatsFilters:
     if actor.role is Role.province:
         own = actor.province_code
         if f.province is not None and region_prefix(f.province)[:2] != (own or "")[:2]:
-            raise NotFound("没有该地区的数据 / no data for that region")
+            raise NotFound(Msg("没有该地区的数据", "no data for that region"))
         return StatsFilters(f.institution_id, own, f.ipc, f.sei, f.since, f.until)
     if actor.role is Role.institution:
         if f.institution_id not in (None, actor.institution_id):
-            raise NotFound("没有该机构的数据 / no data for that institution")
+            raise NotFound(Msg("没有该机构的数据", "no data for that institution"))
         return StatsFilters(actor.institution_id, f.province, f.ipc, f.sei, f.since, f.until)
     return f
 
