@@ -23,6 +23,7 @@ from app.console.routing import ConsoleRoute
 from app.console.security import ConsoleAccess
 from app.db import DBSession
 from app.errors import DomainError
+from app.matches import licensees
 from app.matches import service as matches
 from app.matches.endpoints import Engine
 from app.matches.schemas import MatchFilters, MatchRequest
@@ -112,7 +113,7 @@ def _run(
             return matches.match_need(db, engine, actor, q.need_id, f, q.limit), None
         if q.patent_id is None:
             return None, FormErrors("请选择专利", {"patent_id": "必填"})
-        return matches.match_patent(db, engine, actor, q.patent_id, f, q.limit), None
+        return licensees.match_patent(db, engine, actor, q.patent_id, f, q.limit), None
     except DomainError as exc:
         return None, FormErrors.from_domain(exc)
 
