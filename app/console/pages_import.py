@@ -11,12 +11,13 @@ from fastapi.responses import JSONResponse
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.exports import CsvEncoding, download
 from app.common.params import ResourceId
 from app.console.render import FormErrors, attempt, page, redirect
 from app.console.routing import ConsoleRoute, wants_json
 from app.console.security import ConsoleAccess
 from app.db import DBSession
-from app.imports import service
+from app.imports import exports, service
 from app.imports.schemas import ImportRead
 from app.imports.template import template_xlsx
 from app.matches.endpoints import Engine
@@ -109,10 +110,7 @@ def job_status(import_id: ResourceId, db: DBSession, actor: Uploader) -> JSONRes
 
 
 @router.get("/import/{import_id}/errors.csv")
-def job_errors(import_id: ResourceId, db: DBSession, actor: Uploader) -> Response:
-    rows = service.errors(db, actor, import_id)
-    return Response(
-        service.errors_csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="import-{import_id}-errors.csv"'},
-    )
+def job_errors(
+    import_id: ResourceId, db: DBSession, actor: Uploader, encoding: CsvEncoding = "utf-8"
+) -> Response:
+    return download(*exports.errors_file(db, actor, import_id, encoding))

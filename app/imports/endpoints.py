@@ -17,9 +17,10 @@ from fastapi.responses import Response
 from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.exports import CsvEncoding, download
 from app.common.params import ResourceId
 from app.db import DBSession
-from app.imports import service
+from app.imports import exports, service
 from app.imports.schemas import BulkResult, ImportRead, RowErrorRead
 from app.imports.template import template_xlsx
 from app.matches.endpoints import Engine
@@ -73,16 +74,14 @@ def import_errors(
     session: DBSession,
     actor: Uploader,
     format: Literal["json", "csv"] = "json",
+    encoding: Annotated[
+        CsvEncoding, Query(description="CSV 编码：utf-8（带 BOM）或 gb18030")
+    ] = "utf-8",
 ) -> Any:
     """Failed rows: row number in the file, column, raw value, reason (中文 and English)."""
-    rows = service.errors(session, actor, import_id)
     if format == "json":
-        return rows
-    return Response(
-        service.errors_csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="import-{import_id}-errors.csv"'},
-    )
+        return service.errors(session, actor, import_id)
+    return download(*exports.errors_file(session, actor, import_id, encoding))
 
 
 @router.post("/v1/patents/bulk", response_model=BulkResult)

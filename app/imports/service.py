@@ -6,8 +6,6 @@ marked failed at start-up; uploading the file again is safe (rows already landed
 reported ``unchanged``).
 """
 
-import csv
-import io
 import logging
 import shutil
 import uuid
@@ -250,12 +248,3 @@ def bulk(session: Session, actor: Principal, items: list[dict[str, Any]]) -> Bul
         for s in ("inserted", "updated", "unchanged", "failed")
     }
     return BulkResult(items=results, **counts)
-
-
-def errors_csv(rows: list[ImportRowError]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["行号 row", "列 column", "原始值 raw value", "原因", "reason"])
-    for r in rows:
-        writer.writerow([r.row_number, r.column or "", r.raw_value or "", r.reason_zh, r.reason_en])
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8

@@ -102,7 +102,7 @@ def test_scoping_and_export(client: TestClient, client_for: Callable[..., TestCl
         == 403
     )
     exported = client.get("/v1/stats/export?format=csv&table=rates")
-    assert "implementation_rate,0.6667" in exported.content.decode("utf-8-sig")
+    assert "实施率,66.67%" in exported.content.decode("utf-8-sig")
     assert client.get("/v1/stats/export?format=xlsx").content[:2] == b"PK"
 
 
