@@ -18,9 +18,10 @@ from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.exports import CsvEncoding, download
+from app.common.paging import Page, Paging
 from app.common.params import ResourceId
 from app.db import DBSession
-from app.imports import exports, service
+from app.imports import exports, history, service
 from app.imports.schemas import BulkResult, ImportRead, RowErrorRead
 from app.imports.template import template_xlsx
 from app.matches.endpoints import Engine
@@ -63,9 +64,16 @@ def create_import(
     )
 
 
+@router.get("/v1/imports", response_model=Page[ImportRead])
+def list_imports(session: DBSession, actor: Uploader, paging: Paging) -> object:
+    """Past imports, newest first: an institution sees its own, the admin all."""
+    return history.list_page(session, actor, paging)
+
+
 @router.get("/v1/imports/{import_id}", response_model=ImportRead)
 def get_import(import_id: ResourceId, session: DBSession, actor: Uploader) -> object:
-    return service.get(session, actor, import_id)
+    """One import: counters, file-level error, rows to review, repeated-error summary."""
+    return history.read(session, actor, import_id)
 
 
 @router.get("/v1/imports/{import_id}/errors", response_model=list[RowErrorRead])

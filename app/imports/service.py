@@ -173,7 +173,7 @@ def _start(
         ]
         resolver = None if job.institution_id else InstitutionResolver(names)
         ctx = LandingContext(actor, job.institution_id, resolver)
-    return rows.rows, ctx, RowParser()
+    return rows.rows, ctx, RowParser(tabular=job.file_format != "jsonl")
 
 
 def _commit_batch(
@@ -223,6 +223,8 @@ def _finish(
         job = session.get(ImportJob, job_id)
         if job is not None:
             job.state, job.finished_at, job.error = state, utcnow(), error
+            if state is ImportState.succeeded:  # the reader's count was an estimate
+                job.total_rows = job.processed
 
 
 def bulk(session: Session, actor: Principal, items: list[dict[str, Any]]) -> BulkResult:
