@@ -46,6 +46,13 @@ LABELS: dict[str, dict[str, str]] = {
         "implemented": "实施",
         "industrialized": "产业化",
     },
+    "deal_type": {
+        "transfer": "转让",
+        "exclusive_license": "独占许可",
+        "sole_license": "排他许可",
+        "ordinary_license": "普通许可",
+        "equity": "作价入股",
+    },
     "need_status": {"open": "开放", "matched": "已匹配", "closed": "已关闭"},
     "import_state": {
         "queued": "排队中",

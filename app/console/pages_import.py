@@ -8,17 +8,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.exports import CsvEncoding, download
+from app.common.paging import PageParams
 from app.common.params import ResourceId
 from app.console.render import FormErrors, attempt, page, redirect
 from app.console.routing import ConsoleRoute, wants_json
 from app.console.security import ConsoleAccess
 from app.db import DBSession
-from app.imports import exports, service
-from app.imports.schemas import ImportRead
+from app.imports import exports, history, service
 from app.imports.template import template_xlsx
 from app.matches.endpoints import Engine
 
@@ -28,13 +29,28 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ERRORS = 50
 
 
-def _form(request: Request, errors: FormErrors | None = None) -> Response:
-    return page(request, "import.html", {"errors": errors})
+HISTORY = 20
+
+
+def _form(
+    request: Request, db: Session, actor: Principal, errors: FormErrors | None = None
+) -> Response:
+    offset = request.query_params.get("offset", "0")
+    paging = PageParams(limit=HISTORY, offset=int(offset) if offset.isdigit() else 0)
+    past = history.list_page(db, actor, paging)
+    context = {
+        "errors": errors,
+        "past": past,
+        "newer": max(0, paging.offset - HISTORY) if paging.offset else None,
+        "older": paging.offset + HISTORY if paging.offset + HISTORY < past["total"] else None,
+    }
+    return page(request, "import.html", context)
 
 
 @router.get("/import")
-def import_page(request: Request, _: Uploader) -> Response:
-    return _form(request)
+def import_page(request: Request, db: DBSession, actor: Uploader) -> Response:
+    """Upload form and the past imports (newest first; an institution sees its own)."""
+    return _form(request, db, actor)
 
 
 def _institution_id(raw: str | None) -> tuple[int | None, FormErrors | None]:
@@ -78,7 +94,7 @@ def upload(
         if wants_json(request):
             body = {"message": errors.message, "fields": errors.fields}
             return JSONResponse(body, status_code=422)
-        return _form(request, errors)
+        return _form(request, db, actor, errors)
     url = f"/console/import/{job.id}"
     if wants_json(request):
         return JSONResponse({"id": job.id, "url": url}, status_code=202)
@@ -86,7 +102,7 @@ def upload(
 
 
 def _job(db: Any, actor: Principal, import_id: int) -> dict[str, Any]:
-    return ImportRead.model_validate(service.get(db, actor, import_id)).model_dump(mode="json")
+    return history.read(db, actor, import_id).model_dump(mode="json")
 
 
 @router.get("/import/template.xlsx")
