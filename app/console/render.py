@@ -44,6 +44,8 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/console/matches", "供需匹配", frozenset(Role) - {Role.province}),
     ("/console/enterprise", "企业工作台", frozenset({Role.enterprise})),
     ("/console/stats", "统计监测", frozenset({Role.admin, Role.portal, Role.province})),
+    ("/console/screening", "专利筛选", frozenset({Role.admin, Role.portal, Role.province})),
+    ("/console/profiles", "画像", frozenset({Role.admin, Role.portal, Role.province})),
 ]
 
 

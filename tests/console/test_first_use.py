@@ -130,3 +130,28 @@ def test_the_import_page_lists_past_imports(console_for: ConsoleFor, world: Worl
     assert "导入记录" in page and "x.csv" in page
     other = console_for("institution", institution_id=world.other_inst).get("/console/import")
     assert "x.csv" not in other.text
+
+
+def test_province_screening_and_profiles_stay_in_the_province(
+    console_for: ConsoleFor, world: World, client: TestClient
+) -> None:
+    lapsed = f.create(
+        client, "/v1/patents", f.patent(institution_id=world.inst, legal_status="lapsed")
+    )
+    hubei = console_for("province", province_code="420000")
+    screening = hubei.get("/console/screening")
+    assert screening.status_code == 200, screening.text
+    assert "高价值专利" in screening.text and "湖北大学甲" in screening.text
+    assert "河南大学乙" not in screening.text  # another province's institution
+    assert f'/console/patents/{lapsed["id"]}"' not in screening.text.split("沉睡专利")[0]
+    listing = hubei.get("/console/profiles").text
+    assert "湖北大学甲" in listing and "湖北企业" in listing
+    assert "河南大学乙" not in listing and "河南企业" not in listing
+    own = hubei.get(f"/console/profiles/institutions/{world.inst}")
+    assert own.status_code == 200 and "实施率" in own.text
+    assert hubei.get(f"/console/profiles/institutions/{world.other_inst}").status_code == 404
+    ent = hubei.get(f"/console/profiles/enterprises/{world.ent}")
+    assert ent.status_code == 200 and "需求主题" in ent.text
+    assert hubei.get(f"/console/profiles/enterprises/{world.other_ent}").status_code == 404
+    nav = re.findall(r'<li><a href="([^"]+)"', screening.text)
+    assert "/console/screening" in nav and "/console/profiles" in nav
