@@ -39,6 +39,14 @@ def fit(text: str, room: float) -> str:
     return text + "…"
 
 
+def _fitted(label: str, room: float) -> str:
+    """The label, or its cut form with the whole label as a tooltip."""
+    shown = fit(label, room)
+    if shown == label:
+        return str(escape(label))
+    return f"<title>{escape(label)}</title>{escape(shown)}"
+
+
 def hbars(title: str, items: list[tuple[str, float]], label_w: int = 150) -> Markup:
     """Horizontal bars, one per (label, value); the widest bar spans the chart.
 
@@ -56,7 +64,7 @@ def hbars(title: str, items: list[tuple[str, float]], label_w: int = 150) -> Mar
         w = 0 if value <= 0 else max(2, round(span * value / top))
         body.append(
             f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" class="lbl">'
-            f"<title>{escape(label)}</title>{escape(fit(label, label_w - 12))}</text>"
+            f"{_fitted(label, label_w - 12)}</text>"
             f'<rect x="{label_w}" y="{y}" width="{w}" height="{BAR_H}" rx="3" '
             f'class="bar b{i % 6}"/>'
             f'<text x="{label_w + w + 6}" y="{y + 16}" class="val">{_num(value)}</text>'

@@ -20,7 +20,7 @@ from app.console.routing import ConsoleRoute, wants_json
 from app.console.security import ConsoleAccess
 from app.db import DBSession
 from app.imports import exports, history, service
-from app.imports.template import template_xlsx
+from app.imports.template import TEMPLATE_NAME, template_xlsx
 from app.matches.endpoints import Engine
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
@@ -107,8 +107,7 @@ def _job(db: Any, actor: Principal, import_id: int) -> dict[str, Any]:
 
 @router.get("/import/template.xlsx")
 def template(_: Uploader) -> Response:
-    headers = {"Content-Disposition": 'attachment; filename="panhuo-import-template.xlsx"'}
-    return Response(template_xlsx(), media_type=XLSX, headers=headers)
+    return download(template_xlsx(), XLSX, TEMPLATE_NAME, "panhuo-import-template.xlsx")
 
 
 @router.get("/import/{import_id}")

@@ -23,7 +23,7 @@ from app.common.params import ResourceId
 from app.db import DBSession
 from app.imports import exports, history, service
 from app.imports.schemas import BulkResult, ImportRead, RowErrorRead
-from app.imports.template import template_xlsx
+from app.imports.template import TEMPLATE_NAME, template_xlsx
 from app.matches.endpoints import Engine
 
 router = APIRouter(tags=["imports 批量导入"])
@@ -35,8 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.get("/v1/imports/template.xlsx", response_class=Response)
 def import_template(_: Uploader) -> Response:
     """Excel template: canonical headers, a field guide sheet, drop-downs for enums."""
-    headers = {"Content-Disposition": 'attachment; filename="panhuo-import-template.xlsx"'}
-    return Response(template_xlsx(), media_type=XLSX, headers=headers)
+    return download(template_xlsx(), XLSX, TEMPLATE_NAME, "panhuo-import-template.xlsx")
 
 
 @router.post("/v1/imports", status_code=status.HTTP_202_ACCEPTED, response_model=ImportRead)

@@ -119,3 +119,8 @@ def test_import_errors_csv(client: TestClient) -> None:
     today = date.today().isoformat()
     assert name == f"导入错误_导出_{today}.csv"
     assert fallback == f"import-{job['id']}-errors_{today}.csv"
+
+
+def test_the_import_template_has_a_chinese_file_name(client: TestClient) -> None:
+    response = client.get("/v1/imports/template.xlsx")
+    assert _filename(response) == ("盘活专利导入模板.xlsx", "panhuo-import-template.xlsx")
