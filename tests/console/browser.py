@@ -72,6 +72,7 @@ class Site:
     licensed_patent: int = 0
     institution: int = 0
     enterprise: int = 0
+    free_patent: int = 0  # valid, no open licence: its declaration form can be shown
 
 
 def _seed(url: str) -> Site:
@@ -93,7 +94,7 @@ def _seed(url: str) -> Site:
                 "institution_id": zk,
             }
         )
-        patents.create(session, SYSTEM, mechanical)
+        site.free_patent = patents.create(session, SYSTEM, mechanical).id
         ent = session.scalar(select(Enterprise.id).where(Enterprise.uscc == "91410100MA9G4TJ603"))
         bindings: dict[str, dict[str, Any]] = {
             "institution": {"institution_id": zk},
