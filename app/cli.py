@@ -106,6 +106,7 @@ def _import(args: argparse.Namespace) -> int:
 def _import_summary(factory: "sessionmaker[Session]", job_id: int, store: "Path") -> int:
     from app.auth.principal import SYSTEM
     from app.imports import service
+    from app.imports.exports import errors_csv
 
     with factory() as session:
         job = service.get(session, SYSTEM, job_id)
@@ -117,7 +118,7 @@ def _import_summary(factory: "sessionmaker[Session]", job_id: int, store: "Path"
             print(f"error: {job.error}", file=sys.stderr)
         if job.failed:
             out = store / f"import-{job.id}-errors.csv"
-            out.write_bytes(service.errors_csv(service.errors(session, SYSTEM, job.id)))
+            out.write_bytes(errors_csv(job, service.errors(session, SYSTEM, job.id))[0])
             print(f"failed rows: {out}")
         return 0 if job.state == "succeeded" else 1
 

@@ -112,6 +112,7 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/v1/match-runs/{run_id}/results"): lambda w: (f"/v1/match-runs/{w.run}/results", None),
     ("POST", "/v1/admin/index/rebuild"): lambda w: ("/v1/admin/index/rebuild", None),
     ("GET", "/v1/imports/template.xlsx"): lambda w: ("/v1/imports/template.xlsx", None),
+    ("GET", "/v1/imports"): lambda w: ("/v1/imports", None),
     ("GET", "/v1/imports/{import_id}"): lambda w: (f"/v1/imports/{w.job}", None),
     ("GET", "/v1/imports/{import_id}/errors"): lambda w: (f"/v1/imports/{w.job}/errors", None),
     ("POST", "/v1/patents/bulk"): lambda w: ("/v1/patents/bulk", [f.patent()]),

@@ -14,9 +14,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.common.exports import csv_bytes, safe_cell, xlsx_bytes
-from app.console.pages_stats import _provinces_csv
-from app.stats import service as stats
+from app.common.exports import Export, Table, cell, to_csv, to_xlsx
+from app.stats import export as stats_export
 from tests.conftest import MakeKey
 from tests.console.conftest import sign_in
 from tests.imports.helpers import HEADERS, upload
@@ -56,21 +55,23 @@ def _csv_cells(body: bytes) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_safe_cell_prefixes_formulas(payload: str) -> None:
-    assert safe_cell(payload) == "'" + payload
-    assert not _dangerous(safe_cell(payload))
+def test_cell_prefixes_formulas(payload: str) -> None:
+    assert cell(payload) == "'" + payload
+    assert not _dangerous(cell(payload))
 
 
 @pytest.mark.parametrize("value", ["申请号", "CN202121635235.X", "a=b", "", None, -5, 1.5, 0])
-def test_safe_cell_leaves_other_values(value: Any) -> None:
-    assert safe_cell(value) == value
+def test_cell_leaves_other_values(value: Any) -> None:
+    assert cell(value) == value
 
 
 def test_shared_writers() -> None:
-    rows: list[list[Any]] = [["header", "n"], *[[p, -1] for p in PAYLOADS]]
-    cells = list(_csv_cells(csv_bytes(rows)))
+    rows: list[list[Any]] = [[p, -1] for p in PAYLOADS]
+    export = Export("导出", PAYLOADS[0], [PAYLOADS[1]])  # scope and filters may echo input
+    table = Table("t", [PAYLOADS[2], "n"], rows)
+    cells = list(_csv_cells(to_csv(export, table)))
     assert not any(_dangerous(c) for c in cells) and "-1" in cells
-    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"t": rows})))
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(export, [table])))
     values = [c.value for row in book["t"].iter_rows() for c in row]
     assert all(c.data_type != "f" for row in book["t"].iter_rows() for c in row)
     assert not any(_dangerous(v) for v in values) and -1 in values
@@ -95,25 +96,30 @@ def test_import_error_exports(client: TestClient, app: FastAPI, make_key: MakeKe
     assert not any(_dangerous(c) for c in _csv_cells(console.content))
 
 
-def test_stats_exports_go_through_the_shared_writer() -> None:
+def test_stats_tables_go_through_the_shared_writer() -> None:
     data = {
-        "rates": {PAYLOADS[0]: 0.5},
-        "outcomes": {PAYLOADS[1]: 3},
+        "rates": {"implementation_rate": 0.5, "industrialization_rate": 0.25},
+        "outcomes": {},
         "funnel": {"in_pool": 1, "pushed": 0, "intents": {PAYLOADS[2]: 1}, "deals": {}},
         "by_month": [
-            {"month": PAYLOADS[3], "transfers": 1, "licences": 0, "equity": 0, "amount": -1.0}
+            {"month": p, "transfers": 1, "licences": 0, "equity": 0, "amount": -1.0}
+            for p in PAYLOADS
         ],
     }
-    for table in ("rates", "outcomes", "funnel", "by_month"):
-        assert not any(_dangerous(c) for c in _csv_cells(stats.export_csv(data, table)))
-    book = openpyxl.load_workbook(io.BytesIO(stats.export_xlsx(data)))
-    for sheet in book.worksheets:
-        assert not any(_dangerous(c.value) for row in sheet.iter_rows() for c in row)
-    provinces = [
-        {"name": p, "province": p, "in_pool": 1, "valid": 1, "implemented": 0, "intents": 0}
-        for p in PAYLOADS
-    ]
-    assert not any(_dangerous(c) for c in _csv_cells(_provinces_csv(provinces)))
+    export = Export("盘活统计", PAYLOADS[0], [f"IPC：{PAYLOADS[1]}"])
+    for name in ("funnel", "by_month"):
+        table = stats_export.tables({**data, "rates": _all_rates(), "outcomes": _all_outcomes()})[
+            name
+        ]
+        assert not any(_dangerous(c) for c in _csv_cells(to_csv(export, table)))
+
+
+def _all_rates() -> dict[str, float]:
+    return {key: 0.5 for key in stats_export.RATES}
+
+
+def _all_outcomes() -> dict[str, int]:
+    return {key: 1 for key in stats_export.OUTCOMES}
 
 
 def test_stats_exports_over_http(client: TestClient, app: FastAPI, make_key: MakeKey) -> None:

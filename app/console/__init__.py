@@ -14,6 +14,7 @@ from app.console import (
     pages_matches,
     pages_patent,
     pages_patents,
+    pages_profiles,
     pages_stats,
 )
 from app.console.render import HERE
@@ -31,6 +32,7 @@ def install(app: FastAPI) -> None:
         pages_matches,
         pages_enterprise,
         pages_stats,
+        pages_profiles,
     ):
         app.include_router(module.router, include_in_schema=False)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")

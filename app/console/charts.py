@@ -21,9 +21,41 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
     return Markup(head + "".join(body) + "</svg>")
 
 
+LABEL_PX = 13  # svg.chart .lbl font size (console.css)
+MAX_LABEL_W = 300
+
+
+def text_width(text: str, size: int = LABEL_PX) -> float:
+    """Rendered width estimate: CJK and full-width characters are one em, others ~0.6."""
+    return sum(size if ord(c) > 0x2E7F else size * 0.6 for c in text)
+
+
+def fit(text: str, room: float) -> str:
+    """``text`` cut with … so that it fits ``room`` pixels."""
+    if text_width(text) <= room:
+        return text
+    while text and text_width(text + "…") > room:
+        text = text[:-1]
+    return text + "…"
+
+
+def _fitted(label: str, room: float) -> str:
+    """The label, or its cut form with the whole label as a tooltip."""
+    shown = fit(label, room)
+    if shown == label:
+        return str(escape(label))
+    return f"<title>{escape(label)}</title>{escape(shown)}"
+
+
 def hbars(title: str, items: list[tuple[str, float]], label_w: int = 150) -> Markup:
-    """Horizontal bars, one per (label, value); the widest bar spans the chart."""
+    """Horizontal bars, one per (label, value); the widest bar spans the chart.
+
+    The label column widens to the longest label (up to ``MAX_LABEL_W``); a label longer
+    than that is cut with … and shown whole in its tooltip, never clipped by the SVG.
+    """
     width, value_w = 620, 60
+    longest = max([text_width(label) for label, _ in items] + [0])
+    label_w = max(label_w, min(MAX_LABEL_W, round(longest) + 16))
     span = width - label_w - value_w
     top = max([v for _, v in items] + [1])
     body = []
@@ -32,7 +64,7 @@ def hbars(title: str, items: list[tuple[str, float]], label_w: int = 150) -> Mar
         w = 0 if value <= 0 else max(2, round(span * value / top))
         body.append(
             f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" class="lbl">'
-            f"{escape(label)}</text>"
+            f"{_fitted(label, label_w - 12)}</text>"
             f'<rect x="{label_w}" y="{y}" width="{w}" height="{BAR_H}" rx="3" '
             f'class="bar b{i % 6}"/>'
             f'<text x="{label_w + w + 6}" y="{y + 16}" class="val">{_num(value)}</text>'

@@ -9,17 +9,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.exports import CsvEncoding, download
+from app.common.paging import PageParams
 from app.common.params import Id, ResourceId
 from app.console.render import FormErrors, attempt, page, redirect
 from app.console.routing import ConsoleRoute, wants_json
 from app.console.security import ConsoleAccess
 from app.db import DBSession
-from app.imports import service
-from app.imports.schemas import ImportRead
-from app.imports.template import template_xlsx
+from app.imports import exports, history, service
+from app.imports.template import TEMPLATE_NAME, template_xlsx
 from app.matches.endpoints import Engine
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
@@ -28,13 +30,28 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ERRORS = 50
 
 
-def _form(request: Request, errors: FormErrors | None = None) -> Response:
-    return page(request, "import.html", {"errors": errors})
+HISTORY = 20
+
+
+def _form(
+    request: Request, db: Session, actor: Principal, errors: FormErrors | None = None
+) -> Response:
+    offset = request.query_params.get("offset", "0")
+    paging = PageParams(limit=HISTORY, offset=int(offset) if offset.isdigit() else 0)
+    past = history.list_page(db, actor, paging)
+    context = {
+        "errors": errors,
+        "past": past,
+        "newer": max(0, paging.offset - HISTORY) if paging.offset else None,
+        "older": paging.offset + HISTORY if paging.offset + HISTORY < past["total"] else None,
+    }
+    return page(request, "import.html", context)
 
 
 @router.get("/import")
-def import_page(request: Request, _: Uploader) -> Response:
-    return _form(request)
+def import_page(request: Request, db: DBSession, actor: Uploader) -> Response:
+    """Upload form and the past imports (newest first; an institution sees its own)."""
+    return _form(request, db, actor)
 
 
 _ID: TypeAdapter[int] = TypeAdapter(Id)
@@ -82,7 +99,7 @@ def upload(
         if wants_json(request):
             body = {"message": errors.message, "fields": errors.fields}
             return JSONResponse(body, status_code=422)
-        return _form(request, errors)
+        return _form(request, db, actor, errors)
     url = f"/console/import/{job.id}"
     if wants_json(request):
         return JSONResponse({"id": job.id, "url": url}, status_code=202)
@@ -90,13 +107,12 @@ def upload(
 
 
 def _job(db: Any, actor: Principal, import_id: int) -> dict[str, Any]:
-    return ImportRead.model_validate(service.get(db, actor, import_id)).model_dump(mode="json")
+    return history.read(db, actor, import_id).model_dump(mode="json")
 
 
 @router.get("/import/template.xlsx")
 def template(_: Uploader) -> Response:
-    headers = {"Content-Disposition": 'attachment; filename="panhuo-import-template.xlsx"'}
-    return Response(template_xlsx(), media_type=XLSX, headers=headers)
+    return download(template_xlsx(), XLSX, TEMPLATE_NAME, "panhuo-import-template.xlsx")
 
 
 @router.get("/import/{import_id}")
@@ -114,10 +130,7 @@ def job_status(import_id: ResourceId, db: DBSession, actor: Uploader) -> JSONRes
 
 
 @router.get("/import/{import_id}/errors.csv")
-def job_errors(import_id: ResourceId, db: DBSession, actor: Uploader) -> Response:
-    rows = service.errors(db, actor, import_id)
-    return Response(
-        service.errors_csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="import-{import_id}-errors.csv"'},
-    )
+def job_errors(
+    import_id: ResourceId, db: DBSession, actor: Uploader, encoding: CsvEncoding = "utf-8"
+) -> Response:
+    return download(*exports.errors_file(db, actor, import_id, encoding))

@@ -4,6 +4,7 @@ Calls ``app.matches.service`` with the same request schemas and filters as the A
 the console ranks exactly what ``POST /v1/match`` and the GET match endpoints rank.
 """
 
+from contextlib import suppress
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -18,12 +19,13 @@ from app.common.paging import PageParams
 from app.common.params import Id
 from app.common.reference import sei_names
 from app.common.schemas import RequestModel
-from app.common.types import NeedText, RegionCode
+from app.common.types import NeedText, RegionCode, SearchText
 from app.console.render import FormErrors, page, parse
 from app.console.routing import ConsoleRoute
 from app.console.security import ConsoleAccess
 from app.db import DBSession
 from app.errors import DomainError
+from app.matches import licensees
 from app.matches import service as matches
 from app.matches.endpoints import Engine
 from app.matches.schemas import MatchFilters, MatchRequest
@@ -64,6 +66,7 @@ class MatchQuery(RequestModel):
     text: NeedText | None = None
     need_id: Id | None = None
     patent_id: Id | None = None
+    patent_q: SearchText | None = None  # narrows the patent picker (title words)
     ipc: str | None = Field(default=None, max_length=400)  # prefixes, comma-separated
     sei: str | None = Field(default=None, max_length=10)
     region: RegionCode | None = None
@@ -113,23 +116,32 @@ def _run(
             return matches.match_need(db, engine, actor, q.need_id, f, q.limit), None
         if q.patent_id is None:
             return None, FormErrors("请选择专利", {"patent_id": "必填"})
-        return matches.match_patent(db, engine, actor, q.patent_id, f, q.limit), None
+        return licensees.match_patent(db, engine, actor, q.patent_id, f, q.limit), None
     except DomainError as exc:
         return None, FormErrors.from_domain(exc)
 
 
-def _pickers(db: Session, actor: Principal) -> dict[str, Any]:
-    """Stored needs and patents to pick from, for the roles that may use them."""
+def _pickers(db: Session, actor: Principal, q: MatchQuery) -> dict[str, Any]:
+    """Stored needs and patents to pick from, for the roles that may use them.
+
+    Patents are many: the picker lists the first 100 whose title contains ``patent_q``,
+    and always the chosen patent, so the form shows what the results are for.
+    """
     first = PageParams(limit=100)
-    out: dict[str, Any] = {"needs": [], "patents": []}
+    out: dict[str, Any] = {"needs": [], "patents": [], "patents_total": 0}
     if actor.role in SOURCES["need"]:
         own = NeedFilters(enterprise_id=actor.enterprise_id)
         found = needs.list_page(db, actor, first, own)["items"]
         out["needs"] = [(n.id, f"#{n.id} {n.title}") for n in found]
     if actor.role in SOURCES["patent"]:
-        mine = PatentFilters(institution_id=actor.institution_id)
-        found = patents.list_page(db, actor, first, mine)["items"]
+        mine = PatentFilters(institution_id=actor.institution_id, q=q.patent_q)
+        listed = patents.list_page(db, actor, first, mine)
+        found = list(listed["items"])
+        if q.patent_id is not None and q.patent_id not in {p.id for p in found}:
+            with suppress(DomainError):  # not readable: the match itself reports it
+                found.insert(0, patents.find(db, actor, q.patent_id))
         out["patents"] = [(p.id, f"{p.application_number} {p.title}") for p in found]
+        out["patents_total"] = listed["total"]
     return out
 
 
@@ -150,6 +162,6 @@ def match_page(request: Request, db: DBSession, engine: Engine, actor: Matcher) 
         "errors": errors,
         "result": result,
         "sei_names": sei_names(),
-        **_pickers(db, actor),
+        **_pickers(db, actor, query or MatchQuery()),
     }
     return page(request, "matches.html", context)

@@ -1,6 +1,7 @@
 """One patent: details, IPC titles, open licence terms; an enterprise gives feedback and a
 prospect rating, accepts the open licence, or watches the patent from here."""
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -9,11 +10,14 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.paging import PageParams
 from app.common.params import ResourceId
+from app.console import queries
 from app.console.render import FormErrors, FormValues, attempt, page, parse, redirect
 from app.console.routing import ConsoleRoute, safe_next
 from app.console.security import ConsoleAccess
 from app.db import DBSession
+from app.deals import service as deals
 from app.feedback import service as feedback
 from app.feedback.schemas import FeedbackCreate
 from app.feeds import service as feeds
@@ -40,7 +44,28 @@ def _context(db: Session, actor: Principal, patent_id: int) -> dict[str, Any]:
         context["feedback"] = feedback.for_patent(db, actor, patent_id)
     if actor.role is Role.enterprise:
         context["watched"] = _watching(db, actor, patent_id)
+    ids = [lic.id for lic in context["licences"]]
+    context["accepted"] = queries.accepted_by(db, actor.enterprise_id, ids)
+    context.update(_deals(db, actor, patent))
     return context
+
+
+def _deals(db: Session, actor: Principal, patent: Any) -> dict[str, Any]:
+    """Deals on the patent the viewer may read, and the open licences in force.
+
+    Licensees of open licences are named to the holder, the portal and the admin; others
+    see how many there are.
+    """
+    found = deals.list_page(db, actor, PageParams(limit=100), None, patent.id)["items"]
+    licensees = queries.open_licensees(db, patent.id, date.today())
+    names = actor.role in (Role.admin, Role.portal) or actor.owns_institution(patent.institution_id)
+    return {
+        "deals": found,
+        "deal_parties": queries.enterprise_names(db, {d.enterprise_id for d in found}),
+        "in_force": queries.IN_FORCE,
+        "open_licensees": licensees if names else [],
+        "open_licensee_count": len(licensees),
+    }
 
 
 def _watching(db: Session, actor: Principal, patent_id: int) -> bool:

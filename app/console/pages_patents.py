@@ -53,6 +53,7 @@ def patent_list(request: Request, db: DBSession, actor: Owner) -> Response:
         "result": result,
         "intents": queries.intents_received(db, ids),
         "licences": queries.declared_licences(db, ids),
+        "exclusive": queries.exclusive_in_force(db, ids),
         "pages": _pages(request, result["total"], query.offset),
     }
     return page(request, "patents.html", context)

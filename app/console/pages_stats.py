@@ -10,6 +10,7 @@ from markupsafe import Markup
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common import exports
+from app.common.exports import CsvEncoding
 from app.common.reference import sei_names
 from app.common.schemas import RequestModel
 from app.common.types import IpcPrefix, RegionCode
@@ -20,12 +21,12 @@ from app.console.routing import ConsoleRoute
 from app.console.security import ConsoleAccess
 from app.db import DBSession
 from app.matches.schemas import SeiCode
-from app.stats import distribution, service
+from app.stats import distribution, scope, service
+from app.stats import export as stats_export
 from app.stats.scope import StatsFilters
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
 Viewer = Annotated[Principal, Depends(ConsoleAccess(Role.admin, Role.portal, Role.province))]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTH_SERIES = [("transfers", "转让"), ("licences", "许可")]
 DEAL_STAGES = ["negotiating", "signed", "registered", "implemented", "industrialized"]
 
@@ -41,6 +42,7 @@ class StatsQuery(RequestModel):
     by: Literal["ipc", "sei"] = "ipc"
     format: Literal["csv", "xlsx"] = "csv"
     table: Literal["rates", "outcomes", "funnel", "by_month", "provinces"] = "rates"
+    encoding: CsvEncoding = "utf-8"
 
 
 def _query(request: Request) -> tuple[StatsQuery, StatsFilters, Any]:
@@ -105,25 +107,31 @@ def stats_page(request: Request, db: DBSession, actor: Viewer) -> Response:
     return page(request, "stats.html", context)
 
 
-def _provinces_csv(rows: list[dict[str, Any]]) -> bytes:
-    header = ["省份", "代码", "在库专利", "有效", "已实施", "企业意向"]
-    keys = ("name", "province", "in_pool", "valid", "implemented", "intents")
-    return exports.csv_bytes([header] + [[r[k] for k in keys] for r in rows])
+def _provinces_export(
+    db: DBSession, actor: Principal, filters: StatsFilters, encoding: CsvEncoding
+) -> tuple[bytes, str, str, str]:
+    rows = distribution.by_province(db, actor, filters)
+    table = exports.Table(
+        "按省统计",
+        ["省份", "代码", "在库专利", "有效", "已实施", "企业意向"],
+        [
+            [r["name"], r["province"], r["in_pool"], r["valid"], r["implemented"], r["intents"]]
+            for r in rows
+        ],
+    )
+    scoped = vars(scope.scoped(actor, filters))
+    export = stats_export.describe(db, {"filters": scoped})
+    name = f"盘活统计_按省统计_{export.scope}_{export.day()}.csv".replace("_全部", "")
+    fallback = f"panhuo-stats-provinces_{export.day()}.csv"
+    return exports.to_csv(export, table, encoding), exports.csv_media_type(encoding), name, fallback
 
 
 @router.get("/stats/export")
-def stats_export(request: Request, db: DBSession, actor: Viewer) -> Response:
+def stats_export_file(request: Request, db: DBSession, actor: Viewer) -> Response:
     """The statistics export of the API (CSV per table, or one XLSX), plus the province table."""
     query, filters, _ = _query(request)
-    stamp = date.today().isoformat()
     if query.table == "provinces":
-        body = _provinces_csv(distribution.by_province(db, actor, filters))
-        name, media = f"panhuo-provinces-{stamp}.csv", "text/csv; charset=utf-8"
-    elif query.format == "csv":
-        body = service.export_csv(service.summary(db, actor, filters), query.table)
-        name, media = f"panhuo-{query.table}-{stamp}.csv", "text/csv; charset=utf-8"
-    else:
-        body = service.export_xlsx(service.summary(db, actor, filters))
-        name, media = f"panhuo-stats-{stamp}.xlsx", XLSX
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(body, media_type=media, headers=headers)
+        return exports.download(*_provinces_export(db, actor, filters, query.encoding))
+    return exports.download(
+        *service.export(db, actor, filters, query.format, query.table, query.encoding)
+    )

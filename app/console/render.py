@@ -40,10 +40,13 @@ templates.env.globals["options"] = labels.options
 # (path, title, roles) in menu order; a page's own route declares the same roles.
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/console/import", "批量导入", frozenset({Role.admin, Role.institution})),
-    ("/console/patents", "本机构专利", frozenset({Role.admin, Role.institution})),
+    ("/console/patents", "本机构专利", frozenset({Role.institution})),
+    ("/console/patents", "专利库", frozenset({Role.admin})),  # the admin has no institution
     ("/console/matches", "供需匹配", frozenset(Role) - {Role.province}),
     ("/console/enterprise", "企业工作台", frozenset({Role.enterprise})),
     ("/console/stats", "统计监测", frozenset({Role.admin, Role.portal, Role.province})),
+    ("/console/screening", "专利筛选", frozenset({Role.admin, Role.portal, Role.province})),
+    ("/console/profiles", "画像", frozenset({Role.admin, Role.portal, Role.province})),
 ]
 
 
@@ -190,6 +193,7 @@ def page(
     data = unsign(request, request.cookies.get(FLASH_COOKIE)) or {}
     ctx = {
         "principal": principal,
+        "organisation": getattr(request.state, "organisation", ""),
         "csrf": getattr(request.state, "console_csrf", ""),
         "nav": [(p, t) for p, t, roles in NAV if principal and principal.role in roles],
         "flashes": data.get("m", []),

@@ -26,6 +26,7 @@ from app.auth.devkey import DEV_KEY_PATH, dev_key_enabled
 from app.auth.models import ApiKey, Role
 from app.auth.principal import Principal
 from app.config import ROOT, Settings
+from app.console.queries import organisation
 from app.db import DBSession
 from app.errors import DomainError, TooManyRequests
 
@@ -207,4 +208,5 @@ class ConsoleAccess:
         db.info[ACTOR_KEY] = principal
         request.state.console_csrf = cs.csrf
         request.state.principal = principal
+        request.state.organisation = organisation(db, principal)
         return principal

@@ -186,6 +186,7 @@ class FeedToken(Base):
     Bearer key. Only its SHA-256 is stored; rotating replaces the row, revoking deletes it."""
 
     __tablename__ = "feed_tokens"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
     __audit_resource__ = "feed_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)

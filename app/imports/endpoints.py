@@ -17,12 +17,14 @@ from fastapi.responses import Response
 from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common.exports import CsvEncoding, download
+from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import Encoding
 from app.db import DBSession
-from app.imports import service
+from app.imports import exports, history, service
 from app.imports.schemas import BulkResult, ImportRead, RowErrorRead
-from app.imports.template import template_xlsx
+from app.imports.template import TEMPLATE_NAME, template_xlsx
 from app.matches.endpoints import Engine
 
 router = APIRouter(tags=["imports 批量导入"])
@@ -34,8 +36,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.get("/v1/imports/template.xlsx", response_class=Response)
 def import_template(_: Uploader) -> Response:
     """Excel template: canonical headers, a field guide sheet, drop-downs for enums."""
-    headers = {"Content-Disposition": 'attachment; filename="panhuo-import-template.xlsx"'}
-    return Response(template_xlsx(), media_type=XLSX, headers=headers)
+    return download(template_xlsx(), XLSX, TEMPLATE_NAME, "panhuo-import-template.xlsx")
 
 
 @router.post("/v1/imports", status_code=status.HTTP_202_ACCEPTED, response_model=ImportRead)
@@ -63,9 +64,16 @@ def create_import(
     )
 
 
+@router.get("/v1/imports", response_model=Page[ImportRead])
+def list_imports(session: DBSession, actor: Uploader, paging: Paging) -> object:
+    """Past imports, newest first: an institution sees its own, the admin all."""
+    return history.list_page(session, actor, paging)
+
+
 @router.get("/v1/imports/{import_id}", response_model=ImportRead)
 def get_import(import_id: ResourceId, session: DBSession, actor: Uploader) -> object:
-    return service.get(session, actor, import_id)
+    """One import: counters, file-level error, rows to review, repeated-error summary."""
+    return history.read(session, actor, import_id)
 
 
 @router.get(
@@ -78,16 +86,14 @@ def import_errors(
     session: DBSession,
     actor: Uploader,
     format: Literal["json", "csv"] = "json",
+    encoding: Annotated[
+        CsvEncoding, Query(description="CSV 编码：utf-8（带 BOM）或 gb18030")
+    ] = "utf-8",
 ) -> Any:
     """Failed rows: row number in the file, column, raw value, reason (中文 and English)."""
-    rows = service.errors(session, actor, import_id)
     if format == "json":
-        return rows
-    return Response(
-        service.errors_csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="import-{import_id}-errors.csv"'},
-    )
+        return service.errors(session, actor, import_id)
+    return download(*exports.errors_file(session, actor, import_id, encoding))
 
 
 @router.post("/v1/patents/bulk", response_model=BulkResult)

@@ -17,12 +17,11 @@ from app.common import pgcopy
 from app.common.messages import as_msg
 from app.common.schemas import unique
 from app.errors import DomainError
+from app.imports import notices
 from app.imports.resolve import InstitutionResolver
 from app.imports.rows import CellProblem, ParsedRow
 from app.patents import service as patents
 from app.patents.models import Patent, PatentIpc
-
-MAX_REVIEW = 1000  # names listed for review per job; the count keeps going
 
 
 @dataclass
@@ -41,7 +40,8 @@ class LandingContext:
     institution_id: int | None  # named by the upload, or the institution key's own
     resolver: InstitutionResolver | None
     seen: dict[str, int] = field(default_factory=dict)  # application number → first row
-    review: list[dict[str, Any]] = field(default_factory=list)
+    publications: dict[str, tuple[str, int]] = field(default_factory=dict)  # see notices
+    review: list[dict[str, Any]] = field(default_factory=list)  # see notices
 
 
 def land(session: Session, ctx: LandingContext, rows: list[ParsedRow]) -> list[Outcome]:
@@ -50,6 +50,7 @@ def land(session: Session, ctx: LandingContext, rows: list[ParsedRow]) -> list[O
         p.application_number: p
         for p in session.scalars(select(Patent).where(Patent.application_number.in_(numbers)))
     }
+    notices.publication_reuse(session, rows, ctx.publications, ctx.review)
     outcomes = [_land_one(session, ctx, row, existing) for row in rows]
     session.flush()
     for outcome in outcomes:
@@ -144,7 +145,10 @@ def _update(
     changes = _diff(current, row.data, institution_id)
     if not changes:
         return Outcome(row.number, "unchanged", patent=current)
-    patents.apply(session, ctx.actor, current, changes)
+    holder = current.institution_id
+    patents.apply(session, ctx.actor, current, changes)  # raises before any note is kept
+    if "institution_id" in changes and holder is not None:
+        notices.holder_changed(session, ctx.review, row.number, current, holder)
     return Outcome(row.number, "updated", patent=current)
 
 
@@ -170,14 +174,19 @@ def _resolve(ctx: LandingContext, row: ParsedRow) -> int | None:
     if ctx.resolver is None or not row.names:
         return None
     found = ctx.resolver.resolve(row.names)
-    if found.status in ("ambiguous", "none") and len(ctx.review) < MAX_REVIEW:
-        ctx.review.append(
+    if found.status in ("ambiguous", "none"):
+        reason = "名称匹配多个机构" if found.status == "ambiguous" else "未找到该机构"
+        notices.add(
+            ctx.review,
             {
                 "row": row.number,
+                "kind": "institution_name",
                 "name": found.name,
                 "status": found.status,
                 "candidates": list(found.candidates),
-            }
+                "reason_zh": f"专利权人「{found.name}」{reason}，未自动关联",
+                "reason_en": f"patentee {found.name!r}: {found.status} match, not attached",
+            },
         )
     return found.institution_id
 

@@ -8,9 +8,11 @@ from pydantic import ValidationError
 
 from app.common.messages import translate
 from app.imports.columns import ALIASES, CellError, cell_value, map_headers
+from app.imports.readers import FileProblem
 from app.patents.schemas import PatentCreate
 
 _NOT_PATENT_FIELDS = {"patentee", "applicant_type"}
+REQUIRED = tuple(n for n, f in PatentCreate.model_fields.items() if f.is_required())
 # NUL (PostgreSQL text refuses it) and lone surrogates (no driver can encode them; JSON
 # can carry them): refused on every backend alike, so a file imports the same everywhere.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -34,16 +36,36 @@ class ParsedRow:
     problems: list[CellProblem] = field(default_factory=list)
 
 
-class RowParser:
-    """Maps headers once per distinct header set (files have one; JSONL rows may vary)."""
+def check_required(headers: list[str], found: set[str]) -> None:
+    """A table without a required column fails as a whole: every row would fail alike."""
+    missing = [name for name in REQUIRED if name not in found]
+    if not missing:
+        return
+    shown = "、".join(h for h in headers[:40] if h.strip()) or "（无）"
+    expected_zh = "；".join(f"{ALIASES[m][0]}（或 {'、'.join(ALIASES[m][1:3])}）" for m in missing)
+    expected_en = "; ".join(" / ".join(ALIASES[m][:3]) for m in missing)
+    raise FileProblem(
+        f"文件缺少必填列：{expected_zh}。文件中的列：{shown}",
+        f"missing required columns: {expected_en}; the file has: {shown}",
+    )
 
-    def __init__(self) -> None:
+
+class RowParser:
+    """Maps headers once per distinct header set (files have one; JSONL rows may vary).
+
+    ``tabular`` (CSV, XLSX): the one header row must carry every required column.
+    """
+
+    def __init__(self, tabular: bool = False) -> None:
         self._maps: dict[tuple[str, ...], dict[str, str]] = {}
         self.unknown: list[str] = []
+        self.tabular = tabular
 
     def _fields(self, headers: tuple[str, ...]) -> dict[str, str]:
         if headers not in self._maps:
             indexes, unknown = map_headers(list(headers))
+            if self.tabular:
+                check_required([str(h) for h in headers], set(indexes))
             self._maps[headers] = {f: headers[i] for f, i in indexes.items()}
             self.unknown += [u for u in unknown if u not in self.unknown]
         return self._maps[headers]

@@ -7,6 +7,17 @@ from app.common.schemas import ReadModel
 from app.imports.models import ImportState
 
 
+class RepeatedError(BaseModel):
+    """One reason shared by many failed rows, said once for the whole file."""
+
+    count: int
+    reason_zh: str
+    reason_en: str
+    first_rows: list[int]
+    message_zh: str
+    message_en: str
+
+
 class ImportRead(ReadModel):
     id: int
     state: ImportState
@@ -21,8 +32,16 @@ class ImportRead(ReadModel):
     unchanged: int
     failed: int
     unknown_columns: list[str] = Field(description="未识别（已忽略）的列")
-    review: list[dict[str, Any]] = Field(description="需人工确认的机构名称（歧义或未匹配）")
+    review: list[dict[str, Any]] = Field(
+        description="需人工确认的行（已导入）：kind = institution_name 机构名称歧义或未匹配，"
+        "publication_number_reused 公开号对应多个申请号，holder_changed 专利权人变更；"
+        "每项有 row、reason_zh、reason_en"
+    )
     error: str | None
+    error_summary: list[RepeatedError] = Field(
+        default=[],
+        description="多行同一原因失败时的汇总（GET /v1/imports/{id}；列表中为空）",
+    )
     started_at: datetime | None
     finished_at: datetime | None
     created_at: datetime

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.audit.recorder import ACTOR_KEY
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.common import exports, liveness
+from app.common import liveness
 from app.common.messages import Msg
 from app.db import retry_busy, utcnow, write_session
 from app.errors import Invalid, NotFound, field_error
@@ -239,7 +239,7 @@ def _start(
         ]
         resolver = None if job.institution_id else InstitutionResolver(names)
         ctx = LandingContext(actor, job.institution_id, resolver)
-    return rows.rows, ctx, RowParser()
+    return rows.rows, ctx, RowParser(tabular=job.file_format != "jsonl")
 
 
 def _commit_retrying(
@@ -311,6 +311,8 @@ def _finish(
             job = session.get(ImportJob, job_id)
             if job is not None and job.state in (ImportState.queued, ImportState.running):
                 job.state, job.finished_at, job.error = state, utcnow(), error
+                if state is ImportState.succeeded:  # the reader's count was an estimate
+                    job.total_rows = job.processed
 
     retry_busy(finish)
 
@@ -338,14 +340,3 @@ def bulk(session: Session, actor: Principal, items: list[dict[str, Any]]) -> Bul
         for s in ("inserted", "updated", "unchanged", "failed")
     }
     return BulkResult(items=results, **counts)
-
-
-def errors_csv(rows: list[ImportRowError]) -> bytes:
-    header = ["行号 row", "列 column", "原始值 raw value", "原因", "reason"]
-    return exports.csv_bytes(
-        [header]
-        + [
-            [r.row_number, r.column or "", r.raw_value or "", r.reason_zh, r.reason_en]
-            for r in rows
-        ]
-    )

@@ -40,6 +40,9 @@ FIELDS: list[tuple[str, bool, str, list[str] | None]] = [
 MAX_ROWS = 100_000
 
 
+TEMPLATE_NAME = "盘活专利导入模板.xlsx"
+
+
 def template_xlsx() -> bytes:
     book = Workbook()
     sheet = book.active

@@ -11,7 +11,7 @@ from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import IpcPrefix, RegionCode
 from app.db import DBSession, read_only
-from app.matches import runs, service
+from app.matches import licensees, runs, service
 from app.matches.engine import MatchEngine
 from app.matches.schemas import (
     IndexStatusOut,
@@ -100,7 +100,7 @@ def match_patent(
     limit: Limit = 20,
 ) -> object:
     """Potential licensees for a (sleeping) patent: ranked open needs and their enterprises."""
-    return service.match_patent(session, engine, actor, patent_id, filters, limit)
+    return licensees.match_patent(session, engine, actor, patent_id, filters, limit)
 
 
 @router.post("/v1/match-runs", status_code=status.HTTP_202_ACCEPTED, response_model=MatchRunRead)

@@ -175,9 +175,28 @@ class MatchRunRead(ReadModel):
     created_at: datetime
 
 
+class RunPatent(ReadModel):
+    """The patent of a stored result, as it is now."""
+
+    id: int
+    application_number: str
+    title: str
+    legal_status: LegalStatus
+    institution_id: int | None
+    institution_name: str | None
+
+
+class RunMatch(BaseModel):
+    rank: int
+    patent_id: int
+    patent: RunPatent | None = Field(description="专利摘要；运行后已删除的专利为 null")
+    score: float
+    explanation: dict[str, Any]
+
+
 class RunNeedResults(BaseModel):
     need_id: int
-    matches: list[dict[str, Any]]
+    matches: list[RunMatch]
 
 
 class IndexStatusOut(BaseModel):

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import matching
-from app.auth.models import Role
 from app.auth.principal import Principal
 from app.enterprises.models import Enterprise
 from app.institutions.models import Institution
@@ -19,20 +18,14 @@ from app.licenses.models import DeclarationStatus, OpenLicense
 from app.matches import docs, signals
 from app.matches.engine import MatchEngine
 from app.matches.schemas import (
-    EnterpriseSummary,
     ExplanationOut,
     MatchFilters,
     MatchRequest,
     MatchResponse,
-    NeedMatch,
-    NeedMatchResponse,
-    NeedSummary,
     PatentMatch,
     PatentSummary,
 )
 from app.needs import service as needs
-from app.needs.models import Need
-from app.patents import service as patents
 from app.patents.models import LegalStatus, Patent
 
 _DEFAULT_STATUSES = frozenset({LegalStatus.valid.value, LegalStatus.pending.value})
@@ -174,62 +167,3 @@ def match_need(
     # The matcher drops the query's own id from results; patents and needs number apart.
     query = replace(docs.need_doc(need, region), id="query", cross_region=f.cross_region)
     return _rank_patents(session, engine, query, f, limit, need.enterprise_id)
-
-
-def match_patent(
-    session: Session,
-    engine: MatchEngine,
-    actor: Principal,
-    patent_id: int,
-    f: MatchFilters,
-    limit: int,
-) -> NeedMatchResponse:
-    """Potential licensees (沉睡专利 → 潜在许可对象): ranked open needs and their enterprises.
-
-    Needs are confidential: an institution sees the enterprises and the IPC evidence, not
-    the need titles or the shared terms.
-    """
-    patent = patents.find(session, actor, patent_id, write=actor.role is Role.institution)
-    engine.catch_up(session)
-    if engine.needs is None:
-        return NeedMatchResponse(items=[])
-    filters = matching.Filters(
-        ipc_prefixes=tuple(f.ipc),
-        modes=frozenset(m.value for m in f.modes),
-        regions=frozenset(docs.province(r) for r in f.regions),
-    )
-    try:
-        found = engine.needs.match(
-            replace(docs.patent_doc(patent), id="query"), k=limit, filters=filters
-        )
-    except matching.EmptyQueryError:
-        found = []
-    return NeedMatchResponse(
-        items=_hydrate_needs(session, found, actor.role is not Role.institution)
-    )
-
-
-def _hydrate_needs(
-    session: Session, found: Sequence[matching.Match], reveal: bool
-) -> list[NeedMatch]:
-    rows = session.execute(
-        select(Need, Enterprise)
-        .join(Enterprise, Enterprise.id == Need.enterprise_id)
-        .where(Need.id.in_([int(m.id) for m in found]))
-    ).all()
-    by_id = {need.id: (need, ent) for need, ent in rows}
-    out: list[NeedMatch] = []
-    for m in found:
-        if int(m.id) not in by_id:
-            continue
-        need, ent = by_id[int(m.id)]
-        out.append(
-            NeedMatch(
-                rank=len(out) + 1,
-                score=round(m.score, 6),
-                enterprise=EnterpriseSummary.model_validate(ent),
-                need=NeedSummary(id=need.id, title=need.title) if reveal else None,
-                explanation=explanation(m.explanation, terms=reveal),
-            )
-        )
-    return out

@@ -7,6 +7,8 @@ from fastapi.responses import Response
 from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common import exports
+from app.common.exports import CsvEncoding
 from app.common.paging import Paging
 from app.common.params import Id, ResourceId
 from app.common.types import IpcPrefix, RegionCode
@@ -20,7 +22,6 @@ router = APIRouter(tags=["statistics 统计与筛选"])
 Viewer = Annotated[
     Principal, Depends(Access(Role.admin, Role.portal, Role.province, Role.institution))
 ]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def stats_filters(
@@ -50,12 +51,12 @@ def stats_export(
     filters: Filters,
     format: Literal["csv", "xlsx"] = "xlsx",
     table: Literal["rates", "outcomes", "funnel", "by_month"] = "rates",
+    encoding: Annotated[
+        CsvEncoding, Query(description="CSV 编码：utf-8（带 BOM）或 gb18030")
+    ] = "utf-8",
 ) -> Response:
-    """One table as CSV, or every table as sheets of one XLSX workbook."""
-    data = service.summary(session, actor, filters)
-    if format == "csv":
-        return Response(service.export_csv(data, table), media_type="text/csv; charset=utf-8")
-    return Response(service.export_xlsx(data), media_type=XLSX)
+    """One table as CSV, or every table as sheets of one XLSX workbook, in Chinese."""
+    return exports.download(*service.export(session, actor, filters, format, table, encoding))
 
 
 @router.get("/v1/patents/screening/high-value")

@@ -8,7 +8,8 @@ Value score, 0-100:
 + 15 × legal status (valid 1, pending 0.5, other 0)
 + 15 × (mean prospect rating − 1) / 4           (unrated 0.5)
 + 10 × min(positive intents, 5) / 5             (intents other than 无需求)
-Ties break on id. Sleeping: valid, granted at least N years ago, not implemented, never
+Only valid and pending patents are scored (lapsed ones have nothing left to
+value). Ties break on id. Sleeping: valid, granted at least N years ago, not implemented, never
 in a deal; ``state_funded_5y`` flags state-funded ones granted five or more years ago.
 """
 
@@ -22,6 +23,7 @@ from app.auth.principal import Principal
 from app.common.paging import PageParams
 from app.deals.models import DealPatent
 from app.feedback.models import Feedback, Intent
+from app.institutions.models import Institution
 from app.patents.models import (
     ImplementationStatus,
     LegalStatus,
@@ -35,6 +37,30 @@ from app.stats.scope import StatsFilters, patent_condition, scoped
 GRADE = {"A": 1.0, "B": 2 / 3, "C": 1 / 3, "D": 0.0}
 TERM_YEARS = {PatentType.invention: 20, PatentType.design: 15, PatentType.utility_model: 10}
 LEGAL = {LegalStatus.valid: 1.0, LegalStatus.pending: 0.5}
+
+
+# Lapsed, expired, rejected, withdrawn or invalidated patents have no value to screen for.
+ALIVE = (LegalStatus.valid, LegalStatus.pending)
+# What a screening row shows of its patent, so that an office can act on it.
+_SHOWN = (
+    Patent.id,
+    Patent.application_number,
+    Patent.title,
+    Patent.legal_status,
+    Patent.institution_id,
+    Institution.name.label("institution_name"),
+)
+
+
+def _shown(row: Any) -> dict[str, Any]:
+    return {
+        "patent_id": row.id,
+        "application_number": row.application_number,
+        "title": row.title,
+        "legal_status": row.legal_status,
+        "institution_id": row.institution_id,
+        "institution_name": row.institution_name,
+    }
 
 
 def _term_left(patent_type: PatentType, filed: date | None, today: date) -> float:
@@ -77,8 +103,7 @@ def high_value(
     intents = select(func.count()).where(current, Feedback.intent != Intent.no_need)
     rows = session.execute(
         select(
-            Patent.id,
-            Patent.title,
+            *_SHOWN,
             Patent.value_grade,
             Patent.patent_type,
             Patent.filing_date,
@@ -86,7 +111,13 @@ def high_value(
             ipc_count.label("ipc_count"),
             rating.label("rating"),
             intents.scalar_subquery().label("intents"),
-        ).where(patent_condition(f), Patent.pool_status == PoolStatus.in_pool)
+        )
+        .outerjoin(Institution, Institution.id == Patent.institution_id)
+        .where(
+            patent_condition(f),
+            Patent.pool_status == PoolStatus.in_pool,
+            Patent.legal_status.in_(ALIVE),
+        )
     ).all()
     today = date.today()
     scored = [
@@ -95,8 +126,7 @@ def high_value(
     scored.sort(key=lambda item: (-item[0], item[1].id))
     page = scored[paging.offset : paging.offset + paging.limit]
     items = [
-        {"patent_id": row.id, "title": row.title, "score": round(score, 2), "breakdown": parts}
-        for score, row, parts in page
+        {**_shown(row), "score": round(score, 2), "breakdown": parts} for score, row, parts in page
     ]
     return {"items": items, "total": len(scored), "limit": paging.limit, "offset": paging.offset}
 
@@ -108,7 +138,8 @@ def sleeping(
     today = date.today()
     cutoff = _years_ago(today, years)
     stmt = (
-        select(Patent.id, Patent.title, Patent.grant_date, Patent.state_funded)
+        select(*_SHOWN, Patent.grant_date, Patent.state_funded)
+        .outerjoin(Institution, Institution.id == Patent.institution_id)
         .where(
             patent_condition(f),
             Patent.pool_status == PoolStatus.in_pool,
@@ -124,8 +155,7 @@ def sleeping(
     five = _years_ago(today, 5)
     items = [
         {
-            "patent_id": r.id,
-            "title": r.title,
+            **_shown(r),
             "grant_date": r.grant_date,
             "state_funded_5y": bool(r.state_funded and r.grant_date <= five),
         }

@@ -13,12 +13,13 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.common import exports
+from app.common.exports import CsvEncoding
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
 from app.feedback.models import Feedback
 from app.licenses.models import OpenLicense, OpenLicenseAcceptance
 from app.matches.models import MatchResult
 from app.patents.models import ImplementationStatus, LegalStatus, Patent, PoolStatus
+from app.stats import export as stats_export
 from app.stats.scope import StatsFilters, date_condition, patent_condition, scoped
 
 LICENCES = (DealType.exclusive_license, DealType.sole_license, DealType.ordinary_license)
@@ -137,32 +138,16 @@ def summary(session: Session, actor: Principal, f: StatsFilters) -> dict[str, An
     }
 
 
-def tables(data: dict[str, Any]) -> dict[str, list[list[Any]]]:
-    """The summary as flat tables (header row first) for CSV and XLSX export."""
-    funnel = data["funnel"]
-    return {
-        "rates": [["指标 metric", "值 value"], *data["rates"].items()],
-        "outcomes": [["成果 outcome", "值 value"], *data["outcomes"].items()],
-        "funnel": [
-            ["阶段 stage", "数量 count"],
-            ["in_pool", funnel["in_pool"]],
-            ["pushed", funnel["pushed"]],
-            *[[f"intent:{k}", v] for k, v in funnel["intents"].items()],
-            *[[f"deal:{k}", v] for k, v in funnel["deals"].items()],
-        ],
-        "by_month": [
-            ["month", "transfers", "licences", "equity", "amount"],
-            *[
-                [m["month"], m["transfers"], m["licences"], m["equity"], m["amount"]]
-                for m in data["by_month"]
-            ],
-        ],
-    }
-
-
-def export_csv(data: dict[str, Any], table: str) -> bytes:
-    return exports.csv_bytes(tables(data)[table])
-
-
-def export_xlsx(data: dict[str, Any]) -> bytes:
-    return exports.xlsx_bytes(tables(data))
+def export(
+    session: Session,
+    actor: Principal,
+    f: StatsFilters,
+    format: str,
+    table: str,
+    encoding: CsvEncoding,
+) -> tuple[bytes, str, str, str]:
+    """The summary as a download: body, media type, file name, ASCII file name."""
+    data = summary(session, actor, f)
+    if format == "csv":
+        return stats_export.to_csv(session, data, table, encoding)
+    return stats_export.to_xlsx(session, data)

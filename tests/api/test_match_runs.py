@@ -96,3 +96,26 @@ def test_cli_rebuilds_and_saves_the_index(
     app = create_app(Settings(database_url=url, index_dir=tmp_path / "index"))
     with TestClient(app) as http:  # starts from the saved files: fingerprints match
         assert http.get("/ready").json()["index"]["patents"] == 300
+
+
+def test_run_results_carry_the_patent_summary(client: TestClient) -> None:
+    inst = f.create(client, "/v1/institutions", f.institution(name="巡检大学"))["id"]
+    ent = f.create(client, "/v1/enterprises", f.enterprise())["id"]
+    patent = f.create(
+        client, "/v1/patents", f.patent(title="无人机巡检图像采集装置", institution_id=inst)
+    )
+    f.create(client, "/v1/needs", f.need(ent, title="无人机巡检"))
+    run = client.post("/v1/match-runs", json={"per_need": 1}).json()
+    top = client.get(f"/v1/match-runs/{run['id']}/results").json()["items"][0]["matches"][0]
+    assert top["patent_id"] == patent["id"]
+    assert top["patent"] == {
+        "id": patent["id"],
+        "application_number": patent["application_number"],
+        "title": "无人机巡检图像采集装置",
+        "legal_status": "valid",
+        "institution_id": inst,
+        "institution_name": "巡检大学",
+    }
+    client.delete(f"/v1/patents/{patent['id']}")
+    gone = client.get(f"/v1/match-runs/{run['id']}/results").json()["items"][0]["matches"][0]
+    assert gone["patent_id"] == patent["id"] and gone["patent"] is None

@@ -210,3 +210,33 @@ def test_ready_reports_the_index(client: TestClient, pool: dict[str, int]) -> No
     assert index["patents"] == 4 and index["version"] > 0 and index["last_refit"]
     rebuilt = client.post("/v1/admin/index/rebuild").json()
     assert rebuilt["patents"] == 4
+
+
+def test_potential_licensees_one_row_per_enterprise_without_holders(
+    client: TestClient, client_for: Callable[..., TestClient], pool: dict[str, int]
+) -> None:
+    names = ("甲公司", "乙公司", "丙公司", "丁公司")
+    ents = {n: f.create(client, "/v1/enterprises", f.enterprise(name=n))["id"] for n in names}
+    for name, ent in ents.items():
+        for title in ("无人机巡检图像识别", "输电线路无人机巡检缺陷识别"):
+            f.create(client, "/v1/needs", f.need(ent, title=title, description=f"{name}巡检"))
+    patent_id = pool["drone"]
+    owner = client.get(f"/v1/patents/{patent_id}").json()["institution_id"]
+    inst = client_for("institution", institution_id=owner)
+    deal = {"patent_ids": [patent_id], "enterprise_id": ents["乙公司"], "type": "exclusive_license"}
+    deal_id = inst.post("/v1/deals", json=deal).json()["id"]
+    for step in ("negotiating", "signed"):
+        moved = inst.post(f"/v1/deals/{deal_id}/transition", json={"status": step})
+        assert moved.status_code == 200, moved.text
+    refusing = client_for("enterprise", enterprise_id=ents["丙公司"])
+    said = refusing.post(f"/v1/patents/{patent_id}/feedback", json={"intent": "no_need"})
+    assert said.status_code == 201, said.text
+
+    items = inst.get(f"/v1/patents/{patent_id}/matches").json()["items"]
+    assert sorted(i["enterprise"]["name"] for i in items) == ["丁公司", "甲公司"]
+    assert [i["rank"] for i in items] == [1, 2]
+    for item in items:
+        summary = item["explanation"]["summary"]
+        assert summary and "需求" in summary and "巡检" not in summary
+    portal = client_for("portal").get(f"/v1/patents/{patent_id}/matches?limit=1").json()
+    assert len(portal["items"]) == 1 and portal["items"][0]["need"]["title"]

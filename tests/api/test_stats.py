@@ -102,7 +102,7 @@ def test_scoping_and_export(client: TestClient, client_for: Callable[..., TestCl
         == 403
     )
     exported = client.get("/v1/stats/export?format=csv&table=rates")
-    assert "implementation_rate,0.6667" in exported.content.decode("utf-8-sig")
+    assert "实施率,66.67%" in exported.content.decode("utf-8-sig")
     assert client.get("/v1/stats/export?format=xlsx").content[:2] == b"PK"
 
 
@@ -110,12 +110,16 @@ def test_screening(client: TestClient, client_for: Callable[..., TestClient]) ->
     ids = _world(client, client_for)
     ranked = client.get("/v1/patents/screening/high-value").json()
     order = [item["patent_id"] for item in ranked["items"]]
-    assert order.index(ids["p1"]) < order.index(ids["p4"]) < order.index(ids["p6"])
+    assert order.index(ids["p1"]) < order.index(ids["p4"]) < order.index(ids["p5"])
+    assert ids["p6"] not in order  # lapsed: nothing left to value
     top = ranked["items"][0]
     assert top["score"] == round(sum(top["breakdown"].values()), 2)
+    assert top["institution_id"] == ids["inst"] and top["institution_name"] == "示例大学"
+    assert top["application_number"].startswith("CN") and top["legal_status"] == "valid"
     sleeping = client.get("/v1/patents/screening/sleeping?years=5").json()
     assert [i["patent_id"] for i in sleeping["items"]] == [ids["p4"]]  # p1 implemented
     assert sleeping["items"][0]["state_funded_5y"] is True
+    assert sleeping["items"][0]["institution_name"] == "示例大学"
     assert client.get("/v1/patents/screening/sleeping?years=0").status_code == 422
 
 

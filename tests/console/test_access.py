@@ -78,6 +78,16 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         {},
     ),
     ("GET", "/console/stats"): lambda w: ("/console/stats", None),
+    ("GET", "/console/screening"): lambda w: ("/console/screening?years=2", None),
+    ("GET", "/console/profiles"): lambda w: ("/console/profiles", None),
+    ("GET", "/console/profiles/institutions/{institution_id}"): lambda w: (
+        f"/console/profiles/institutions/{w.inst}",
+        None,
+    ),
+    ("GET", "/console/profiles/enterprises/{enterprise_id}"): lambda w: (
+        f"/console/profiles/enterprises/{w.ent}",
+        None,
+    ),
     ("GET", "/console/stats/export"): lambda w: ("/console/stats/export?format=csv", None),
 }
 BINDINGS: dict[Role, Callable[[World], dict[str, Any]]] = {

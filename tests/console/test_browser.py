@@ -236,3 +236,81 @@ def test_api_docs_render_with_the_network_off(chromium: Any, site: Site) -> None
     context.close()
     assert outside == [], f"the docs pages reached outside the server: {outside}"
     assert errors == []
+
+
+# Elements whose own text is wider than their box (scrollWidth > clientWidth), and SVG
+# text reaching outside its chart's viewBox: a label the reader sees cut off.
+CLIPPED = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (el.closest(".visually-hidden, .skip, select, option, svg")) continue;
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const style = getComputedStyle(el);
+    if (!own || style.display === "inline" || style.display === "none") continue;
+    if (el.clientWidth > 1 && el.scrollWidth > el.clientWidth + 1) {
+      out.push(`${el.tagName}.${el.className}: ${el.textContent.trim().slice(0, 40)}`);
+    }
+  }
+  for (const svg of document.querySelectorAll("svg[viewBox]")) {
+    const vb = svg.viewBox.baseVal;
+    for (const text of svg.querySelectorAll("text")) {
+      const box = text.getBBox();
+      if (box.x < vb.x - 1 || box.x + box.width > vb.x + vb.width + 1) {
+        out.push(`svg text: ${text.textContent.trim().slice(0, 40)}`);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def _pages(site: Site) -> dict[str, list[str]]:
+    return {
+        "institution": [
+            "/console/import",
+            "/console/patents",
+            f"/console/patents/{site.licensed_patent}",
+            f"/console/matches?run=1&source=patent&patent_id={site.licensed_patent}",
+            f"/console/patents/{site.free_patent}/open-license",
+        ],
+        "enterprise": [
+            "/console/enterprise",
+            "/console/matches",
+            f"/console/patents/{site.licensed_patent}",
+        ],
+        "province": [
+            "/console/stats",
+            "/console/stats?by=sei",
+            "/console/screening",
+            "/console/profiles",
+            f"/console/profiles/institutions/{site.institution}",
+            f"/console/profiles/enterprises/{site.enterprise}",
+            f"/console/patents/{site.licensed_patent}",
+        ],
+        "portal": ["/console/matches", "/console/stats"],
+        "admin": ["/console/patents", "/console/import"],
+    }
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_page_fits_its_labels(
+    chromium: Any, tab: Callable[..., Tab], site: Site, width: int
+) -> None:
+    """Each page of each role, screenshotted at a desktop and a phone width: no text
+    cut by its box and no chart label outside its chart."""
+    clipped: dict[str, list[str]] = {}
+    visitor = Tab(chromium, site, {"width": width, "height": 900})  # not signed in
+    visitor.go("/console/login")
+    visitor.shot(f"30-{width}-login")
+    if found := visitor.page.evaluate(CLIPPED):
+        clipped["/console/login"] = found
+    visitor.close()
+    for role, paths in _pages(site).items():
+        viewer = tab(role, {"width": width, "height": 900})
+        for i, path in enumerate(paths):
+            viewer.go(path)
+            viewer.shot(f"30-{width}-{role}-{i}")
+            found = viewer.page.evaluate(CLIPPED)
+            if found:
+                clipped[f"{role} {path}"] = found
+    assert clipped == {}, clipped

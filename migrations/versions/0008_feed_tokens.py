@@ -1,7 +1,7 @@
 """feed tokens: the hashed secret of each enterprise's Atom feed URL
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 13:09:29.316684
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_feed_tokens")),
         sa.UniqueConstraint("enterprise_id", name=op.f("uq_feed_tokens_enterprise_id")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_feed_tokens_token_hash")),
+        sqlite_autoincrement=True,
     )
 
 
