@@ -17,7 +17,7 @@ class BeirSet(NamedTuple):
     docs: list[PatentDoc]
     queries: dict[str, str]
     qrels: dict[str, dict[str, int]]
-    kinds: dict[str, str] = {}  # noqa: RUF012 -- doc id → metadata.kind ("offer", "patent")
+    kinds: dict[str, str] = {}  # doc id → metadata.kind ("offer", "patent")
 
 
 def need_from_text(qid: str, text: str) -> NeedDoc:
