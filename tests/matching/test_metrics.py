@@ -114,9 +114,7 @@ def test_evaluate_graded_averages_over_the_right_queries() -> None:
     # ndcg@10 over q1, q2 (a grade >= 1); useful ones over q1 only; shares over all three.
     assert m["ndcg@10"] == round((graded_ndcg_at(RANKED, REL) + 1.0) / 2, 4)
     assert m["useful_ndcg@10"] == round(graded_ndcg_at(RANKED, REL, min_grade=2), 4)
-    assert m["useful_ndcg'@10"] == round(
-        graded_ndcg_at(["c", "b", "d", "a"], REL, min_grade=2), 4
-    )
+    assert m["useful_ndcg'@10"] == round(graded_ndcg_at(["c", "b", "d", "a"], REL, min_grade=2), 4)
     assert m["hit@10"] == 1.0 and m["p@10"] == 0.2
     assert m["judged@10"] == round((0.4 + 0.1 + 0.1) / 3, 4)
     assert m["offers@10"] == round((0.2 + 0.1 + 0.1) / 3, 4)
