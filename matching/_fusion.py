@@ -42,7 +42,7 @@ class MatcherConfig:
     """
 
     text: float = 1.0
-    ipc: float = 3.0
+    ipc: float = 0.3
     dense: float = 0.1
     mode: float = 0.15
     region: float = 0.05
@@ -63,6 +63,7 @@ class MatcherConfig:
     lsa_terms: int = 30000
     classifier_terms: int = 4000
     candidates: int = 400
+    need_term_gamma: float = 0.5
 
     @property
     def field_weights(self) -> tuple[float, float, float, float]:
