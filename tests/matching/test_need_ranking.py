@@ -111,3 +111,27 @@ def test_need_term_weighting_can_be_switched_off() -> None:
     assert q.cfg.need_term_gamma == 0.0
     assert ids(m, NeedDoc("n", title="锂电池正极材料"), k=1) == ["b0"]
     assert np.isfinite([r.score for r in m.match("锂电池", k=5)]).all()
+
+
+def test_patent_queries_and_keyword_lists_keep_their_weights() -> None:
+    from matching._query import _field_weights, keyword_weights, prepare
+    from matching.evaluate import as_query
+
+    m = Matcher.fit([*BATTERY, *PACKAGING, OFFER])
+    snap = m.snapshot
+    table = NeedTerms(3, {"锂电池": 3, "包装": 3})
+    patent = PatentDoc("q", title="锂电池包装", abstract="锂电池包装盒")
+    with override(table):
+        ids_p, w_p = _field_weights(snap, ("锂电池包装", "锂电池包装盒", ""), 0.0)
+        assert prepare(snap, patent).w.tolist() == w_p.tolist()
+        ids_k, w_k = keyword_weights(snap, ["锂电池", "包装"])
+        assert prepare(snap, "锂电池 包装").w.tolist() == w_k.tolist()
+        need = prepare(snap, NeedDoc("n", description="锂电池包装盒"))
+        plain = prepare(snap, "锂电池包装盒")
+        assert need.w.tolist() == plain.w.tolist()  # free text is need-style text
+        unweighted = _field_weights(snap, ("", "锂电池包装盒", ""), 0.0)[1]
+        assert need.w.sum() < unweighted.sum()  # 锂电池 and 包装 are in every need
+    assert as_query("q", "锂电池 包装") == "锂电池 包装"
+    assert as_query("q", "锂电池回收。公司希望引进") == NeedDoc(
+        "q", title="锂电池回收", description="公司希望引进"
+    )
