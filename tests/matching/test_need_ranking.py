@@ -122,9 +122,9 @@ def test_patent_queries_and_keyword_lists_keep_their_weights() -> None:
     table = NeedTerms(3, {"锂电池": 3, "包装": 3})
     patent = PatentDoc("q", title="锂电池包装", abstract="锂电池包装盒")
     with override(table):
-        ids_p, w_p = _field_weights(snap, ("锂电池包装", "锂电池包装盒", ""), 0.0)
+        w_p = _field_weights(snap, ("锂电池包装", "锂电池包装盒", ""), 0.0)[1]
         assert prepare(snap, patent).w.tolist() == w_p.tolist()
-        ids_k, w_k = keyword_weights(snap, ["锂电池", "包装"])
+        w_k = keyword_weights(snap, ["锂电池", "包装"])[1]
         assert prepare(snap, "锂电池 包装").w.tolist() == w_k.tolist()
         need = prepare(snap, NeedDoc("n", description="锂电池包装盒"))
         plain = prepare(snap, "锂电池包装盒")
