@@ -30,8 +30,14 @@ class Bm25sBaseline:
         return [self.vocab[t] for t in analyze(text) if t in self.vocab]
 
     def top(self, text: str, k: int) -> list[str]:
-        """Ids of the top ``k`` documents: ``get_scores`` then argpartition."""
-        scores = self.model.get_scores(self.query_ids(text))
+        """Ids of the top ``k`` documents: ``get_scores`` then argpartition.
+
+        A query without a known term ranks nothing (bm25s fails on an empty list).
+        """
+        ids = self.query_ids(text)
+        if not ids:
+            return []
+        scores = self.model.get_scores(ids)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]

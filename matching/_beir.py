@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
-from ._types import PatentDoc
+from ._types import NeedDoc, PatentDoc
+
+_TITLE_MAX = 50  # a first sentence longer than this is not a title (需求名称)
 
 
 class BeirSet(NamedTuple):
@@ -15,6 +17,19 @@ class BeirSet(NamedTuple):
     docs: list[PatentDoc]
     queries: dict[str, str]
     qrels: dict[str, dict[str, int]]
+    kinds: dict[str, str] = {}  # doc id → metadata.kind ("offer", "patent")
+
+
+def need_from_text(qid: str, text: str) -> NeedDoc:
+    """A posted need as the service stores it: title (需求名称) and description.
+
+    The market's need texts are the title, "。", then the description (need-dev's
+    queries.jsonl); a text whose first sentence is longer than a title is all description.
+    """
+    title, sep, rest = text.partition("。")
+    if not sep or len(title.strip()) > _TITLE_MAX:
+        return NeedDoc(qid, description=text)
+    return NeedDoc(qid, title=title.strip(), description=rest.strip())
 
 
 def load_beir(path: str | Path, split: str = "test") -> BeirSet:
@@ -23,11 +38,13 @@ def load_beir(path: str | Path, split: str = "test") -> BeirSet:
     ``metadata.ipc_subclasses`` becomes ``PatentDoc.ipc_codes``; ``text`` the abstract.
     """
     root = Path(path)
-    docs = []
+    docs, kinds = [], {}
     with open(root / "corpus.jsonl", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
             meta = row.get("metadata") or {}
+            if meta.get("kind"):
+                kinds[str(row["_id"])] = str(meta["kind"])
             docs.append(
                 PatentDoc(
                     str(row["_id"]),
@@ -43,7 +60,7 @@ def load_beir(path: str | Path, split: str = "test") -> BeirSet:
         for row in csv.DictReader(fh, delimiter="\t"):
             qrels.setdefault(row["query-id"], {})[row["corpus-id"]] = int(row["score"])
     queries = {q: t for q, t in queries.items() if q in qrels}
-    return BeirSet(root.name, docs, queries, qrels)
+    return BeirSet(root.name, docs, queries, qrels, kinds)
 
 
 def load_ipc_titles(path: str | Path) -> dict[str, str]:

@@ -52,14 +52,11 @@ def explain(
         subs = _doc_subclasses(snap, row)
         ipc = _ipc(snap, prep, subs)
         text_total = float(v[hit].sum() * scale)
-        ipc_total = _ipc_score(snap, prep, subs)
         feats = [
             FeatureContribution("text", text_total / snap.cfg.text if scale else 0.0, text_total)
         ]
-        if ipc_total:
-            feats.append(
-                FeatureContribution("ipc", float(ipc_total / snap.cfg.ipc), float(ipc_total))
-            )
+        # "ipc" comes from the rerank's contributions (neutral for a document without
+        # codes), so the features add up to the score.
         for name, values in contrib.items():
             weight = getattr(snap.cfg, name)
             if values[i]:
@@ -115,13 +112,6 @@ def _ipc(snap: Snapshot, prep: Prepared, subs: list[str]) -> tuple[IpcEvidence, 
             p, source = prep.evidence[s]
             out.append(IpcEvidence(s, snap.ipc_titles.get(s, ""), source, round(p, 6)))
     return tuple(sorted(out, key=lambda e: -e.probability))
-
-
-def _ipc_score(snap: Snapshot, prep: Prepared, subs: list[str]) -> float:
-    if not subs:
-        return 0.0
-    total = sum(prep.evidence.get(s, (0.0, ""))[0] for s in subs)
-    return float(snap.cfg.ipc * total / np.sqrt(len(subs)))
 
 
 def _summary(

@@ -2,8 +2,8 @@
 
 The final score of a document for a query is a weighted sum::
 
-    score = text  * bm25 / max_bm25            (sparse text, 0..1 per query)
-          + ipc   * sum_s p(s|query) * D[d, s] (IPC agreement, D rows = 1/sqrt(#subclasses))
+    score = text  * bm25 / max_bm25            (sparse text, 0..1 per query; first stage)
+          + ipc   * A(d)                       (IPC agreement of the text candidates)
           + dense * max(cos(query, doc), 0)    (LSA or plugged encoder)
           + mode  * [offered ∩ wanted modes ≠ ∅]
           + region* [province preferred]
@@ -11,9 +11,12 @@ The final score of a document for a query is a weighted sum::
           + rating      * shrunk prospect rating (−1..1, 0 = unrated)   } with Feedback
           + peer_intent * similarity to similar enterprises' intents    } (_feedback.py)
 
-``p(s|query)`` is the subclass classifier's softmax, mixed half-and-half with explicit
-IPC hints when a need carries them; a patent used as query brings its own subclasses.
-Only documents with text or IPC evidence are candidates; ties break on id.
+``A(d) = sum_s p(s|query) * [s ∈ IPC(d)] / sqrt(#subclasses of d)``; a document without
+IPC codes gets the text-weighted mean of the coded candidates (neutral).  ``p(s|query)``
+is the subclass classifier's softmax, mixed half-and-half with explicit IPC hints when a
+need carries them; a patent used as query brings its own subclasses.  Need and free-text
+query terms are weighted by their need-side idf (``_needterms``).  Only documents with
+text or IPC evidence are candidates; ties break on id.
 """
 
 from __future__ import annotations
@@ -30,19 +33,19 @@ from ._records import Columns
 class MatcherConfig:
     """Model parameters and fusion weights; stored with every saved index.
 
-    The defaults were fitted on the dev benchmarks (``docs/matching.md``): a coarse
-    grid over ``ipc``, ``temperature``, ``dense``, ``b`` and the IPC-title field weight,
-    maximizing the mean ratio to bm25s of topic-dev nDCG@10 and keyphrase-dev MRR@10.
-    ``mode``, ``region`` and ``value`` cannot be fitted on those sets (no such data);
-    they are small documented priors that reorder near-ties only.  ``rating`` and
-    ``peer_intent`` (enterprise feedback, ``matching/_feedback.py``) are small for the same
-    reason: measured only on generated feedback (``python -m matching.evaluate
-    --feedback``); ``rating_prior`` is the number of neutral pseudo-ratings every
-    patent's mean is shrunk with.
+    ``ipc`` and ``need_term_gamma`` were refitted on need-dev (real posted needs) with
+    5-fold cross-validation by need (``docs/matching.md``); ``temperature``, ``dense``,
+    ``b`` and the field weights come from the earlier grid on the proxy sets (topic-dev,
+    keyphrase-dev).  ``mode``, ``region`` and ``value`` cannot be fitted on those sets (no
+    such data); they are small documented priors that reorder near-ties only.
+    ``rating`` and ``peer_intent`` (enterprise feedback, ``matching/_feedback.py``) are
+    small for the same reason: measured only on generated feedback (``python -m
+    matching.evaluate --feedback``); ``rating_prior`` is the number of neutral
+    pseudo-ratings every patent's mean is shrunk with.
     """
 
     text: float = 1.0
-    ipc: float = 3.0
+    ipc: float = 0.3
     dense: float = 0.1
     mode: float = 0.15
     region: float = 0.05
@@ -63,6 +66,7 @@ class MatcherConfig:
     lsa_terms: int = 30000
     classifier_terms: int = 4000
     candidates: int = 400
+    need_term_gamma: float = 0.5
 
     @property
     def field_weights(self) -> tuple[float, float, float, float]:

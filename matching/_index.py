@@ -348,13 +348,18 @@ def _subclass_titles(titles: Mapping[str, str]) -> dict[str, str]:
 def first_stage(
     snap: Snapshot, ids: np.ndarray, w: np.ndarray, ipc_p: dict[int, float]
 ) -> tuple[np.ndarray, float]:
-    """Text + IPC score of every row (a new float32 array) and the query's max BM25."""
+    """Text score of every row (a new float32 array) and the query's max BM25.
+
+    IPC agreement is a rerank feature of the text candidates (``_query.rerank``): it
+    counts only where the text has evidence.  A query without any known
+    term (IPC hints only, or a patent's codes against needs) is ranked by IPC here.
+    """
     score = np.zeros(snap.n_rows, np.float32)
     accumulate(snap.segments, snap.offsets, ids, w, score)
     tmax = float(score.max()) if snap.n_rows else 0.0
     if tmax > 0:
         np.multiply(score, np.float32(snap.cfg.text / tmax), out=score)
-    if ipc_p:
+    elif ipc_p and not len(ids):
         sub = np.fromiter(ipc_p, np.int64, len(ipc_p))
         p = np.fromiter(ipc_p.values(), np.float32, len(ipc_p))
         accumulate(snap.ipc_segments, snap.offsets, sub, p * np.float32(snap.cfg.ipc), score)

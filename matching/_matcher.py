@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _index
 from ._dense import Encoder
-from ._errors import NotFittedError
+from ._errors import EmptyQueryError, NotFittedError
 from ._explain import explain
 from ._fusion import MatcherConfig
 from ._query import Prepared, Query, drop_excluded, prepare, rerank
@@ -176,7 +176,7 @@ class Matcher:
         EmptyQueryError
             The query has no known term and no IPC evidence.
         """
-        return self.match_many([query], k, filters=filters, explain=explain, feedback=[feedback])[0]
+        return self._match_all([query], k, filters, explain, [feedback], empty_raises=True)[0]
 
     def match_many(
         self,
@@ -195,15 +195,35 @@ class Matcher:
         (a dense chunk × rows score block, float32 products in scipy).  ``feedback``, when
         given, has one entry (or None) per query. ``explain`` may be a predicate
         ``(query position, id, score)``: only the results it accepts are explained (the
-        reverse push explains the few pairs it sends, not all k per patent).
+        reverse push explains the few pairs it sends, not all k per patent).  A query
+        with no known term and no IPC evidence gets an empty list (:meth:`match` raises
+        EmptyQueryError instead): one such need must not abort a nightly batch.
         """
-        snap = self.snapshot
         fbs = list(feedback) if feedback is not None else [None] * len(queries)
         if len(fbs) != len(queries):
             raise ValueError("feedback needs one entry per query")
+        return self._match_all(queries, k, filters, explain, fbs, empty_raises=False)
+
+    def _match_all(
+        self,
+        queries: Sequence[Query],
+        k: int,
+        filters: Filters | None,
+        explain: bool | Callable[[int, str, float], bool],
+        fbs: Sequence[Feedback | None],
+        *,
+        empty_raises: bool,
+    ) -> list[list[Match]]:
+        snap = self.snapshot
         out: list[list[Match]] = []
         for position, (query, fb) in enumerate(zip(queries, fbs, strict=True)):
-            prep = prepare(snap, query)
+            try:
+                prep = prepare(snap, query)
+            except EmptyQueryError:
+                if empty_raises:
+                    raise
+                out.append([])
+                continue
             score, tmax = _index.first_stage(snap, prep.ids, prep.w, prep.ipc)
             excluded = fb.excluded if fb is not None else frozenset()
             drop_excluded(snap, prep, filters or _NO_FILTERS, score, excluded)

@@ -19,8 +19,10 @@ from ._ipc import SubclassClassifier
 from ._records import Columns, Table
 from ._sparse import Bm25Model, Vocabulary
 
-FORMAT_VERSION = 4  # 2: industry, status, open-licence, grant date; 3: IPC code ids;
-# 4: feedback weights (rating, rating_prior, peer_intent) in the saved config
+FORMAT_VERSION = 5  # 2: industry, status, open-licence, grant date; 3: IPC code ids;
+# 4: feedback weights (rating, rating_prior, peer_intent) in the saved config;
+# 5: weights refitted on need-dev (ipc 3 → 0.3, need_term_gamma): a saved config would
+# keep the old fusion, so older indexes are rebuilt
 _COLUMN_ARRAYS = (
     "regions",
     "modes",

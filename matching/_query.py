@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _needterms as needterms
 from ._analyzer import analyze
 from ._counting import count_local
 from ._dense import LsaEncoder
@@ -18,6 +19,7 @@ from ._fusion import structured
 from ._index import Snapshot, dense_rows
 from ._ipc import subclasses
 from ._records import Table, doc_codes
+from ._sparse import row_values
 from ._types import Feedback, Filters, NeedDoc, PatentDoc
 
 Query = NeedDoc | PatentDoc | str
@@ -34,6 +36,11 @@ class Prepared(NamedTuple):
     own_id: str | None
     text: str
 
+    @property
+    def has_text(self) -> bool:
+        """The query has a known term (else the first stage ranked by IPC alone)."""
+        return bool(len(self.ids))
+
 
 def prepare(snap: Snapshot, query: Query) -> Prepared:
     """Analyze a need, patent or plain text into the pieces the scorers need."""
@@ -47,7 +54,9 @@ def prepare(snap: Snapshot, query: Query) -> Prepared:
     if isinstance(query, str) and len(units := query.split()) > 1:
         ids, w = keyword_weights(snap, units)  # a keyword query: one unit per keyword
     else:
-        ids, w = _field_weights(snap, fields)
+        # Need-style text (a need, or free text) has request boilerplate to discount.
+        gamma = 0.0 if isinstance(query, PatentDoc) else snap.cfg.need_term_gamma
+        ids, w = _field_weights(snap, fields, gamma)
     evidence = _ipc_evidence(snap, query, ids, w)
     index = tables.get("subclass", Table()).index
     ipc = {index[s]: p for s, (p, _) in evidence.items() if s in index}
@@ -68,15 +77,21 @@ def prepare(snap: Snapshot, query: Query) -> Prepared:
     return Prepared(ids, w, ipc, evidence, modes, regions, strict, own, " ".join(fields))
 
 
-def _field_weights(snap: Snapshot, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Known term ids and their field-weighted counts, as the documents are indexed."""
+def _field_weights(
+    snap: Snapshot, fields: tuple[str, ...], gamma: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Known term ids and their field-weighted counts, as the documents are indexed,
+    times the need-term weight (``_needterms``; 1 for every term when ``gamma`` is 0)."""
     terms, _, cols, vals = count_local([fields], snap.cfg.field_weights[:3])
     vocab = snap.bm25.vocab
     known = [
-        (i, v) for i, v in zip((vocab.get(terms[c]) for c in cols), vals, strict=True) if i >= 0
+        (i, v, terms[c])
+        for i, v, c in zip((vocab.get(terms[c]) for c in cols), vals, cols, strict=True)
+        if i >= 0
     ]
-    ids = np.asarray([i for i, _ in known], np.int64)
-    return ids, np.asarray([v for _, v in known], np.float32)
+    ids = np.asarray([i for i, _, _ in known], np.int64)
+    w = np.asarray([v for _, v, _ in known], np.float32)
+    return ids, w * needterms.table().weights((t for _, _, t in known), gamma)
 
 
 def keyword_weights(snap: Snapshot, units: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -208,6 +223,8 @@ def rerank(
     final = score[cand]
     contrib: dict[str, np.ndarray] = {}
     cfg = snap.cfg
+    if cfg.ipc and prep.ipc and len(cand) and prep.has_text:
+        contrib["ipc"] = cfg.ipc * ipc_agreement(snap, prep, cand, final)
     if cfg.dense and len(cand) and snap.encoder is not None:
         cos = np.maximum(dense_rows(snap, cand) @ _query_dense(snap, prep), 0.0)
         contrib["dense"] = cfg.dense * cos
@@ -220,6 +237,25 @@ def rerank(
         final = final + values
     order = _best(final, cand, snap.ids, k)
     return cand[order], final[order], {n: v[order] for n, v in contrib.items()}
+
+
+def ipc_agreement(snap: Snapshot, prep: Prepared, cand: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """``Σ_s p(s|q) · [s ∈ IPC(d)] / sqrt(|IPC(d)|)`` of candidate rows, 0..1.
+
+    A document without IPC codes (a technology offer, an import without an IPC column)
+    is neither rewarded nor penalised: it gets the text-weighted mean agreement of the
+    candidates that have codes, what an IPC-bearing document with its text would expect.
+    """
+    sub = np.fromiter(prep.ipc, np.int64, len(prep.ipc))
+    p = np.fromiter(prep.ipc.values(), np.float32, len(prep.ipc))
+    agree = row_values(snap.ipc_segments, snap.offsets, sub, p, cand).sum(axis=1)
+    ptr = snap.columns.code_ptr
+    coded = ptr[cand + 1] > ptr[cand]
+    weight = text[coded].astype(np.float64)
+    if coded.all() or not weight.sum():
+        return agree.astype(np.float64)
+    neutral = float(agree[coded] @ weight / weight.sum())
+    return np.where(coded, agree, neutral)
 
 
 def _best(final: np.ndarray, cand: np.ndarray, ids: Sequence[str], k: int) -> list[int]:

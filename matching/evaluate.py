@@ -22,11 +22,12 @@ import sys
 import time
 from pathlib import Path
 
-from ._beir import BeirSet, load_beir, load_ipc_titles
+from ._beir import BeirSet, load_beir, load_ipc_titles, need_from_text
 from ._feedeval import run_feedback
 from ._fusion import MatcherConfig
 from ._matcher import Matcher
-from ._metrics import evaluate_run
+from ._metrics import evaluate_graded, evaluate_run, is_pooled
+from ._query import Query
 
 _DEFAULT_TITLES = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ipc_zh.tsv",
@@ -37,8 +38,16 @@ _DEFAULT_TITLES = (
 def run_panhuo(data: BeirSet, titles: dict[str, str], config: MatcherConfig | None = None) -> dict:
     matcher = Matcher.fit(data.docs, ipc_titles=titles, config=config, workers=1)
     queries = list(data.queries)
-    results = matcher.match_many([data.queries[q] for q in queries], k=100)
+    results = matcher.match_many([as_query(q, data.queries[q]) for q in queries], k=100)
     return {q: [m.id for m in res] for q, res in zip(queries, results, strict=True)}
+
+
+def as_query(qid: str, text: str) -> Query:
+    """A keyword list (whitespace-separated, as a subscription) stays plain text; any
+    other query is a need built as the service builds it (title + description)."""
+    if len(text.split()) > 1:
+        return text
+    return need_from_text(qid, text)
 
 
 def run_bm25s(data: BeirSet) -> dict:
@@ -66,18 +75,35 @@ def main(argv: list[str] | None = None) -> int:
         if args.feedback:
             _print_feedback(run_feedback(data, titles, args.seed), args.json)
             continue
-        started = time.perf_counter()
-        row: dict = {
-            "dataset": data.name,
-            "panhuo": evaluate_run(run_panhuo(data, titles), data.qrels),
-        }
-        row["panhuo"]["seconds"] = round(time.perf_counter() - started, 1)
-        if args.baseline == "bm25s":
-            started = time.perf_counter()
-            row["bm25s"] = evaluate_run(run_bm25s(data), data.qrels)
-            row["bm25s"]["seconds"] = round(time.perf_counter() - started, 1)
-        _print(row, args.json)
+        _print(evaluate_set(data, titles, args.baseline), args.json)
     return 0
+
+
+def evaluate_set(data: BeirSet, titles: dict[str, str], baseline: str | None) -> dict:
+    """Metrics of Panhuo (and the baseline) on one set; graded ones for pooled qrels."""
+
+    def metrics(run: dict) -> dict[str, float]:
+        if is_pooled(data.qrels):
+            return evaluate_graded(run, data.qrels, data.kinds or None)
+        return evaluate_run(run, data.qrels)
+
+    started = time.perf_counter()
+    row: dict = {"dataset": data.name, "panhuo": metrics(run_panhuo(data, titles))}
+    row["panhuo"]["seconds"] = round(time.perf_counter() - started, 1)
+    if baseline == "bm25s":
+        started = time.perf_counter()
+        row["bm25s"] = metrics(run_bm25s(data))
+        row["bm25s"]["seconds"] = round(time.perf_counter() - started, 1)
+        row["ratio"] = {
+            k: round(v / row["bm25s"][k], 3) if row["bm25s"][k] else None
+            for k, v in row["panhuo"].items()
+            if k in _KEY_METRICS
+        }
+    return row
+
+
+# The metrics whose Panhuo/bm25s ratio is printed.
+_KEY_METRICS = ("ndcg@10", "useful_ndcg@10", "useful_ndcg'@10", "hit@10", "mrr@10")
 
 
 def _print(row: dict, as_json: bool) -> None:
@@ -90,6 +116,9 @@ def _print(row: dict, as_json: bool) -> None:
             m = row[engine]
             cells = "  ".join(f"{k} {v:.4f}" if k != "seconds" else f"({v}s)" for k, v in m.items())
             print(f"  {engine:<7} {cells}")
+    if "ratio" in row:
+        cells = "  ".join(f"{k} {v:.3f}" for k, v in row["ratio"].items() if v is not None)
+        print(f"  {'ratio':<7} {cells}  (Panhuo / bm25s)")
     sys.stdout.flush()
 
 

@@ -285,3 +285,10 @@ def test_fingerprint_is_the_same_in_every_process() -> None:
         for seed in (1, 2, 3, 4)
     }
     assert len(prints) == 1
+
+
+def test_match_many_gives_an_unknown_query_an_empty_ranking(toy: Matcher) -> None:
+    # One need without a known term must not abort the batch; match() still raises.
+    res = toy.match_many(["锂电池", "的了和", "风力发电"], k=2)
+    assert [len(r) > 0 for r in res] == [True, False, True]
+    assert res[0] == toy.match("锂电池", k=2, explain=False)
