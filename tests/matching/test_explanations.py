@@ -133,3 +133,11 @@ def test_terms_are_shown_as_the_need_wrote_them() -> None:
     credit = words.credit(["锂电池", "li-ion", "li", "电芯"])
     shown = credit.shown(np.ones((1, 4)))[0]
     assert [s.text for s in shown] == ["ＬＩ－ＩＯＮ", "鋰電池", "電芯"]
+
+
+def test_bench_reports_the_explanation_cost(toy: Matcher) -> None:
+    from matching.bench import _explain_cost
+
+    row = _explain_cost(toy, ["寻求锂电池正极技术", "风力发电机叶片降噪"])
+    assert set(row) == {"need_p50_ms", "need_p95_ms", "explain_us_per_result"}
+    assert row["explain_us_per_result"] > 0  # measured, not judged: benchmarks are not tests
