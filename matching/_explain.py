@@ -4,6 +4,7 @@ shares and two Chinese summaries (one line for a business reader, one detailed).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -228,6 +229,7 @@ def _summary_zh(
     return "；".join(parts)
 
 
+@lru_cache(maxsize=1 << 14)  # the same words come back in every result of a need
 def _generic(term: str) -> bool:
     """A word of ``_GENERIC_ZH``, or a phrase made of nothing else (解决问题, 提高效果)."""
     ends = {0}  # positions up to which ``term`` is generic words only

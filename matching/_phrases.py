@@ -153,25 +153,30 @@ def _root(parent: dict[int, int], u: int) -> int:
 def _merge(words: QueryWords, amount: dict[int, float], parent: dict[int, int]) -> list[Shown]:
     """Phrases from linked words, equal texts merged, texts inside a longer shown text
     folded into it, single characters dropped; highest amount first, ties by position."""
-    spans: dict[int, tuple[int, int, float]] = {}  # root → start, end, amount
-    for u, value in amount.items():
-        a, z = words.spans[u]
-        r = _root(parent, u)
-        s = spans.get(r, (a, z, 0.0))
-        spans[r] = (min(s[0], a), max(s[1], z), s[2] + value)
-    found: dict[str, tuple[int, int]] = {}  # normalized text → its first span
+    spans = [(*words.spans[u], value) for u, value in amount.items()]
+    if any(parent[u] != u for u in parent):  # most results join no words
+        joined: dict[int, tuple[int, int, float]] = {}  # root → start, end, amount
+        for a, z, value in spans:
+            r = _root(parent, words.owner[a])
+            s = joined.get(r, (a, z, 0.0))
+            joined[r] = (min(s[0], a), max(s[1], z), s[2] + value)
+        spans = list(joined.values())
+    first: dict[str, tuple[int, int]] = {}  # normalized text → its first span
     total: dict[str, float] = {}
-    for a, z, value in sorted(spans.values()):
+    for a, z, value in spans:
         key = words.norm[a:z]
-        found.setdefault(key, (a, z))
-        total[key] = total.get(key, 0.0) + value
+        if key in total:
+            total[key] += value
+            first[key] = min(first[key], (a, z))
+        else:
+            total[key], first[key] = value, (a, z)
     # Longest first: the first text containing a key is the longest such, never folded.
     keys = sorted(total, key=len, reverse=True)
     starts = list(accumulate((len(k) + 1 for k in keys), initial=0))
-    joined = "\0".join(keys)
+    line = "\0".join(keys)
     for i, key in enumerate(keys):
-        at = bisect_right(starts, joined.find(key)) - 1
+        at = bisect_right(starts, line.find(key)) - 1
         if at != i:
             total[keys[at]] += total.pop(key)
-    kept = sorted((k for k in total if len(k) > 1), key=lambda k: (-total[k], found[k][0]))
-    return [Shown(words.text[slice(*found[k])], total[k]) for k in kept]
+    kept = sorted((k for k in total if len(k) > 1), key=lambda k: (-total[k], first[k]))
+    return [Shown(words.text[slice(*first[k])], total[k]) for k in kept]
