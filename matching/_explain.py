@@ -36,8 +36,8 @@ _INTENT_ZH = {
 # An IPC subclass is shown from this share of the match score: a predicted class with a
 # few per cent probability is noise to a reader (G07C 投票或彩票设备 on a drone need).
 _IPC_SHOWN = 0.05
-# The IPC part is the score left after text and second-stage features; below this it is
-# float32 rounding, not evidence.
+# The IPC part is the score left after text and second-stage features (the first stage is
+# text + IPC); below this it is float32 rounding, not evidence.
 _NOISE = 1e-4
 _ZH_TERMS = 4  # words named in the one-line summary
 # Words of request and report prose that name no technology: listed among the terms (they
@@ -86,7 +86,7 @@ def explain(
         extra = {name: float(values[i]) for name, values in contrib.items() if values[i]}
         subs = [s for s in subclasses(snap.columns.codes(row, snap.tables)) if s in prep.evidence]
         rest = float(scores[i]) - text_total - sum(extra.values())
-        ipc_total = _ipc_total(snap, prep, subs, rest)
+        ipc_total = _ipc_total(rest)
         feats = _features(snap, text_total, ipc_total, extra)
         ipc = _ipc(snap, prep, subs, ipc_total, sum(f.contribution for f in feats))
         out.append(
@@ -110,17 +110,13 @@ def _terms(shown: list[Shown], scale: float, top: int) -> tuple[TermContribution
     )
 
 
-def _ipc_total(snap: Snapshot, prep: Prepared, subs: list[str], rest: float) -> float:
-    """The IPC part of the score: what text and the second stage leave, at most what the
-    document's subclasses can give (``p(s|query) / sqrt(#subclasses)`` each).
+def _ipc_total(rest: float) -> float:
+    """The IPC part of the score: what the text and the second stage leave of it.
 
-    Read off the score rather than recomputed, so that an IPC term the first stage damps
-    or gates is explained as it was scored."""
-    if not subs:
-        return 0.0
-    full = snap.cfg.ipc * sum(prep.evidence[s][0] for s in subs) / np.sqrt(len(subs))
-    part = min(rest, float(full))
-    return part if part > _NOISE else 0.0
+    Read off the score rather than recomputed from ``p(s|query)``, so that however the
+    first stage weighs, damps or gates its IPC term (or gives documents without IPC a
+    neutral value), the features add up to the score as it was computed."""
+    return rest if rest > _NOISE else 0.0
 
 
 def _features(
