@@ -86,7 +86,7 @@ def explain(
         extra = {name: float(values[i]) for name, values in contrib.items() if values[i]}
         subs = [s for s in subclasses(snap.columns.codes(row, snap.tables)) if s in prep.evidence]
         rest = float(scores[i]) - text_total - sum(extra.values())
-        ipc_total = _ipc_total(rest)
+        ipc_total = extra.pop("ipc", 0.0) + _first_stage_ipc(rest)
         feats = _features(snap, text_total, ipc_total, extra)
         ipc = _ipc(snap, prep, subs, ipc_total, sum(f.contribution for f in feats))
         out.append(
@@ -110,12 +110,13 @@ def _terms(shown: list[Shown], scale: float, top: int) -> tuple[TermContribution
     )
 
 
-def _ipc_total(rest: float) -> float:
-    """The IPC part of the score: what the text and the second stage leave of it.
+def _first_stage_ipc(rest: float) -> float:
+    """The IPC part the first stage gave: what text and the second stage leave of the score.
 
     Read off the score rather than recomputed from ``p(s|query)``, so that however the
-    first stage weighs, damps or gates its IPC term (or gives documents without IPC a
-    neutral value), the features add up to the score as it was computed."""
+    first stage weighs, damps or gates its IPC term, the features add up to the score as
+    it was computed.  An IPC feature of the second stage (``contrib["ipc"]``) is added to
+    it by the caller."""
     return rest if rest > _NOISE else 0.0
 
 
