@@ -38,6 +38,11 @@ _LATIN_RE = re.compile(r"[0-9a-z]+(?:[.\-_/+][0-9a-z]+)*")
 _INNER_SEP_RE = re.compile(r"[.\-_/+]")
 
 
+def needs_translate(text: str) -> bool:
+    """Whether ``text`` holds a full-width form, a lone surrogate or a traditional character."""
+    return bool(_NEEDS_FOLD_RE.search(text)) or not _TRADITIONAL.isdisjoint(text)
+
+
 def normalize(text: str) -> str:
     """Normalize raw text before tokenizing.
 
@@ -55,7 +60,7 @@ def normalize(text: str) -> str:
     str
         The normalized text; punctuation is kept (tokenizing drops it).
     """
-    if _NEEDS_FOLD_RE.search(text) or not _TRADITIONAL.isdisjoint(text):
+    if needs_translate(text):
         text = text.translate(_TRANSLATE)
     text = text.lower()
     for phrase in _BOILERPLATE:

@@ -267,9 +267,8 @@ def _notes(
     if not len(keep):
         return notes
     kept = {name: values[keep] for name, values in contrib.items()}
-    for i, note in zip(
-        keep.tolist(), explain_rows(snap, prep, tmax, rows[keep], kept, fb), strict=True
-    ):
+    explained = explain_rows(snap, prep, tmax, rows[keep], scores[keep], kept, fb)
+    for i, note in zip(keep.tolist(), explained, strict=True):
         notes[i] = note
     return notes
 

@@ -153,10 +153,14 @@ class Feedback:
 
 
 class TermContribution(NamedTuple):
-    """A term shared by query and document and its share of the text score."""
+    """A word or phrase of the query (as written there) behind the text score.
+
+    ``contribution`` is the part of the match score credited to it; ``share`` its part of
+    the text evidence shown: the shares of an explanation's terms sum to 1."""
 
     term: str
     contribution: float
+    share: float = 0.0
 
 
 class IpcEvidence(NamedTuple):
@@ -170,25 +174,35 @@ class IpcEvidence(NamedTuple):
     title: str
     source: str
     probability: float
+    share: float = 0.0  # of the match score (0 from predict_ipc)
 
 
 class FeatureContribution(NamedTuple):
-    """One fused feature: its raw value and ``weight * value``.
+    """One fused feature: its raw value, ``weight * value`` and its share of the score.
 
-    Values are in [0, 1], except ``rating`` in [-1, 1] (0 = neutral prior)."""
+    Values are in [0, 1], except ``rating`` in [-1, 1] (0 = neutral prior).  The
+    contributions of an explanation's features add up to the match score and their
+    shares to 1 (a negative rating has a negative share)."""
 
     feature: str
     value: float
     contribution: float
+    share: float = 0.0
 
 
 class Explanation(NamedTuple):
-    """Why a document matched, machine-readable plus a Chinese ``summary``."""
+    """Why a document matched, machine-readable plus two Chinese lines.
+
+    ``summary_zh`` says why in one line for a business reader
+    (``共同技术：连铸、结晶器；分类相近：B22D 金属铸造``); ``summary`` is the detailed
+    line with probabilities and feature names.  ``ipc`` lists only the subclasses that
+    carried at least 5 % of the score."""
 
     terms: tuple[TermContribution, ...]
     ipc: tuple[IpcEvidence, ...]
     features: tuple[FeatureContribution, ...]
     summary: str
+    summary_zh: str = ""
 
 
 class Match(NamedTuple):

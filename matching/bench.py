@@ -6,8 +6,12 @@ Usage::
 
 Builds an N-patent corpus by sampling the real texts in ``../shared/data`` (titles,
 abstracts and their IPC codes; sentences are recombined so documents differ), falling
-back to ``data/sample_patents.jsonl``.  Each engine runs in its own subprocess so that
-peak RSS figures are not mixed; both generate the identical corpus from the same seed.
+back to ``data/sample_patents.jsonl``.  Queries are real patent titles; ``need_*``
+and ``explain_us_per_result`` use the real need texts of ``need-dev`` when present (else
+the titles): a whole request with and without explanations, and the explanation step
+alone per result.
+Each engine runs in its own subprocess so that peak RSS figures are not mixed; both
+generate the identical corpus from the same seed.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ._types import PatentDoc
 
 _ROOT = Path(__file__).resolve().parents[1]
 _SHARED = _ROOT / ".." / "shared" / "data"
+_NEEDS = _ROOT / ".." / "shared" / "benchmarks" / "need-dev" / "queries.jsonl"
 _SENTENCE_RE = re.compile(r"(?<=[。；;])")
 
 
@@ -119,7 +124,40 @@ def _run_panhuo(docs: list[PatentDoc], queries: list[str]) -> dict:
     t0 = time.perf_counter()
     matcher.match_many(queries, k=20)
     out["batch_needs_per_s"] = round(len(queries) / (time.perf_counter() - t0), 1)
+    out.update(_explain_cost(matcher, _need_texts() or queries))
     return out
+
+
+def _need_texts() -> list[str]:
+    """Real need texts (need-dev, median ≈ 160 characters), or [] when absent."""
+    if not _NEEDS.exists():
+        return []
+    with open(_NEEDS, encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh if line.strip()]
+
+
+def _explain_cost(matcher, texts: list[str]) -> dict:
+    """Whole need requests (k=20, explained) on real need texts, and the explanation step
+    alone timed around ``explain`` on the same results: its cost per result."""
+    from . import _index
+    from ._explain import explain
+    from ._query import _NO_FILTERS, drop_excluded, prepare, rerank
+
+    whole = _latencies(lambda q: matcher.match(q, k=20), texts)
+    ranked = _latencies(lambda q: matcher.match(q, k=20, explain=False), texts)
+    snap, spent, results = matcher.snapshot, 0.0, 0
+    for text in texts:
+        prep = prepare(snap, text)
+        score, tmax = _index.first_stage(snap, prep.ids, prep.w, prep.ipc)
+        drop_excluded(snap, prep, _NO_FILTERS, score)
+        rows, scores, contrib = rerank(snap, prep, score, 20)
+        t0 = time.perf_counter()
+        explain(snap, prep, tmax, rows, scores, contrib)
+        spent += time.perf_counter() - t0
+        results += len(rows)
+    return {"need_p50_ms": whole["p50_ms"], "need_p95_ms": whole["p95_ms"],
+            "need_rank_p50_ms": ranked["p50_ms"],
+            "explain_us_per_result": round(spent / max(results, 1) * 1e6, 1)}  # fmt: skip
 
 
 def _run_bm25s(docs: list[PatentDoc], queries: list[str]) -> dict:
@@ -176,7 +214,8 @@ def _report(n: int, rows: dict, as_json: bool) -> None:
         print(json.dumps({"docs": n, **rows}))
         return
     keys = ("build_docs_per_s", "index_mb", "peak_rss_mb", "corpus_rss_mb", "p50_ms", "p95_ms",
-            "rank_p50_ms", "rank_p95_ms", "batch_needs_per_s")  # fmt: skip
+            "rank_p50_ms", "rank_p95_ms", "batch_needs_per_s", "need_p50_ms", "need_p95_ms",
+            "need_rank_p50_ms", "explain_us_per_result")  # fmt: skip
     print(f"{'docs=' + str(n):<20}" + "".join(f"{e:>12}" for e in rows))
     for key in keys:
         print(f"{key:<20}" + "".join(f"{rows[e].get(key, '-')!s:>12}" for e in rows))

@@ -74,8 +74,9 @@ class MatchRequest(RequestModel):
 # parts each, and building that many model objects cost more CPU than ranking did.
 # (typing_extensions: pydantic needs its TypedDict before Python 3.12.)
 class TermOut(TypedDict):
-    term: str
-    contribution: float
+    term: Annotated[str, Field(description="需求原文中的词或短语 / a word or phrase of the need")]
+    contribution: Annotated[float, Field(description="计入得分的部分 / part of the score")]
+    share: Annotated[float, Field(description="占所列词语之比，合计 1 / share of the terms")]
 
 
 class IpcOut(TypedDict):
@@ -83,16 +84,19 @@ class IpcOut(TypedDict):
     title: str
     source: Annotated[str, Field(description="shared / predicted / hint")]
     probability: float
+    share: Annotated[float, Field(description="占得分的比例 / share of the score (≥ 0.05)")]
 
 
 class FeatureOut(TypedDict):
     feature: str
     value: float
     contribution: float
+    share: Annotated[float, Field(description="占得分的比例，合计为 1 / share of the score")]
 
 
 class ExplanationOut(TypedDict):
-    summary: Annotated[str, Field(description="中文说明")]
+    summary_zh: Annotated[str, Field(description="一句话匹配理由 / why, in one line")]
+    summary: Annotated[str, Field(description="详细中文说明 / detailed Chinese explanation")]
     terms: list[TermOut]
     ipc: list[IpcOut]
     features: list[FeatureOut]

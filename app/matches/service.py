@@ -47,11 +47,17 @@ def to_filters(f: MatchFilters) -> matching.Filters:
 
 
 def explanation(e: matching.Explanation | None, terms: bool = True) -> ExplanationOut | None:
+    """The API form of an explanation; ``terms=False`` hides the need's words (an
+    institution must not read a confidential need through them), summaries included."""
     if e is None:
         return None
     return {
+        "summary_zh": e.summary_zh if terms else "",
         "summary": e.summary if terms else "",
-        "terms": [{"term": t.term, "contribution": round(t.contribution, 6)} for t in e.terms]
+        "terms": [
+            {"term": t.term, "contribution": round(t.contribution, 6), "share": round(t.share, 6)}
+            for t in e.terms
+        ]
         if terms
         else [],
         "ipc": [
@@ -60,6 +66,7 @@ def explanation(e: matching.Explanation | None, terms: bool = True) -> Explanati
                 "title": i.title,
                 "source": i.source,
                 "probability": round(i.probability, 6),
+                "share": round(i.share, 6),
             }
             for i in e.ipc
         ],
@@ -68,6 +75,7 @@ def explanation(e: matching.Explanation | None, terms: bool = True) -> Explanati
                 "feature": f.feature,
                 "value": round(f.value, 6),
                 "contribution": round(f.contribution, 6),
+                "share": round(f.share, 6),
             }
             for f in e.features
         ],

@@ -65,9 +65,14 @@ def test_match_ranks_the_relevant_patent_first_with_an_explanation(
     assert top["patent"]["legal_status"] == "valid"
     explanation = top["explanation"]
     assert explanation["summary"]
-    assert any(t["term"] == "无人机" for t in explanation["terms"])
-    assert {"feature", "value", "contribution"} <= set(explanation["features"][0])
-    assert all(i["title"] for i in explanation["ipc"])
+    # The need's own phrase (无人机 + 机巡 + 巡检), never the bigram 机巡.
+    assert explanation["terms"][0]["term"] == "无人机巡检"
+    assert explanation["summary_zh"].startswith("共同技术：无人机巡检、")
+    assert "\n" not in explanation["summary_zh"]
+    assert {"feature", "value", "contribution", "share"} <= set(explanation["features"][0])
+    assert sum(t["share"] for t in explanation["terms"]) == pytest.approx(1, abs=1e-5)
+    assert sum(x["share"] for x in explanation["features"]) == pytest.approx(1, abs=1e-5)
+    assert all(i["title"] and i["share"] >= 0.05 for i in explanation["ipc"])
     # Results are built without validation (speed): the body must still fit the schema.
     MatchResponse.model_validate_json(response.content, strict=True)
 
@@ -188,6 +193,7 @@ def test_patent_to_needs_masks_needs_for_institutions(
     masked = inst.get(f"/v1/patents/{patent_id}/matches").json()["items"][0]
     assert masked["enterprise"]["name"] == "巡检公司" and masked["need"] is None
     assert masked["explanation"]["terms"] == [] and "无人机巡检图像识别" not in str(masked)
+    assert masked["explanation"]["summary_zh"] == masked["explanation"]["summary"] == ""
     other_patent = pool["battery"]
     assert inst.get(f"/v1/patents/{other_patent}/matches").status_code == 404
 

@@ -173,6 +173,7 @@ def test_enterprise_match_feedback_and_the_province_funnel(
     first = page.locator("ol.results > li").first
     first.wait_for()
     assert first.locator("h3 mark").count() >= 1  # matched terms emphasised in the title
+    assert first.locator(".explain .summary").inner_text().startswith("共同技术：")
     assert first.locator(".explain ul.ipc li").count() >= 1  # IPC codes with their titles
     assert first.locator(".explain ul.ipc li span").first.inner_text().strip()
     enterprise.shot("06-matches", height=1500)

@@ -1,6 +1,8 @@
 """Console pages over TestClient: each page renders for its role with the world's rows,
 forms write through the services, and refusals come back as Chinese field errors."""
 
+import re
+
 from fastapi.testclient import TestClient
 
 from tests.access_world import World
@@ -72,3 +74,6 @@ def test_matches_text_search(console_for: ConsoleFor, world: World, client: Test
     page = console.get("/console/matches?run=1&source=text&text=专利")
     assert page.status_code == 200, page.text
     assert "匹配结果" in page.text
+    # The one-line reason leads each result; shares are percentages of the score.
+    assert '<p class="summary">共同技术：专利</p>' in page.text
+    assert re.search(r"文本相似 \d+%", page.text) and "详细说明" in page.text

@@ -96,7 +96,8 @@ def test_explanations_present_and_correct(toy: Matcher, need: NeedDoc) -> None:
     top = toy.match(need)[0]
     ex = top.explanation
     assert ex is not None
-    assert "锂电池" in [t.term for t in ex.terms]
+    # 锂电池 + the bigram 池正 + 正极: the need's own phrase, not its pieces.
+    assert ex.terms[0].term == "锂电池正极"
     assert all(t.contribution > 0 for t in ex.terms)
     assert ex.ipc[0].code == "H01M" and ex.ipc[0].title == IPC_TITLES["H01M"]
     assert ex.ipc[0].source == "predicted"
@@ -104,6 +105,7 @@ def test_explanations_present_and_correct(toy: Matcher, need: NeedDoc) -> None:
     assert {"text", "ipc", "mode", "region", "value"} <= set(feats)
     assert sum(f.contribution for f in ex.features) == pytest.approx(top.score, rel=1e-5)
     assert "共同关键词" in ex.summary and "交易方式匹配" in ex.summary
+    assert ex.summary_zh.startswith("共同技术：锂电池正极") and "交易方式匹配" in ex.summary_zh
     assert toy.match(need, explain=False)[0].explanation is None
 
 
@@ -187,7 +189,7 @@ def test_add_grows_the_vocabulary(tmp_path) -> None:
     assert ids(m.match("石墨烯"))[0] == "g1"
     assert ids(m.match("石墨烯散热膜"))[0] == "g1"
     explanation = m.match("石墨烯")[0].explanation
-    assert explanation is not None and "石墨" in [t.term for t in explanation.terms]
+    assert explanation is not None and [t.term for t in explanation.terms] == ["石墨烯"]
     with pytest.raises(EmptyQueryError):  # the old snapshot keeps its own vocabulary
         Matcher(old).match("石墨烯")
     m.update([PatentDoc("p6", title="无人机石墨烯电池", abstract="石墨烯电极。")])
