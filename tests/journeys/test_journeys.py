@@ -63,7 +63,7 @@ def test_from_import_to_one_registered_transfer(site: Site, receiver: Receiver) 
     elsewhere = key_for(site, "province", province_code="420000")
 
     # The tech-transfer office imports its export; the enterprise posts a need.
-    drone, battery = import_csv(site, tto, henan, [DRONE, BATTERY])
+    drone, _battery = import_csv(site, tto, henan, [DRONE, BATTERY])
     need = post_need(ent, *NEED)
     # Positive feedback, then matching: once any positive intent existed, every
     # enterprise match answered 500 (issue 15, defect 1).
@@ -71,7 +71,6 @@ def test_from_import_to_one_registered_transfer(site: Site, receiver: Receiver) 
     assert ok(tto.get(f"/v1/patents/{drone}/feedback"))[0]["intent"] == "license"
     assert match_text(ent, NEED[1])[0]["patent"]["id"] == drone
     assert match_need(ent, need)[0]["patent"]["id"] == drone
-    assert battery not in [m["patent"]["id"] for m in match_need(ent, need)[:1]]
     assert batch_run(site, portal, need)[0]["patent_id"] == drone
 
     # Subscriptions: a patent imported afterwards reaches the feed and the webhook.
