@@ -22,8 +22,9 @@ from app.auth import service as auth_service
 from app.auth.models import Role
 from app.auth.schemas import ApiKeyCreate
 from app.db import make_engine, make_sessionmaker
+from app.migrate import upgrade_head
+from app.sample import load_sample
 from tests.console import browser
-from tests.console.browser import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -41,11 +42,18 @@ def tour_block() -> str:
 @pytest.fixture(scope="module")
 def site(
     fresh_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Site, str]]:
+) -> Iterator[tuple[str, str]]:
+    """What ``scripts/run`` serves: migrated, the sample loaded, nothing else."""
     if shutil.which("curl") is None:
         pytest.fail("curl is missing: scripts/test installs it", pytrace=False)
     url = fresh_database_url()
-    yield from ((s, url) for s in browser.serve(url, tmp_path_factory.mktemp("tour")))
+    upgrade_head(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session, session.begin():
+        load_sample(session, ROOT / "data")
+    engine.dispose()
+    with browser.run_uvicorn(url, tmp_path_factory.mktemp("tour"), "tour-server.log", {}) as base:
+        yield base, url
 
 
 def _admin_key(url: str) -> str:
@@ -80,12 +88,12 @@ def _run(block: str, base: str, url: str, key: str) -> str:
     return done.stdout
 
 
-def test_the_readme_tour_runs_as_written(site: tuple[Site, str]) -> None:
-    live, url = site
+def test_the_readme_tour_runs_as_written(site: tuple[str, str]) -> None:
+    base, url = site
     block = tour_block()
     expected = _EXPECT.findall(block)
     assert len(expected) >= 8, "the tour lost its checked examples"
-    out = _run(block, live.base, url, _admin_key(url))
+    out = _run(block, base, url, _admin_key(url))
     bodies = re.split(rf"\n{_STATUS}(\d{{3}})\n", out)
     answers = list(zip(bodies[1::2], bodies[0::2], strict=False))  # (status, body)
     assert [s for s, _ in answers] == [s for s, _ in expected]

@@ -140,4 +140,6 @@ def _explained(e: matching.Explanation | None, reveal: bool) -> ExplanationOut |
     assert e is not None
     kept = [p for p in e.summary.split("；") if p and not p.startswith("共同关键词")]
     out["summary"] = "；".join([MASKED, *kept])
+    kept_zh = [p for p in e.summary_zh.split("；") if p and not p.startswith("共同技术")]
+    out["summary_zh"] = "；".join([MASKED, *kept_zh])
     return out
