@@ -112,6 +112,16 @@ class Site:
             time.sleep(0.5)
         raise RuntimeError("the service did not become ready")
 
+    def stop(self) -> None:
+        if self.server is None:
+            return
+        self.server.terminate()
+        try:  # a loaded machine saves the index and stops the worker slowly
+            self.server.wait(300)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait(30)
+
     def kill9(self) -> None:
         assert self.server is not None
         self.server.kill()
@@ -230,9 +240,7 @@ def import_beside_writer(site: Site, args: argparse.Namespace) -> dict[str, Any]
             "key_created_while_serving": True,
         }
     finally:
-        if site.server is not None:
-            site.server.terminate()
-            site.server.wait(60)
+        site.stop()
         receiver.kill()
 
 
@@ -252,9 +260,7 @@ def kill_import(site: Site, args: argparse.Namespace) -> dict[str, Any]:
         seen_failed_after = time.monotonic() - restarted
         again = _wait_job(http, _upload(http, path), _done)
     finally:
-        if site.server is not None:
-            site.server.terminate()
-            site.server.wait(60)
+        site.stop()
     rows, distinct = site.sql(
         "SELECT count(*), count(DISTINCT application_number) FROM patents "
         "WHERE application_number LIKE 'CN2097%'"
