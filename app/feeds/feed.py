@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
+from app.common.params import MAX_ID
 from app.db import utcnow
 from app.errors import Invalid, field_error
 from app.feeds.models import FeedItem
@@ -67,7 +68,8 @@ def _columns(item: FeedItem) -> dict[str, Any]:
 def _cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    if not cursor.isdigit() or len(cursor) > 19:
+    # isdigit() is also true for "²", which int() refuses; ids stop at MAX_ID.
+    if not (cursor.isascii() and cursor.isdigit()) or not 0 <= int(cursor) <= MAX_ID:
         raise Invalid("游标无效 / invalid cursor", [field_error("cursor", "not a feed cursor")])
     return int(cursor)
 
