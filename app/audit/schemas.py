@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import AwareDatetime
 
+from app.common.params import MAX_ID
 from app.common.schemas import ReadModel
 from app.common.types import ShortText
 
@@ -23,7 +24,7 @@ class AuditRead(ReadModel):
 class AuditFilters:
     def __init__(
         self,
-        key_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+        key_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         resource_type: ShortText | None = None,
         resource_id: ShortText | None = None,
         action: ShortText | None = None,

@@ -3,6 +3,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from app.auth.models import Role
+from app.common.params import MAX_ID
 from app.common.schemas import ReadModel, RequestModel
 from app.common.types import Name, RegionCode
 
@@ -18,8 +19,8 @@ class ApiKeyCreate(RequestModel):
 
     name: Name
     role: Role
-    institution_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
-    enterprise_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    institution_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    enterprise_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     province_code: RegionCode | None = Field(default=None, description="省级代码，如 410000")
     expires_at: AwareDatetime | None = None
 

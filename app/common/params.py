@@ -3,8 +3,9 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import Field
 
-# Ids above int64 would overflow PostgreSQL's bigint (and SQLite's INTEGER) and surface as
-# a 500; 0 and negatives are never ids. Every id a client sends uses one of these bounds.
-MAX_ID = 2**63 - 1
+# Id columns are INTEGER: PostgreSQL answers "integer out of range" (a 500) for a larger
+# value even in a WHERE clause, and 0 and negatives are never ids. Every id a client sends,
+# in a path, a query, a form or a body, is bounded by this.
+MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 ResourceId = Annotated[int, Path(ge=1, le=MAX_ID, description="资源 id")]

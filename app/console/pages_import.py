@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.common.params import ResourceId
+from app.common.params import MAX_ID, ResourceId
 from app.console.render import FormErrors, attempt, page, redirect
 from app.console.routing import ConsoleRoute, wants_json
 from app.console.security import ConsoleAccess
@@ -39,7 +39,7 @@ def import_page(request: Request, _: Uploader) -> Response:
 def _institution_id(raw: str | None) -> tuple[int | None, FormErrors | None]:
     if not raw:
         return None, None
-    if not raw.isdigit() or not 1 <= int(raw) < 2**63:
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
         return None, FormErrors("请修改标出的字段", {"institution_id": "请输入有效的机构编号"})
     return int(raw), None
 

@@ -15,6 +15,7 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.enums import TransactionMode
 from app.common.paging import PageParams
+from app.common.params import MAX_ID
 from app.common.reference import sei_names
 from app.common.schemas import RequestModel
 from app.common.types import NeedText, RegionCode
@@ -61,8 +62,8 @@ class MatchQuery(RequestModel):
 
     source: Literal["text", "need", "patent"] | None = None
     text: NeedText | None = None
-    need_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
-    patent_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    need_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    patent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     ipc: str | None = Field(default=None, max_length=400)  # prefixes, comma-separated
     sei: str | None = Field(default=None, max_length=10)
     region: RegionCode | None = None

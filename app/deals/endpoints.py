@@ -6,7 +6,7 @@ from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.paging import Page, Paging
-from app.common.params import ResourceId
+from app.common.params import MAX_ID, ResourceId
 from app.db import DBSession
 from app.deals import service
 from app.deals.models import DealStatus
@@ -32,7 +32,7 @@ def list_deals(
     actor: Reader,
     paging: Paging,
     status: DealStatus | None = None,
-    patent_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    patent_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> object:
     return service.list_page(session, actor, paging, status, patent_id)
 

@@ -4,11 +4,12 @@ from typing import Annotated
 
 from pydantic import Field
 
+from app.common.params import MAX_ID
 from app.common.schemas import ReadModel, RequestModel
 from app.common.types import ShortText
 from app.deals.models import DealStatus, DealType
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class DealCreate(RequestModel):

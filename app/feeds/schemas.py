@@ -5,12 +5,13 @@ from pydantic import ConfigDict, Field, StringConstraints, field_validator
 from pydantic.config import JsonDict
 
 from app.common.enums import TransactionMode
+from app.common.params import MAX_ID
 from app.common.schemas import PatchModel, ReadModel, RequestModel, unique
 from app.common.types import IpcPrefix, Keyword, Name, RegionCode
 from app.feeds.models import DeliveryState, EndpointState, Reason
 from app.matches.schemas import SeiCode
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Score = Annotated[float, Field(ge=0, le=1000)]
 Quota = Annotated[int, Field(ge=1, le=100, description="每日摘要最多条数")]
 EventType = Literal["feed.item", "watch.change", "digest"]

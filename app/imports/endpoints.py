@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.common.params import ResourceId
+from app.common.params import MAX_ID, ResourceId
 from app.db import DBSession
 from app.imports import service
 from app.imports.schemas import BulkResult, ImportRead, RowErrorRead
@@ -45,7 +45,7 @@ def create_import(
     actor: Uploader,
     background: BackgroundTasks,
     file: Annotated[UploadFile, File(description=".xlsx/.csv/.jsonl")],
-    institution_id: Annotated[int | None, Form(ge=1, le=2**63 - 1)] = None,
+    institution_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     encoding: Annotated[str | None, Query(max_length=20, description="CSV 编码，如 gbk")] = None,
 ) -> object:
     """Upload a patent list; it is processed in the background (poll GET /v1/imports/{id})."""

@@ -5,6 +5,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from typing_extensions import TypedDict
 
 from app.common.enums import TransactionMode
+from app.common.params import MAX_ID
 from app.common.reference import sei_names
 from app.common.schemas import ReadModel, RequestModel, unique
 from app.common.types import IpcCode, IpcPrefix, NeedText, RegionCode
@@ -26,7 +27,7 @@ class MatchFilters(RequestModel):
 
     ipc: list[IpcPrefix] = Field(default=[], max_length=50, description="IPC 前缀")
     sei: list[SeiCode] = Field(default=[], max_length=40, description="战略性新兴产业分类代码")
-    institution_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+    institution_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
         default=[], max_length=100
     )
     regions: list[RegionCode] = Field(default=[], max_length=50, description="按省匹配")
@@ -149,7 +150,7 @@ class NeedMatchResponse(BaseModel):
 
 
 class MatchRunCreate(RequestModel):
-    need_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
+    need_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
         default=None, max_length=10_000, description="省略则匹配全部开放需求（最多列出 10000 个）"
     )
     per_need: int = Field(default=20, ge=1, le=100)

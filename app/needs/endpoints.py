@@ -6,7 +6,7 @@ from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.paging import Page, Paging
-from app.common.params import ResourceId
+from app.common.params import MAX_ID, ResourceId
 from app.common.types import SearchText
 from app.db import DBSession
 from app.needs import service
@@ -21,7 +21,7 @@ Writer = Annotated[Principal, Depends(Access(Role.admin, Role.enterprise))]
 
 
 def need_filters(
-    enterprise_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    enterprise_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: NeedStatus | None = None,
     q: Annotated[SearchText | None, Query(description="标题包含")] = None,
 ) -> NeedFilters:

@@ -6,6 +6,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.config import JsonDict
 
 from app.common.enums import TransactionMode
+from app.common.params import MAX_ID
 from app.common.schemas import PatchModel, ReadModel, RequestModel, unique
 from app.common.types import IpcCode, Keyword, LongText, Money, RegionCode, Title
 from app.needs.models import NeedStatus
@@ -49,7 +50,7 @@ class NeedCreate(_NeedFields):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     enterprise_id: int | None = Field(
-        default=None, ge=1, le=2**63 - 1, description="enterprise 密钥可省略，默认为本企业"
+        default=None, ge=1, le=MAX_ID, description="enterprise 密钥可省略，默认为本企业"
     )
     title: Title
     description: LongText | None = None

@@ -6,7 +6,7 @@ from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.paging import Page, Paging
-from app.common.params import ResourceId
+from app.common.params import MAX_ID, ResourceId
 from app.common.types import IpcPrefix, RegionCode, SearchText
 from app.db import DBSession
 from app.patents import service
@@ -27,7 +27,7 @@ Writer = Annotated[Principal, Depends(Access(Role.admin, Role.institution))]
 
 
 def patent_filters(
-    institution_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    institution_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     ipc: Annotated[IpcPrefix | None, Query(description="IPC 前缀，如 G06F 或 G06F16/")] = None,
     legal_status: LegalStatus | None = None,
     pool_status: PoolStatus | None = None,

@@ -13,6 +13,7 @@ from pydantic import (
 from pydantic.config import JsonDict
 
 from app.common.enums import TransactionMode
+from app.common.params import MAX_ID
 from app.common.reference import ipc_title
 from app.common.schemas import PatchModel, ReadModel, RequestModel, unique
 from app.common.types import (
@@ -98,7 +99,7 @@ class PatentCreate(_PatentFields):
     grant_date: date | None = None
     legal_status: LegalStatusIn = LegalStatus.pending
     legal_status_raw: ShortText | None = None
-    institution_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    institution_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     region_code: RegionCode | None = None
     pool_status: PoolStatus = PoolStatus.in_pool
     value_grade: ValueGrade | None = None
@@ -139,7 +140,7 @@ class PatentUpdate(_PatentFields, PatchModel):
     grant_date: date | None = None
     legal_status: LegalStatusIn | None = None
     legal_status_raw: ShortText | None = None
-    institution_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    institution_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     region_code: RegionCode | None = None
     pool_status: PoolStatus | None = None
     value_grade: ValueGrade | None = None

@@ -8,7 +8,7 @@ from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.paging import Paging
-from app.common.params import ResourceId
+from app.common.params import MAX_ID, ResourceId
 from app.common.types import IpcPrefix, RegionCode
 from app.db import DBSession
 from app.matches.schemas import SeiCode
@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def stats_filters(
-    institution_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    institution_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     province: Annotated[RegionCode | None, Query(description="省级代码，如 410000")] = None,
     ipc: Annotated[IpcPrefix | None, Query(description="IPC 部/小类前缀")] = None,
     sei: Annotated[SeiCode | None, Query(description="战略性新兴产业分类")] = None,
