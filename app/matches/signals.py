@@ -197,7 +197,9 @@ def _need_peers(
         except matching.EmptyQueryError:
             found.append([])
     need_ids = {int(m.id) for ms in found for m in ms}
-    owner = dict(session.execute(select(Need.id, Need.enterprise_id).where(Need.id.in_(need_ids))))
+    # Not dict(result): a Result has .keys(), so dict() reads it as a mapping and fails.
+    rows = session.execute(select(Need.id, Need.enterprise_id).where(Need.id.in_(need_ids)))
+    owner = {need_id: enterprise_id for need_id, enterprise_id in rows}
     scale = matcher.config.text + matcher.config.ipc
     out = []
     for ms in found:

@@ -1,5 +1,7 @@
 """Inputs the fuzz tests (tests/fuzz) found answering 500, each kept as a plain test."""
 
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -54,3 +56,14 @@ def test_bad_feed_cursors_are_422(client: TestClient, ids: dict[str, int], curso
     response = client.get(url, params={"cursor": cursor})
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == "cursor"
+
+
+def test_enterprise_matches_after_its_positive_feedback(
+    client: TestClient, client_for: Callable[..., TestClient], ids: dict[str, int]
+) -> None:
+    """Found by the live-server run: dict() over a Result read it as a mapping (500)."""
+    enterprise = client_for("enterprise", enterprise_id=ids["enterprise"])
+    body = {"intent": "license"}
+    assert enterprise.post(f"/v1/patents/{ids['patent']}/feedback", json=body).status_code == 201
+    assert enterprise.post("/v1/match", json={"text": "无人机巡检"}).status_code == 200
+    assert enterprise.get(f"/v1/needs/{ids['need']}/matches").status_code == 200
