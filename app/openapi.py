@@ -48,9 +48,10 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            document = build()  # FastAPI caches this very dict in app.openapi_schema
+            document = build()
             add_error_responses(document, api_routes(app))
-        return app.openapi_schema or {}
+            app.openapi_schema = document
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 

@@ -61,7 +61,7 @@ def _institution_id(raw: str | None) -> tuple[int | None, FormErrors | None]:
     if not raw:
         return None, None
     try:
-        return _ID.validate_python(raw), None  # ASCII digits within 1..2⁶³-1, as the API
+        return _ID.validate_python(raw), None  # ASCII digits within 1..2³¹-1, as the API
     except ValidationError:
         return None, FormErrors("请修改标出的字段", {"institution_id": "请输入有效的机构编号"})
 

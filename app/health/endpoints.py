@@ -13,7 +13,11 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", response_model=None)
+@router.get(
+    "/ready",
+    response_model=None,
+    responses={503: {"description": "数据库不可达或未迁移到最新 / database down or not at head"}},
+)
 def ready(request: Request) -> JSONResponse | dict[str, object]:
     """Readiness: the database answers and its schema is at the latest migration."""
     head = head_revision()

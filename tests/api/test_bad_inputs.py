@@ -1,6 +1,6 @@
 """Inputs that used to answer 500 (issue 15, defect 5) now get a problem+json 4xx.
 
-Ids go through one bounded type (1..2⁶³-1), digits are ASCII only (``"²".isdigit()`` is
+Ids go through one bounded type (1..2³¹-1), digits are ASCII only (``"²".isdigit()`` is
 true but ``int("²")`` fails), and every free-text input rejects NUL, which PostgreSQL
 cannot store.
 """
@@ -15,7 +15,7 @@ from tests.conftest import MakeKey
 from tests.console.conftest import sign_in
 from tests.imports.helpers import EXPORT
 
-BAD_IDS = ["0", "-1", str(2**63), "²", "١"]
+BAD_IDS = ["0", "-1", str(2**31), str(2**63), "²", "١"]
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_bad_ids_in_every_id_query_parameter(client: TestClient, bad: str) -> No
 
 
 def test_every_id_parameter_is_bounded(app: FastAPI) -> None:
-    """Ids in paths, queries and forms share one type: 1..2⁶³-1 (PostgreSQL's bigint)."""
+    """Ids in paths, queries and forms share one type: 1..2³¹-1 (the INTEGER id columns)."""
     found = 0
     for path, ops in app.openapi()["paths"].items():
         for op in ops.values():
@@ -69,7 +69,7 @@ def test_every_id_parameter_is_bounded(app: FastAPI) -> None:
                 schema = next(iter(schema.get("anyOf", [])), schema)
                 if schema["type"] != "integer":
                     continue  # the audit log's resource_id is a string
-                assert (schema["minimum"], schema["maximum"]) == (1, 2**63 - 1), (path, param)
+                assert (schema["minimum"], schema["maximum"]) == (1, 2**31 - 1), (path, param)
                 found += 1
     assert found > 50
 
@@ -81,7 +81,7 @@ def test_bad_feed_cursor(client: TestClient, cursor: str) -> None:
     assert _problem(response)["errors"][0]["field"] == "cursor"  # type: ignore[index]
 
 
-@pytest.mark.parametrize("bad", ["²", "١", "0", str(2**63)])
+@pytest.mark.parametrize("bad", ["²", "١", "0", str(2**31), str(2**63)])
 def test_console_import_with_bad_institution_id(
     app: FastAPI, anon: TestClient, make_key: MakeKey, bad: str
 ) -> None:

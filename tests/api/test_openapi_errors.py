@@ -67,6 +67,7 @@ def test_every_error_response_is_a_problem() -> None:
             schema = response["content"][PROBLEM_JSON]["schema"]
             assert schema == {"$ref": "#/components/schemas/Problem"}, f"{method} {path} {status}"
             assert set(response["content"]) == {PROBLEM_JSON}
+    assert "503" in SPEC["paths"]["/ready"]["get"]["responses"]
     assert "HTTPValidationError" not in SPEC["components"]["schemas"]
     assert {"type", "title", "status"} <= set(SPEC["components"]["schemas"]["Problem"]["required"])
 

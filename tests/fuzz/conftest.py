@@ -31,6 +31,7 @@ class FuzzWorld:
     world: World
     admin_key: str
     enterprise_key: str
+    own_key_ids: frozenset[int]  # never revoked by a generated request (see _call)
     statuses: Counter[int] = field(default_factory=Counter)  # of every answer, for the summary
 
 
@@ -44,8 +45,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"fuzz: {STATUSES.total()} requests ({counts})")
 
 
-def _key(session: Session, role: Role, **binding: int) -> str:
-    return auth_service.create(session, ApiKeyCreate(name=f"fuzz {role}", role=role, **binding)).key
+def _key(session: Session, role: Role, **binding: int) -> tuple[int, str]:
+    created = auth_service.create(session, ApiKeyCreate(name=f"fuzz {role}", role=role, **binding))
+    return created.id, created.key
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -55,7 +57,7 @@ def no_dns() -> Iterator[None]:
     IP literals, which need no lookup, get through."""
     real = socket.getaddrinfo
 
-    def numeric_only(host, port, family=0, type=0, proto=0, flags=0):  # type: ignore[no-untyped-def]
+    def numeric_only(host: str, port: str | int | None, family=0, type=0, proto=0, flags=0):
         return real(host, port, family, type, proto, flags | socket.AI_NUMERICHOST)
 
     with pytest.MonkeyPatch.context() as patch:
@@ -77,8 +79,8 @@ def fuzz_world(
         )
         with factory() as session, session.begin():
             world = access_world.build(session)
-            admin = _key(session, Role.admin)
-            enterprise = _key(session, Role.enterprise, enterprise_id=world.ent)
+            admin_id, admin = _key(session, Role.admin)
+            enterprise_id, enterprise = _key(session, Role.enterprise, enterprise_id=world.ent)
         uploads: Path = tmp_path_factory.mktemp("fuzz-imports")
         settings = Settings(
             database_url=database_url,
@@ -88,7 +90,8 @@ def fuzz_world(
             # Thousands of requests a minute from one key: 429 is tested in test_auth.
             rate_limit_per_minute=1_000_000,
         )
-        fuzz = FuzzWorld(create_app(settings, factory), world, admin, enterprise)
+        app = create_app(settings, factory)
+        fuzz = FuzzWorld(app, world, admin, enterprise, frozenset({admin_id, enterprise_id}))
         yield fuzz
         STATUSES.update(fuzz.statuses)
         outer.rollback()
