@@ -14,12 +14,17 @@ import pytest
 import rjieba
 from conftest import IPC_TITLES, TOY
 
-from matching import Filters, Match, Matcher, NeedDoc, PatentDoc
-from matching._beir import load_beir, load_ipc_titles
+from matching import Explanation, Filters, Match, Matcher, NeedDoc, PatentDoc
+from matching._beir import BeirSet, load_beir, load_ipc_titles
 from matching._phrases import QueryWords
 
 FIXTURE = Path(__file__).parent / "fixtures" / "need-explain"
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _ex(m: Match) -> Explanation:
+    assert m.explanation is not None
+    return m.explanation
 
 
 def _cjk(text: str) -> bool:
@@ -47,28 +52,30 @@ def assert_readable(need_text: str, results: list[Match]) -> None:
 
 
 @pytest.fixture(scope="module")
-def fixture_set():
+def fixture_set() -> tuple[BeirSet, Matcher]:
     data = load_beir(FIXTURE)
     titles = load_ipc_titles(ROOT / "data" / "ipc_zh.tsv")
     return data, Matcher.fit(data.docs, ipc_titles=titles, workers=1)
 
 
-def test_real_needs_from_the_fixture(fixture_set) -> None:
+def test_real_needs_from_the_fixture(fixture_set: tuple[BeirSet, Matcher]) -> None:
     data, matcher = fixture_set
     for text in data.queries.values():
         assert_readable(text, matcher.match(text, k=10))
 
 
-def test_no_analyzer_fragments_on_the_fixture(fixture_set) -> None:
+def test_no_analyzer_fragments_on_the_fixture(fixture_set: tuple[BeirSet, Matcher]) -> None:
     data, matcher = fixture_set
     shown = {t.term for q in data.queries.values() for m in matcher.match(q, k=10)
-             for t in m.explanation.terms}  # fmt: skip
+             for t in _ex(m).terms}  # fmt: skip
     assert {"燃料电池", "机器人"} <= shown
     # Analyzer terms the old explanations listed for these needs (料电, 器人, 平连):
     assert not {"料电", "器人", "平连", "的机", "作的"} & shown
 
 
-def test_a_predicted_class_is_shown_only_when_it_carried_score(fixture_set) -> None:
+def test_a_predicted_class_is_shown_only_when_it_carried_score(
+    fixture_set: tuple[BeirSet, Matcher],
+) -> None:
     data, matcher = fixture_set
     hidden = 0
     for text in data.queries.values():
@@ -76,14 +83,14 @@ def test_a_predicted_class_is_shown_only_when_it_carried_score(fixture_set) -> N
         for m in matcher.match(text, k=10):
             doc = next(d for d in data.docs if d.id == m.id)
             carried = predicted & {c[:4] for c in doc.ipc_codes}
-            shown = {e.code for e in m.explanation.ipc}
+            shown = {e.code for e in _ex(m).ipc}
             assert shown <= carried
             hidden += len(carried - shown)
     assert hidden  # the fixture has predicted classes too weak to show
 
 
 @pytest.mark.shared
-def test_every_need_of_need_dev(shared) -> None:
+def test_every_need_of_need_dev(shared: Path) -> None:
     data = load_beir(shared / "benchmarks" / "need-dev")
     judged = {d for q in data.qrels.values() for d in q}  # the pooled candidates
     docs = [d for d in data.docs if d.id in judged]
@@ -99,7 +106,7 @@ def test_bigrams_across_words_join_the_needs_phrase() -> None:
     m = Matcher.fit(TOY, ipc_titles=IPC_TITLES)
     need = NeedDoc("n", title="寻求废旧锂电池回收工艺", description="无人机巡检")
     hit = m.match(need, filters=Filters(include_lapsed=True), k=10)  # p5 is lapsed
-    terms = {t.term for r in hit for t in r.explanation.terms}  # type: ignore[union-attr]
+    terms = {t.term for r in hit for t in _ex(r).terms}
     # 旧锂, 池回 (废旧|锂电池|回收) and 机巡 (无人机|巡检) were shown before.
     assert "废旧锂电池回收" in terms and "无人机" in terms
     assert not {"旧锂", "池回", "收工", "机巡", "锂电", "电池"} & terms
