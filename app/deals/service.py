@@ -51,11 +51,13 @@ def _ensure_not_transferred(patent: Patent, deal: Deal | None = None) -> None:
     )
     if patent.holder_enterprise_id is not None and not moved_by_this_deal:
         raise Conflict(
-            f"专利 {patent.id} 已转让登记给企业 {patent.holder_enterprise_id}，"
-            "不能再就其订立或推进交易 / "
-            f"patent {patent.id} was already transferred (registered) to enterprise "
-            f"{patent.holder_enterprise_id}; no further deal on it can be made or advanced",
-            [field_error("patent_ids", "patent already transferred")],
+            Msg(
+                f"专利 {patent.id} 已转让登记给企业 {patent.holder_enterprise_id}，"
+                "不能再就其订立或推进交易",
+                f"patent {patent.id} was already transferred (registered) to enterprise "
+                f"{patent.holder_enterprise_id}; no further deal on it can be made or advanced",
+            ),
+            [field_error("patent_ids", Msg("专利已转让", "patent already transferred"))],
         )
 
 

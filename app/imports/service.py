@@ -115,7 +115,7 @@ def create(
 def get(session: Session, actor: Principal, job_id: int) -> ImportJob:
     job = session.get(ImportJob, job_id)
     if job is None or not (actor.is_admin or actor.owns_institution(job.institution_id)):
-        raise NotFound(f"导入任务不存在 / import {job_id} not found")
+        raise NotFound(Msg(f"导入任务不存在：{job_id}", f"import {job_id} not found"))
     if _dead(job):
         # Shown failed at once; the next sweep writes it (a read must not write: on
         # SQLite its transaction may not be able to).
