@@ -128,6 +128,9 @@ def _serial(number: float) -> date:
 
 
 def split_values(value: object) -> list[str]:
+    """A cell's ``a;b；c`` list, or a JSON array as sent to ``POST /v1/patents/bulk``."""
+    if isinstance(value, list | tuple):
+        return [str(part).strip() for part in value if str(part).strip()]
     return [part.strip() for part in _SPLIT.split(str(value or "")) if part.strip()]
 
 
