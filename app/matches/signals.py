@@ -197,7 +197,8 @@ def _need_peers(
         except matching.EmptyQueryError:
             found.append([])
     need_ids = {int(m.id) for ms in found for m in ms}
-    owner = dict(session.execute(select(Need.id, Need.enterprise_id).where(Need.id.in_(need_ids))))
+    rows = session.execute(select(Need.id, Need.enterprise_id).where(Need.id.in_(need_ids)))
+    owner = {nid: ent for nid, ent in rows}  # not dict(rows): a Result has .keys(), a trap
     scale = matcher.config.text + matcher.config.ipc
     out = []
     for ms in found:
