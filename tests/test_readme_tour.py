@@ -99,4 +99,6 @@ def test_the_readme_tour_runs_as_written(site: tuple[str, str]) -> None:
     assert [s for s, _ in answers] == [s for s, _ in expected]
     for (status, body), (_, shown) in zip(answers, expected, strict=True):
         for pair in _PAIR.findall(shown):
+            if pair.endswith(':"..."'):  # the README elides this value
+                continue
             assert pair in body, f"{status}: README shows {pair}, the server said {body[:400]}"

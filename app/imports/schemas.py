@@ -81,3 +81,6 @@ class BulkResult(BaseModel):
     unchanged: int
     failed: int
     items: list[BulkItemResult]
+    review: list[dict[str, Any]] = Field(
+        default=[], description="已写入但需人工确认的条目（同导入任务的 review；row 为 index）"
+    )

@@ -339,4 +339,4 @@ def bulk(session: Session, actor: Principal, items: list[dict[str, Any]]) -> Bul
         s: sum(r.status == s for r in results)
         for s in ("inserted", "updated", "unchanged", "failed")
     }
-    return BulkResult(items=results, **counts)
+    return BulkResult(items=results, review=ctx.review, **counts)

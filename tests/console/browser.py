@@ -34,9 +34,7 @@ from app.institutions.models import Institution
 from app.licenses import service as licences
 from app.licenses.schemas import OpenLicenseCreate
 from app.migrate import upgrade_head
-from app.patents import service as patents
 from app.patents.models import Patent
-from app.patents.schemas import PatentCreate
 from app.sample import load_sample
 
 CHROMIUM = Path(os.environ.get("PANHUO_CHROMIUM", "/usr/bin/chromium"))
@@ -73,7 +71,6 @@ class Site:
     licensed_patent: int = 0
     institution: int = 0
     enterprise: int = 0
-    free_patent: int = 0  # valid, no open licence: its declaration form can be shown
 
 
 def _seed(url: str) -> Site:
@@ -84,18 +81,6 @@ def _seed(url: str) -> Site:
     with make_sessionmaker(engine)() as session, session.begin():
         load_sample(session, ROOT / "data")
         zk = session.scalar(select(Institution.id).where(Institution.external_id == "SAMPLE-ZK"))
-        # IPC section F has the longest chart label (机械工程；照明；加热；武器；爆破).
-        mechanical = PatentCreate.model_validate(
-            {
-                "application_number": "CN202410000001.X",
-                "patent_type": "invention",
-                "title": "一种齿轮传动减速装置",
-                "ipc_codes": ["F16H1/28"],
-                "legal_status": "valid",
-                "institution_id": zk,
-            }
-        )
-        site.free_patent = patents.create(session, SYSTEM, mechanical).id
         ent = session.scalar(select(Enterprise.id).where(Enterprise.uscc == "91410100MA9G4TJ603"))
         bindings: dict[str, dict[str, Any]] = {
             "institution": {"institution_id": zk},

@@ -113,3 +113,15 @@ def test_past_imports_are_listed_newest_first_and_scoped(
     ent = f.create(client, "/v1/enterprises", f.enterprise())["id"]
     assert client_for("enterprise", enterprise_id=ent).get("/v1/imports").status_code == 403
     assert mine.get("/v1/imports?limit=101").status_code == 422
+
+
+def test_bulk_reports_a_change_of_holder_too(client: TestClient) -> None:
+    f.create(client, "/v1/institutions", f.institution(name="甲大学"))
+    f.create(client, "/v1/institutions", f.institution(name="乙大学"))
+    item = f.patent(patentee="甲大学")  # JSON arrays (ipc_codes) as the API takes them
+    first = client.post("/v1/patents/bulk", json=[item]).json()
+    assert first["inserted"] == 1, str(first)
+    moved = client.post("/v1/patents/bulk", json=[{**item, "patentee": "乙大学"}]).json()
+    assert moved["updated"] == 1, str(moved)
+    assert [r["kind"] for r in moved["review"]] == ["holder_changed"]
+    assert "专利权人由「甲大学」变更为「乙大学」" in moved["review"][0]["reason_zh"]
