@@ -21,14 +21,13 @@ from app.common.messages import Msg
 from app.common.paging import PageParams
 from app.db import retry_busy, utcnow, write_session
 from app.errors import Invalid, NotFound, field_error
-from app.institutions.models import Institution
 from app.matches import docs, signals
 from app.matches.engine import MatchEngine
 from app.matches.models import MatchResult, MatchRun, RunState
-from app.matches.schemas import MatchFilters, MatchRunCreate, RunPatent
+from app.matches.schemas import MatchFilters, MatchRunCreate
 from app.matches.service import explanation, to_filters
 from app.needs.models import Need, NeedStatus
-from app.patents.models import Patent
+from app.patents import repository as patent_rows
 
 log = logging.getLogger("panhuo.runs")
 CHUNK = 256
@@ -108,7 +107,7 @@ def results_page(session: Session, run_id: int, paging: PageParams) -> dict[str,
         .where(MatchResult.run_id == run_id, MatchResult.need_id.in_(page_needs))
         .order_by(MatchResult.need_id, MatchResult.rank)
     ).all()
-    summaries = _patent_summaries(session, {r.patent_id for r in rows})
+    summaries = patent_rows.briefs(session, {r.patent_id for r in rows})
     grouped: dict[int, list[dict[str, Any]]] = {n: [] for n in page_needs}
     for r in rows:
         grouped[r.need_id].append(
@@ -127,25 +126,6 @@ def results_page(session: Session, run_id: int, paging: PageParams) -> dict[str,
         "limit": paging.limit,
         "offset": paging.offset,
     }
-
-
-def _patent_summaries(session: Session, ids: set[int]) -> dict[int, RunPatent]:
-    """What a reader needs to recognise each patent, read now (titles may have changed)."""
-    if not ids:
-        return {}
-    stmt = (
-        select(
-            Patent.id,
-            Patent.application_number,
-            Patent.title,
-            Patent.legal_status,
-            Patent.institution_id,
-            Institution.name.label("institution_name"),
-        )
-        .outerjoin(Institution, Institution.id == Patent.institution_id)
-        .where(Patent.id.in_(ids))
-    )
-    return {row.id: RunPatent.model_validate(row) for row in session.execute(stmt)}
 
 
 def fail_stale(session: Session) -> int:
