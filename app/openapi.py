@@ -30,10 +30,17 @@ DESCRIPTIONS = {
     413: "请求体过大 / the request body is too large",
     422: "参数无效，errors 列出每个字段 / invalid input; errors names each field",
     429: "请求过于频繁 / rate limit exceeded",
+    503: "数据库繁忙，请稍后重试 / the database is busy; retry shortly",
 }
 HEADERS = {
     401: {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
     429: {
+        "Retry-After": {
+            "description": "重试前等待的秒数 / seconds to wait",
+            "schema": {"type": "integer"},
+        }
+    },
+    503: {
         "Retry-After": {
             "description": "重试前等待的秒数 / seconds to wait",
             "schema": {"type": "integer"},
@@ -108,7 +115,9 @@ def error_statuses(
     if any(p["in"] == "path" for p in parameters) or any(_is_row_id(*f) for f in fields):
         statuses.add(404)  # a row that does not exist or is outside the caller's scope
     if method in WRITE_METHODS and not getattr(route.endpoint, "panhuo_read_only", False):
-        statuses.add(409)  # a Conflict rule, or a unique index losing a race
+        # 409: a Conflict rule, or a unique index losing a race; 503: on SQLite, the write
+        # lock stayed taken beyond the busy timeout (nothing written; retry after a pause).
+        statuses |= {409, 503}
     if body is not None:
         statuses |= {400, 413, 422}  # 400: bytes that are not JSON text or a form at all
     if parameters:
