@@ -13,8 +13,8 @@ from app.common.exports import XLSX, CsvEncoding, Export, Percent, Table, csv_me
 from app.common.exports import to_csv as _to_csv
 from app.common.exports import to_xlsx as _to_xlsx
 from app.common.identifiers import region_name
+from app.common.labels import label_of
 from app.common.reference import sei_names
-from app.console.labels import label
 from app.institutions.models import Institution
 
 RATES = {
@@ -59,7 +59,7 @@ def tables(data: dict[str, Any]) -> dict[str, Table]:
     stage_rows = [
         ["在库专利", funnel["in_pool"]],
         ["已推送", funnel["pushed"]],
-        *[[f"意向：{label(k, 'intent')}", v] for k, v in funnel["intents"].items()],
+        *[[f"意向：{label_of('intent', k)}", v] for k, v in funnel["intents"].items()],
         *[[f"交易：{DEAL_STAGES.get(k, k)}", v] for k, v in funnel["deals"].items()],
     ]
     months = [
