@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.auth.deps import PUBLIC_PATHS
 from app.auth.models import Role
 from app.config import Settings
 from app.errors import PROBLEM_JSON
@@ -29,7 +30,7 @@ OPERATIONS = [
     for path, item in SPEC["paths"].items()
     for method, operation in item.items()
 ]
-PUBLIC = {"/health", "/ready"}
+PUBLIC = PUBLIC_PATHS  # no Bearer key: /health, /ready, the secret Atom feed URL
 MISSING_ID = "987654321"
 
 
