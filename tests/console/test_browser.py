@@ -174,8 +174,10 @@ def test_enterprise_match_feedback_and_the_province_funnel(
     first.wait_for()
     assert first.locator("h3 mark").count() >= 1  # matched terms emphasised in the title
     assert first.locator(".explain .summary").inner_text().startswith("共同技术：")
-    assert first.locator(".explain ul.ipc li").count() >= 1  # IPC codes with their titles
-    assert first.locator(".explain ul.ipc li span").first.inner_text().strip()
+    # IPC codes are listed, with their titles, where they carried part of a score.
+    ipc = page.locator("ol.results .explain ul.ipc li")
+    assert ipc.count() >= 1
+    assert ipc.first.locator("span").first.inner_text().strip()
     enterprise.shot("06-matches", height=1500)
 
     enterprise.go(f"/console/patents/{site.licensed_patent}")
