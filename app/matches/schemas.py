@@ -12,7 +12,7 @@ from app.common.schemas import ReadModel, RequestModel, unique
 from app.common.types import IpcCode, IpcPrefix, NeedText, RegionCode
 from app.matches.models import RunState
 from app.patents.models import LegalStatus, PatentType
-from app.patents.schemas import LegalStatusIn, PatentTypeIn
+from app.patents.schemas import LegalStatusIn, PatentBrief, PatentTypeIn
 
 
 def _sei_code(code: str) -> str:
@@ -179,21 +179,10 @@ class MatchRunRead(ReadModel):
     created_at: datetime
 
 
-class RunPatent(ReadModel):
-    """The patent of a stored result, as it is now."""
-
-    id: int
-    application_number: str
-    title: str
-    legal_status: LegalStatus
-    institution_id: int | None
-    institution_name: str | None
-
-
 class RunMatch(BaseModel):
     rank: int
     patent_id: int
-    patent: RunPatent | None = Field(description="专利摘要；运行后已删除的专利为 null")
+    patent: PatentBrief | None = Field(description="专利摘要；运行后已删除的专利为 null")
     score: float
     explanation: dict[str, Any]
 
