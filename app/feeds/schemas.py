@@ -67,24 +67,22 @@ class SubscriptionCreate(_Criteria):
     active: bool = True
 
 
+# What a subscription follows; without any of them it would take every new patent.
+CRITERIA = (
+    "all_needs",
+    "need_ids",
+    "keywords",
+    "ipc_prefixes",
+    "sei",
+    "institution_ids",
+    "regions",
+    "modes",
+    "open_license_only",
+)
+
+
 class SubscriptionUpdate(_Criteria, PatchModel):
-    NOT_NULL = frozenset(
-        {
-            "name",
-            "all_needs",
-            "need_ids",
-            "keywords",
-            "ipc_prefixes",
-            "sei",
-            "institution_ids",
-            "regions",
-            "modes",
-            "open_license_only",
-            "min_score",
-            "quota",
-            "active",
-        }
-    )
+    NOT_NULL = frozenset({"name", *CRITERIA, "min_score", "quota", "active"})
 
     name: Name | None = None
     all_needs: bool | None = None

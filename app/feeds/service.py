@@ -19,7 +19,7 @@ from app.enterprises.models import Enterprise
 from app.errors import Invalid, NotFound, field_error
 from app.feeds import sources
 from app.feeds.models import PatentState, Subscription, WatchEntry
-from app.feeds.schemas import SubscriptionCreate, SubscriptionUpdate
+from app.feeds.schemas import CRITERIA, SubscriptionCreate, SubscriptionUpdate
 from app.needs.models import Need
 from app.patents import repository as patent_rows
 from app.patents import service as patents
@@ -45,20 +45,6 @@ def _check_needs(session: Session, enterprise_id: int, need_ids: list[int]) -> N
             Msg("需求不存在", "unknown need ids"),
             [field_error("need_ids", Msg(f"未找到：{missing[:20]}", f"not found: {missing[:20]}"))],
         )
-
-
-# What a subscription follows; without any of them it would take every new patent.
-CRITERIA = (
-    "all_needs",
-    "need_ids",
-    "keywords",
-    "ipc_prefixes",
-    "sei",
-    "institution_ids",
-    "regions",
-    "modes",
-    "open_license_only",
-)
 
 
 def _require_criteria(values: dict[str, Any]) -> None:
