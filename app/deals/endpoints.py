@@ -10,6 +10,7 @@ from app.common.params import Id, ResourceId
 from app.db import DBSession
 from app.deals import service
 from app.deals.models import DealStatus
+from app.deals.repository import DealFilters
 from app.deals.schemas import DealCreate, DealRead, DealTransition
 
 router = APIRouter(prefix="/v1/deals", tags=["deals 交易"])
@@ -26,15 +27,20 @@ def create_deal(body: DealCreate, session: DBSession, actor: Recorder) -> object
     return service.create(session, actor, body)
 
 
+def deal_filters(
+    status: DealStatus | None = None, patent_id: Annotated[Id | None, Query()] = None
+) -> DealFilters:
+    return DealFilters(status=status, patent_id=patent_id)
+
+
 @router.get("", response_model=Page[DealRead])
 def list_deals(
     session: DBSession,
     actor: Reader,
     paging: Paging,
-    status: DealStatus | None = None,
-    patent_id: Annotated[Id | None, Query()] = None,
+    filters: Annotated[DealFilters, Depends(deal_filters)],
 ) -> object:
-    return service.list_page(session, actor, paging, status, patent_id)
+    return service.list_page(session, actor, paging, filters)
 
 
 @router.get("/{deal_id}", response_model=DealRead)

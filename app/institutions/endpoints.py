@@ -11,6 +11,7 @@ from app.common.types import RegionCode, SearchText
 from app.db import DBSession
 from app.institutions import service
 from app.institutions.models import InstitutionType
+from app.institutions.repository import InstitutionFilters
 from app.institutions.schemas import InstitutionCreate, InstitutionRead, InstitutionUpdate
 
 router = APIRouter(prefix="/v1/institutions", tags=["institutions 机构"])
@@ -24,18 +25,24 @@ def create_institution(body: InstitutionCreate, session: DBSession, _: Admin) ->
     return service.create(session, body)
 
 
-@router.get("", response_model=Page[InstitutionRead])
-def list_institutions(
-    session: DBSession,
-    _: Reader,
-    paging: Paging,
+def institution_filters(
     type: Annotated[InstitutionType | None, Query()] = None,
     region: Annotated[
         RegionCode | None, Query(description="行政区划代码，省/市级代码匹配下级")
     ] = None,
     q: Annotated[SearchText | None, Query(description="名称包含")] = None,
+) -> InstitutionFilters:
+    return InstitutionFilters(type=type, region=region, q=q)
+
+
+@router.get("", response_model=Page[InstitutionRead])
+def list_institutions(
+    session: DBSession,
+    _: Reader,
+    paging: Paging,
+    filters: Annotated[InstitutionFilters, Depends(institution_filters)],
 ) -> object:
-    return service.list_page(session, paging, type, region, q)
+    return service.list_page(session, paging, filters)
 
 
 @router.get("/{institution_id}", response_model=InstitutionRead)

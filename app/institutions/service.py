@@ -15,7 +15,8 @@ from app.common.paging import PageParams, paginate
 from app.deals.models import Deal
 from app.errors import Conflict, NotFound, field_error
 from app.institutions import repository
-from app.institutions.models import Institution, InstitutionType
+from app.institutions.models import Institution
+from app.institutions.repository import InstitutionFilters
 from app.institutions.schemas import InstitutionCreate, InstitutionUpdate
 from app.patents.models import Patent
 
@@ -75,11 +76,5 @@ def delete(session: Session, institution_id: int) -> None:
     session.flush()
 
 
-def list_page(
-    session: Session,
-    paging: PageParams,
-    type_: InstitutionType | None = None,
-    region: str | None = None,
-    q: str | None = None,
-) -> dict[str, Any]:
-    return paginate(session, repository.list_statement(type_, region, q), paging)
+def list_page(session: Session, paging: PageParams, filters: InstitutionFilters) -> dict[str, Any]:
+    return paginate(session, repository.list_statement(filters), paging)

@@ -6,7 +6,6 @@ and the portal, which matches needs against the pool, read all; no other role se
 
 from typing import Any
 
-from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
@@ -21,16 +20,8 @@ from app.needs.repository import NeedFilters
 from app.needs.schemas import NeedCreate, NeedUpdate
 
 
-def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
-    if actor.role is Role.enterprise:
-        return stmt.where(Need.enterprise_id == actor.enterprise_id)
-    if actor.role in (Role.admin, Role.portal):
-        return stmt
-    return stmt.where(false())
-
-
 def find(session: Session, actor: Principal, need_id: int, write: bool = False) -> Need:
-    need = session.scalar(_readable(select(Need).where(Need.id == need_id), actor))
+    need = repository.get_readable(session, actor, need_id)
     if need is None or (write and not actor.owns_enterprise(need.enterprise_id)):
         raise NotFound(Msg(f"需求不存在：{need_id}", f"need {need_id} not found"))
     return need
@@ -93,4 +84,4 @@ def delete(session: Session, actor: Principal, need_id: int) -> None:
 def list_page(
     session: Session, actor: Principal, paging: PageParams, filters: NeedFilters
 ) -> dict[str, Any]:
-    return paginate(session, _readable(repository.list_statement(filters), actor), paging)
+    return paginate(session, repository.list_statement(actor, filters), paging)
