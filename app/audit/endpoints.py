@@ -31,12 +31,12 @@ def audit_filters(
     )
 
 
-@router.get("", response_model=Page[AuditRead])
+@router.get("")
 def list_audit_log(
     session: DBSession,
     paging: Paging,
     _: Admin,
     filters: Annotated[AuditFilters, Depends(audit_filters)],
-) -> object:
+) -> Page[AuditRead]:
     """Newest first."""
     return service.audit_page(session, paging, filters)

@@ -1,12 +1,12 @@
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
-from app.common.paging import PageParams, paginate
+from app.audit.schemas import AuditRead
+from app.common.paging import Page, PageParams, paginate
 
 
 @dataclass(frozen=True)
@@ -33,5 +33,5 @@ def list_statement(filters: AuditFilters) -> Select[AuditEntry]:
     return stmt.order_by(AuditEntry.id.desc())
 
 
-def audit_page(session: Session, paging: PageParams, filters: AuditFilters) -> dict[str, Any]:
-    return paginate(session, list_statement(filters), paging)
+def audit_page(session: Session, paging: PageParams, filters: AuditFilters) -> Page[AuditRead]:
+    return paginate(session, list_statement(filters), paging, AuditRead.model_validate)

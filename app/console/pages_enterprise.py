@@ -33,13 +33,13 @@ def workbench(request: Request, db: DBSession, actor: EnterpriseOnly) -> Respons
     own = _own(actor)
     own_needs = needs.list_page(db, actor, PageParams(limit=100), NeedFilters(enterprise_id=own))
     items = feed.page(db, actor, own, None, FEED_ITEMS, "desc").items
-    watched = feeds.watchlist(db, actor, own, PageParams(limit=100))["items"]
-    titles = queries.patent_titles(db, [w["patent_id"] for w in watched])
+    watched = feeds.watchlist(db, actor, own, PageParams(limit=100)).items
+    titles = queries.patent_titles(db, [w.patent_id for w in watched])
     context = {
-        "needs": own_needs["items"],
+        "needs": own_needs.items,
         "feed": items,
         "unread": sum(1 for i in items if i.read_at is None),
-        "watched": [(w, titles.get(w["patent_id"], {})) for w in watched],
+        "watched": [(w, titles.get(w.patent_id, {})) for w in watched],
     }
     return page(request, "enterprise.html", context)
 

@@ -57,9 +57,8 @@ def _deals(db: Session, actor: Principal, patent: Any) -> dict[str, Any]:
     Licensees of open licences are named to the holder, the portal and the admin; others
     see how many there are.
     """
-    found = deals.list_page(db, actor, PageParams(limit=100), DealFilters(patent_id=patent.id))[
-        "items"
-    ]
+    on_patent = DealFilters(patent_id=patent.id)
+    found = deals.list_page(db, actor, PageParams(limit=100), on_patent).items
     licensees = queries.open_licensees(db, patent.id, date.today())
     names = actor.role in (Role.admin, Role.portal) or actor.owns_institution(patent.institution_id)
     return {

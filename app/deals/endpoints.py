@@ -21,8 +21,8 @@ Reader = Annotated[
 ]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=DealRead)
-def create_deal(body: DealCreate, session: DBSession, actor: Recorder) -> object:
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_deal(body: DealCreate, session: DBSession, actor: Recorder) -> DealRead:
     """Record a deal (status 意向) between an institution's patent(s) and an enterprise."""
     return service.create(session, actor, body)
 
@@ -33,24 +33,24 @@ def deal_filters(
     return DealFilters(status=status, patent_id=patent_id)
 
 
-@router.get("", response_model=Page[DealRead])
+@router.get("")
 def list_deals(
     session: DBSession,
     actor: Reader,
     paging: Paging,
     filters: Annotated[DealFilters, Depends(deal_filters)],
-) -> object:
+) -> Page[DealRead]:
     return service.list_page(session, actor, paging, filters)
 
 
-@router.get("/{deal_id}", response_model=DealRead)
-def get_deal(deal_id: ResourceId, session: DBSession, actor: Reader) -> object:
+@router.get("/{deal_id}")
+def get_deal(deal_id: ResourceId, session: DBSession, actor: Reader) -> DealRead:
     return service.get(session, actor, deal_id)
 
 
-@router.post("/{deal_id}/transition", response_model=DealRead)
+@router.post("/{deal_id}/transition")
 def transition_deal(
     deal_id: ResourceId, body: DealTransition, session: DBSession, actor: Recorder
-) -> object:
+) -> DealRead:
     """Move one step: 意向 → 洽谈 → 签约 → 登记/备案 → 实施 → 产业化 (409 otherwise)."""
     return service.transition(session, actor, deal_id, body)

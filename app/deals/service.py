@@ -7,8 +7,6 @@ deal on them can be made or advanced (409). Reaching 实施 marks them implement
 exclusive or sole licence while an open licence is declared on one of the patents.
 """
 
-from typing import Any
-
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -16,7 +14,7 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.labels import label_of
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.deals import repository
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
 from app.deals.repository import DealFilters
@@ -189,7 +187,6 @@ def _apply_effects(session: Session, deal: Deal, rows: list[Patent]) -> None:
 
 def list_page(
     session: Session, actor: Principal, paging: PageParams, filters: DealFilters
-) -> dict[str, Any]:
-    page = paginate(session, repository.list_statement(actor, filters), paging)
-    page["items"] = [present(session, d) for d in page["items"]]
-    return page
+) -> Page[DealRead]:
+    stmt = repository.list_statement(actor, filters)
+    return paginate(session, stmt, paging, lambda deal: present(session, deal))

@@ -4,14 +4,12 @@ Scope: admins and the portal read all enterprises, a province those of its regio
 enterprise only itself. Contact data is private: only the enterprise and admins see it.
 """
 
-from typing import Any
-
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.deals.models import Deal
 from app.enterprises import repository
 from app.enterprises.models import Enterprise
@@ -91,7 +89,6 @@ def delete(session: Session, actor: Principal, enterprise_id: int) -> None:
 
 def list_page(
     session: Session, actor: Principal, paging: PageParams, filters: EnterpriseFilters
-) -> dict[str, Any]:
-    page = paginate(session, repository.list_statement(actor, filters), paging)
-    page["items"] = [present(e, actor) for e in page["items"]]
-    return page
+) -> Page[EnterpriseRead]:
+    stmt = repository.list_statement(actor, filters)
+    return paginate(session, stmt, paging, lambda enterprise: present(enterprise, actor))

@@ -20,8 +20,8 @@ Reader = Annotated[Principal, Depends(Access(*Role))]
 Editor = Annotated[Principal, Depends(Access(Role.admin, Role.institution))]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=InstitutionRead)
-def create_institution(body: InstitutionCreate, session: DBSession, _: Admin) -> object:
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_institution(body: InstitutionCreate, session: DBSession, _: Admin) -> InstitutionRead:
     return service.create(session, body)
 
 
@@ -35,25 +35,25 @@ def institution_filters(
     return InstitutionFilters(type=type, region=region, q=q)
 
 
-@router.get("", response_model=Page[InstitutionRead])
+@router.get("")
 def list_institutions(
     session: DBSession,
     _: Reader,
     paging: Paging,
     filters: Annotated[InstitutionFilters, Depends(institution_filters)],
-) -> object:
+) -> Page[InstitutionRead]:
     return service.list_page(session, paging, filters)
 
 
-@router.get("/{institution_id}", response_model=InstitutionRead)
-def get_institution(institution_id: ResourceId, session: DBSession, _: Reader) -> object:
+@router.get("/{institution_id}")
+def get_institution(institution_id: ResourceId, session: DBSession, _: Reader) -> InstitutionRead:
     return service.get(session, institution_id)
 
 
-@router.patch("/{institution_id}", response_model=InstitutionRead)
+@router.patch("/{institution_id}")
 def update_institution(
     institution_id: ResourceId, body: InstitutionUpdate, session: DBSession, actor: Editor
-) -> object:
+) -> InstitutionRead:
     return service.update(session, actor, institution_id, body)
 
 

@@ -168,7 +168,7 @@ def match_need(
     f: MatchFilters,
     limit: int,
 ) -> MatchResponse:
-    need = needs.get(session, actor, need_id)
+    need = needs.find(session, actor, need_id)
     region = session.scalar(
         select(Enterprise.region_code).where(Enterprise.id == need.enterprise_id)
     )

@@ -4,20 +4,18 @@ Scope: an enterprise reads and writes only its own needs (another's id answers 4
 and the portal, which matches needs against the pool, read all; no other role sees them.
 """
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.enterprises import repository as enterprises
 from app.errors import Invalid, NotFound, field_error
 from app.needs import repository
 from app.needs.models import Need
 from app.needs.repository import NeedFilters
-from app.needs.schemas import NeedCreate, NeedUpdate
+from app.needs.schemas import NeedCreate, NeedRead, NeedUpdate
 
 
 def find(session: Session, actor: Principal, need_id: int, write: bool = False) -> Need:
@@ -27,8 +25,8 @@ def find(session: Session, actor: Principal, need_id: int, write: bool = False) 
     return need
 
 
-def get(session: Session, actor: Principal, need_id: int) -> Need:
-    return find(session, actor, need_id)
+def get(session: Session, actor: Principal, need_id: int) -> NeedRead:
+    return NeedRead.model_validate(find(session, actor, need_id))
 
 
 def _owner(session: Session, actor: Principal, enterprise_id: int | None) -> int:
@@ -53,16 +51,16 @@ def _owner(session: Session, actor: Principal, enterprise_id: int | None) -> int
     return enterprise_id
 
 
-def create(session: Session, actor: Principal, data: NeedCreate) -> Need:
+def create(session: Session, actor: Principal, data: NeedCreate) -> NeedRead:
     fields = data.model_dump()
     fields["enterprise_id"] = _owner(session, actor, data.enterprise_id)
     need = Need(**fields)
     session.add(need)
     session.flush()
-    return need
+    return NeedRead.model_validate(need)
 
 
-def update(session: Session, actor: Principal, need_id: int, data: NeedUpdate) -> Need:
+def update(session: Session, actor: Principal, need_id: int, data: NeedUpdate) -> NeedRead:
     need = find(session, actor, need_id, write=True)
     for field, value in data.changes().items():
         setattr(need, field, value)
@@ -73,7 +71,7 @@ def update(session: Session, actor: Principal, need_id: int, data: NeedUpdate) -
             [field_error("budget_max", Msg("不能低于预算下限", "must not be below budget_min"))],
         )
     session.flush()
-    return need
+    return NeedRead.model_validate(need)
 
 
 def delete(session: Session, actor: Principal, need_id: int) -> None:
@@ -83,5 +81,6 @@ def delete(session: Session, actor: Principal, need_id: int) -> None:
 
 def list_page(
     session: Session, actor: Principal, paging: PageParams, filters: NeedFilters
-) -> dict[str, Any]:
-    return paginate(session, repository.list_statement(actor, filters), paging)
+) -> Page[NeedRead]:
+    stmt = repository.list_statement(actor, filters)
+    return paginate(session, stmt, paging, NeedRead.model_validate)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.common.schemas import unique
 from app.deals.models import DealPatent
 from app.errors import Conflict, Forbidden, Invalid, NotFound, field_error
@@ -224,7 +224,6 @@ def delete(session: Session, actor: Principal, patent_id: int) -> None:
 
 def list_page(
     session: Session, actor: Principal, paging: PageParams, filters: PatentFilters
-) -> dict[str, Any]:
-    page = paginate(session, repository.list_statement(actor, filters), paging)
-    page["items"] = [present(p, actor) for p in page["items"]]
-    return page
+) -> Page[PatentRead]:
+    stmt = repository.list_statement(actor, filters)
+    return paginate(session, stmt, paging, lambda patent: present(patent, actor))
