@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from ._beir import BeirSet
 from ._feedback import peer_weight
@@ -27,7 +28,7 @@ NEED_PEERS = 30  # as the service: enterprises owning the 30 most similar needs
 
 def run_feedback(
     data: BeirSet, titles: dict[str, str], seed: int = 0, config: MatcherConfig | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Metrics of the variants off / ratings / peers / on on the held-out labels."""
     matcher = Matcher.fit(data.docs, ipc_titles=titles, config=config, workers=1)
     qids = sorted(data.queries)

@@ -21,6 +21,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from ._beir import BeirSet, load_beir, load_ipc_titles, need_from_text
 from ._feedeval import run_feedback
@@ -35,7 +36,9 @@ _DEFAULT_TITLES = (
 )
 
 
-def run_panhuo(data: BeirSet, titles: dict[str, str], config: MatcherConfig | None = None) -> dict:
+def run_panhuo(
+    data: BeirSet, titles: dict[str, str], config: MatcherConfig | None = None
+) -> dict[str, Any]:
     matcher = Matcher.fit(data.docs, ipc_titles=titles, config=config, workers=1)
     queries = list(data.queries)
     results = matcher.match_many([as_query(q, data.queries[q]) for q in queries], k=100)
@@ -50,7 +53,7 @@ def as_query(qid: str, text: str) -> Query:
     return need_from_text(qid, text)
 
 
-def run_bm25s(data: BeirSet) -> dict:
+def run_bm25s(data: BeirSet) -> dict[str, Any]:
     from ._baseline import Bm25sBaseline
 
     baseline = Bm25sBaseline(
@@ -79,16 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def evaluate_set(data: BeirSet, titles: dict[str, str], baseline: str | None) -> dict:
+def evaluate_set(data: BeirSet, titles: dict[str, str], baseline: str | None) -> dict[str, Any]:
     """Metrics of Panhuo (and the baseline) on one set; graded ones for pooled qrels."""
 
-    def metrics(run: dict) -> dict[str, float]:
+    def metrics(run: dict[str, Any]) -> dict[str, float]:
         if is_pooled(data.qrels):
             return evaluate_graded(run, data.qrels, data.kinds or None)
         return evaluate_run(run, data.qrels)
 
     started = time.perf_counter()
-    row: dict = {"dataset": data.name, "panhuo": metrics(run_panhuo(data, titles))}
+    row: dict[str, Any] = {"dataset": data.name, "panhuo": metrics(run_panhuo(data, titles))}
     row["panhuo"]["seconds"] = round(time.perf_counter() - started, 1)
     if baseline == "bm25s":
         started = time.perf_counter()
@@ -106,7 +109,7 @@ def evaluate_set(data: BeirSet, titles: dict[str, str], baseline: str | None) ->
 _KEY_METRICS = ("ndcg@10", "useful_ndcg@10", "useful_ndcg'@10", "hit@10", "mrr@10")
 
 
-def _print(row: dict, as_json: bool) -> None:
+def _print(row: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(row, ensure_ascii=False), flush=True)
         return
@@ -122,7 +125,7 @@ def _print(row: dict, as_json: bool) -> None:
     sys.stdout.flush()
 
 
-def _print_feedback(row: dict, as_json: bool) -> None:
+def _print_feedback(row: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(row, ensure_ascii=False), flush=True)
         return
