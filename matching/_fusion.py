@@ -40,7 +40,7 @@ class MatcherConfig:
     such data); they are small documented priors that reorder near-ties only.
     ``rating`` and ``peer_intent`` (enterprise feedback, ``matching/_feedback.py``) are
     small for the same reason: measured only on generated feedback (``python -m
-    matching.evaluate --feedback``); ``rating_prior`` is the number of neutral
+    matching.tools.evaluate --feedback``); ``rating_prior`` is the number of neutral
     pseudo-ratings every patent's mean is shrunk with.
     """
 

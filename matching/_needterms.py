@@ -9,16 +9,15 @@ by its *need-side* idf, normalised to 0..1 and raised to ``MatcherConfig.need_te
     w(t) = clip(log((n + 1) / (df(t) + 0.5)) / log((n + 1) / 0.5), 0, 1) ** gamma
 
 ``df(t)`` is the number of needs (of ``n``) whose title or description has ``t``.  The
-table (``need_terms.tsv``) is derived, not hand-written: ``python -m matching._needterms
-DIR`` counts the analyzer terms of the need texts of a BEIR set (need-dev's 149 posted
-needs).  Only terms in at least ``MIN_DF`` needs are kept: one need's own topic words say
-nothing about the register, and a term absent from the table weighs 1.
+table (``need_terms.tsv``) is derived, not hand-written: ``python -m
+matching.tools.needterms DIR`` counts the analyzer terms of the need texts of a BEIR set
+(need-dev's 149 posted needs).  Only terms in at least ``MIN_DF`` needs are kept: one
+need's own topic words say nothing about the register, and a term absent from the table
+weighs 1.
 """
 
 from __future__ import annotations
 
-import sys
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -26,8 +25,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-
-from ._analyzer import analyze
 
 MIN_DF = 2
 _TABLE = Path(__file__).with_name("need_terms.tsv")
@@ -44,17 +41,7 @@ class NeedTerms(NamedTuple):
             return np.ones(len(df), np.float32)
         top = np.log((self.needs + 1) / 0.5)
         w = np.clip(np.log((self.needs + 1) / (df + 0.5)) / top, 0.0, 1.0)
-        return (w**gamma).astype(np.float32)
-
-
-def count(texts: Iterable[str]) -> NeedTerms:
-    """Need-side document frequencies of the analyzer terms of ``texts``."""
-    df: Counter[str] = Counter()
-    n = 0
-    for text in texts:
-        df.update(set(analyze(text)))
-        n += 1
-    return NeedTerms(n, {t: c for t, c in sorted(df.items()) if c >= MIN_DF})
+        return np.asarray(w**gamma, np.float32)
 
 
 @cache
@@ -83,23 +70,3 @@ def override(terms: NeedTerms) -> Iterator[None]:
         yield
     finally:
         _active.pop()
-
-
-def write(terms: NeedTerms, path: Path = _TABLE) -> None:
-    body = "".join(f"{t}\t{c}\n" for t, c in terms.df.items())
-    path.write_text(f"#needs\t{terms.needs}\n{body}", encoding="utf-8")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m matching._needterms DIR``: rewrite the table from DIR's queries."""
-    from ._beir import load_beir
-
-    args = sys.argv[1:] if argv is None else argv
-    data = load_beir(args[0])
-    write(count(data.queries.values()))
-    print(f"{_TABLE}: {len(table().df)} terms", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

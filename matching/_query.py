@@ -253,9 +253,9 @@ def ipc_agreement(snap: Snapshot, prep: Prepared, cand: np.ndarray, text: np.nda
     coded = ptr[cand + 1] > ptr[cand]
     weight = text[coded].astype(np.float64)
     if coded.all() or not weight.sum():
-        return agree.astype(np.float64)
+        return np.asarray(agree, np.float64)
     neutral = float(agree[coded] @ weight / weight.sum())
-    return np.where(coded, agree, neutral)
+    return np.asarray(np.where(coded, agree, neutral), np.float64)
 
 
 def _best(final: np.ndarray, cand: np.ndarray, ids: Sequence[str], k: int) -> list[int]:
@@ -273,4 +273,5 @@ def _best(final: np.ndarray, cand: np.ndarray, ids: Sequence[str], k: int) -> li
 def _query_dense(snap: Snapshot, prep: Prepared) -> np.ndarray:
     if isinstance(snap.encoder, LsaEncoder):
         return snap.encoder.encode_terms(prep.ids, prep.w * snap.bm25.idf[prep.ids])
-    return np.asarray(snap.encoder.encode([prep.text]), np.float32)[0]  # type: ignore[union-attr]
+    vec: np.ndarray = np.asarray(snap.encoder.encode([prep.text]), np.float32)[0]  # type: ignore[union-attr]
+    return vec

@@ -2,16 +2,16 @@
 
 Usage::
 
-    python -m matching.evaluate DIR [DIR ...] [--baseline bm25s] [--json]
+    python -m matching.tools.evaluate DIR [DIR ...] [--baseline bm25s] [--json]
         [--ipc-titles PATH]
 
 Prints nDCG@10, MRR@10, P@10 and Recall@100 of Panhuo's matcher (and of bm25s over the
 same analyzer terms, in the same run).  Queries are plain text, like an enterprise need.
 
-With ``--feedback [--seed N]``: replays generated enterprise feedback (``_feedsim``) as
+With ``--feedback [--seed N]``: replays generated enterprise feedback (``feedback_sim``) as
 graded labels (intent 3 > rating ≥ 4 2 > none 1 > 无需求 0), half of each enterprise's
 reactions held out, and compares the feedback features off / ratings only / peers only /
-on in the same run (``_feedeval``).
+on in the same run (``feedback_eval``).
 """
 
 from __future__ import annotations
@@ -21,21 +21,24 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from ._beir import BeirSet, load_beir, load_ipc_titles, need_from_text
-from ._feedeval import run_feedback
-from ._fusion import MatcherConfig
-from ._matcher import Matcher
-from ._metrics import evaluate_graded, evaluate_run, is_pooled
-from ._query import Query
+from .._fusion import MatcherConfig
+from .._matcher import Matcher
+from .._query import Query
+from .beir import BeirSet, load_beir, load_ipc_titles, need_from_text
+from .feedback_eval import run_feedback
+from .metrics import evaluate_graded, evaluate_run, is_pooled
 
 _DEFAULT_TITLES = (
-    Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ipc_zh.tsv",
-    Path(__file__).resolve().parents[1] / "data" / "ipc_zh.tsv",
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ipc_zh.tsv",
+    Path(__file__).resolve().parents[2] / "data" / "ipc_zh.tsv",
 )
 
 
-def run_panhuo(data: BeirSet, titles: dict[str, str], config: MatcherConfig | None = None) -> dict:
+def run_panhuo(
+    data: BeirSet, titles: dict[str, str], config: MatcherConfig | None = None
+) -> dict[str, Any]:
     matcher = Matcher.fit(data.docs, ipc_titles=titles, config=config, workers=1)
     queries = list(data.queries)
     results = matcher.match_many([as_query(q, data.queries[q]) for q in queries], k=100)
@@ -50,8 +53,8 @@ def as_query(qid: str, text: str) -> Query:
     return need_from_text(qid, text)
 
 
-def run_bm25s(data: BeirSet) -> dict:
-    from ._baseline import Bm25sBaseline
+def run_bm25s(data: BeirSet) -> dict[str, Any]:
+    from .baseline import Bm25sBaseline
 
     baseline = Bm25sBaseline(
         [f"{d.title} {d.abstract}" for d in data.docs], [d.id for d in data.docs]
@@ -60,7 +63,7 @@ def run_bm25s(data: BeirSet) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m matching.evaluate", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m matching.tools.evaluate", description=__doc__)
     parser.add_argument("dirs", nargs="+", metavar="DIR")
     parser.add_argument("--baseline", choices=["bm25s"], default=None)
     parser.add_argument("--json", action="store_true", help="one JSON object per dataset")
@@ -79,16 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def evaluate_set(data: BeirSet, titles: dict[str, str], baseline: str | None) -> dict:
+def evaluate_set(data: BeirSet, titles: dict[str, str], baseline: str | None) -> dict[str, Any]:
     """Metrics of Panhuo (and the baseline) on one set; graded ones for pooled qrels."""
 
-    def metrics(run: dict) -> dict[str, float]:
+    def metrics(run: dict[str, Any]) -> dict[str, float]:
         if is_pooled(data.qrels):
             return evaluate_graded(run, data.qrels, data.kinds or None)
         return evaluate_run(run, data.qrels)
 
     started = time.perf_counter()
-    row: dict = {"dataset": data.name, "panhuo": metrics(run_panhuo(data, titles))}
+    row: dict[str, Any] = {"dataset": data.name, "panhuo": metrics(run_panhuo(data, titles))}
     row["panhuo"]["seconds"] = round(time.perf_counter() - started, 1)
     if baseline == "bm25s":
         started = time.perf_counter()
@@ -106,7 +109,7 @@ def evaluate_set(data: BeirSet, titles: dict[str, str], baseline: str | None) ->
 _KEY_METRICS = ("ndcg@10", "useful_ndcg@10", "useful_ndcg'@10", "hit@10", "mrr@10")
 
 
-def _print(row: dict, as_json: bool) -> None:
+def _print(row: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(row, ensure_ascii=False), flush=True)
         return
@@ -122,7 +125,7 @@ def _print(row: dict, as_json: bool) -> None:
     sys.stdout.flush()
 
 
-def _print_feedback(row: dict, as_json: bool) -> None:
+def _print_feedback(row: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(row, ensure_ascii=False), flush=True)
         return

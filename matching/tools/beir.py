@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
-from ._types import NeedDoc, PatentDoc
+from .._types import NeedDoc, PatentDoc
 
 _TITLE_MAX = 50  # a first sentence longer than this is not a title (需求名称)
 
