@@ -1,4 +1,4 @@
-"""Request boilerplate of enterprise needs, down-weighted by how many needs use a term.
+"""Register words of query texts, down-weighted by how many texts of that register use them.
 
 Needs are written in a register of their own: a company introduction and request words
 (希望, 目前, 解决, 提高, 要求, 技术, 需求 …) surround the few words that name the problem.
@@ -14,6 +14,14 @@ matching.tools.needterms DIR`` counts the analyzer terms of the need texts of a 
 (need-dev's 149 posted needs).  Only terms in at least ``MIN_DF`` needs are kept: one
 need's own topic words say nothing about the register, and a term absent from the table
 weighs 1.
+
+Patents have a register too (方法, 装置, 系统, 制备, 结构 …), and when a patent asks for
+enterprises (the reverse direction) those words would pull in enterprises that merely
+name a method or a device.  The same weight with the *patent-side* document frequency
+(``patent_terms.tsv``, ``python -m matching.tools.needterms --patents DIR``: the
+patents of a corpus, terms in at least ``PATENT_MIN_DF`` of them) and
+``MatcherConfig.patent_term_gamma`` (0 but for ``MatcherConfig.enterprises()``)
+discounts them.
 """
 
 from __future__ import annotations
@@ -22,12 +30,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
 MIN_DF = 2
-_TABLE = Path(__file__).with_name("need_terms.tsv")
+PATENT_MIN_DF = 5  # a larger pool: rarer terms weigh about 1 anyway
+Kind = Literal["need", "patent"]
+TABLES: dict[Kind, Path] = {
+    "need": Path(__file__).with_name("need_terms.tsv"),
+    "patent": Path(__file__).with_name("patent_terms.tsv"),
+}
 
 
 class NeedTerms(NamedTuple):
@@ -45,28 +58,30 @@ class NeedTerms(NamedTuple):
 
 
 @cache
-def _shipped() -> NeedTerms:
-    if not _TABLE.exists():
+def _shipped(kind: Kind) -> NeedTerms:
+    path = TABLES[kind]
+    if not path.exists():
         return NeedTerms(0, {})
-    lines = _TABLE.read_text(encoding="utf-8").splitlines()
-    needs = int(lines[0].split("\t")[1])  # "#needs<TAB>149"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    needs = int(lines[0].split("\t")[1])  # "#needs<TAB>149" (or "#patents<TAB>…")
     df = {t: int(c) for t, _, c in (line.partition("\t") for line in lines[1:] if line)}
     return NeedTerms(needs, df)
 
 
-_active: list[NeedTerms] = []
+_active: dict[Kind, list[NeedTerms]] = {"need": [], "patent": []}
 
 
-def table() -> NeedTerms:
+def table(kind: Kind = "need") -> NeedTerms:
     """The table in use: the shipped one unless :func:`override` is active."""
-    return _active[-1] if _active else _shipped()
+    active = _active[kind]
+    return active[-1] if active else _shipped(kind)
 
 
 @contextmanager
-def override(terms: NeedTerms) -> Iterator[None]:
-    """Use ``terms`` instead of the shipped table (cross-validation by need)."""
-    _active.append(terms)
+def override(terms: NeedTerms, kind: Kind = "need") -> Iterator[None]:
+    """Use ``terms`` instead of the shipped table (cross-validation by query)."""
+    _active[kind].append(terms)
     try:
         yield
     finally:
-        _active.pop()
+        _active[kind].pop()

@@ -140,7 +140,7 @@ def _print(row: dict[str, Any], as_json: bool) -> None:
     if row.get("attainable_ratio"):
         print(f"  useful_ndcg@10 ratio attainable at most: {row['attainable_ratio']} (1 / bm25s)")
     if "cv_chosen" in row:
-        print(f"  CV choices (hints, ipc) by fold: {row['cv_chosen']}")
+        print(f"  CV choices (hints, ipc, patent_term_gamma) by fold: {row['cv_chosen']}")
     sys.stdout.flush()
 
 

@@ -8,11 +8,13 @@ The enterprise side is built as the service builds enterprise profiles: a ``Need
 whose ``ipc_hints`` are its IPC areas.  A need has no patents of its own, so its areas
 are the top ``hints`` subclasses that the pool's classifier (a matcher fitted on the
 corpus, as the service's patent index) predicts for its text.  The query is the
-document as a ``PatentDoc`` (title, text, its IPC subclasses where it has them).
+document as a ``PatentDoc`` (title, text, its IPC subclasses where it has them), its
+terms weighted by the shipped patent-term table (``matching/patent_terms.tsv``).
 
-With ``folds``, the two choices (``hints`` ∈ HINTS × ``ipc`` weight ∈ IPC_WEIGHTS) are
-made on the training queries of each fold and applied to the held-out ones; the held-out
-rankings are pooled and scored once.
+With ``folds``, the three choices (``hints`` × ``ipc`` weight × ``patent_term_gamma``, the
+grid ``GRID``) are made on the training queries of each fold and applied to the held-out
+ones, whose patent-term table is counted without them; the held-out rankings are pooled
+and scored once.
 """
 
 from __future__ import annotations
@@ -26,14 +28,19 @@ import numpy as np
 from .._errors import EmptyQueryError
 from .._fusion import MatcherConfig
 from .._matcher import Matcher
-from .._types import NeedDoc
+from .._needterms import PATENT_MIN_DF, override
+from .._types import NeedDoc, PatentDoc
 from .beir import BeirSet, ReverseSet, transpose
 from .metrics import USEFUL, evaluate_graded, useful_rr_at
+from .needterms import count, patent_texts
 
 Run = dict[str, list[str]]
-HINTS = (0, 1, 2)  # predicted IPC areas per enterprise document
+HINTS = (1, 2)  # predicted IPC areas per enterprise document
 IPC_WEIGHTS = (0.3, 0.6)
-DEFAULT_HINTS = 2  # with MatcherConfig.enterprises(): what the cross-validation chose
+GAMMAS = (0.0, 0.5, 1.0, 1.5)  # patent_term_gamma
+Cell = tuple[int, float, float]
+GRID: list[Cell] = [(h, w, g) for h in HINTS for w in IPC_WEIGHTS for g in GAMMAS]
+DEFAULT_HINTS = 1  # with MatcherConfig.enterprises(): what the cross-validation chose
 
 
 Qrels = Mapping[str, Mapping[str, int]]
@@ -64,12 +71,16 @@ def _areas(pool: Matcher, text: str, hints: int) -> tuple[str, ...]:
 
 
 def run_reverse(
-    rev: ReverseSet, candidates: Sequence[NeedDoc], titles: Mapping[str, str], ipc: float
+    rev: ReverseSet,
+    candidates: Sequence[NeedDoc],
+    titles: Mapping[str, str],
+    config: MatcherConfig,
+    queries: Sequence[PatentDoc] | None = None,
 ) -> Run:
-    config = replace(MatcherConfig.enterprises(), ipc=ipc)
     matcher = Matcher.fit(candidates, ipc_titles=titles, config=config, workers=1)
-    results = matcher.match_many(rev.queries, k=100)
-    return {q.id: [m.id for m in r] for q, r in zip(rev.queries, results, strict=True)}
+    asked = rev.queries if queries is None else queries
+    results = matcher.match_many(asked, k=100)
+    return {q.id: [m.id for m in r] for q, r in zip(asked, results, strict=True)}
 
 
 def run_bm25s(rev: ReverseSet) -> Run:
@@ -81,24 +92,31 @@ def run_bm25s(rev: ReverseSet) -> Run:
 
 
 def cross_validate(
-    rev: ReverseSet, pool: Matcher, titles: Mapping[str, str], folds: int, seed: int = 0
+    data: BeirSet, rev: ReverseSet, pool: Matcher, titles: Mapping[str, str], folds: int
 ) -> dict[str, Any]:
-    """Nested choice of (hints, ipc) by fold; metrics of the pooled held-out rankings."""
-    runs = {
-        (h, w): run_reverse(rev, with_areas(rev, pool, h), titles, w)
-        for h in HINTS
-        for w in IPC_WEIGHTS
-    }
-    order = np.random.default_rng(seed).permutation(len(rev.queries))
+    """Nested choice of (hints, ipc, patent_term_gamma) by fold; metrics of the pooled
+    held-out rankings.  The held-out fold is ranked with a patent-term table counted
+    without its documents; the choice is made on the training queries."""
+    areas = {h: with_areas(rev, pool, h) for h in HINTS}
+    runs = {cell: run_reverse(rev, areas[cell[0]], titles, _config(cell)) for cell in GRID}
+    order = np.random.default_rng(0).permutation(len(rev.queries))
     held: Run = {}
     chosen = []
     for k in range(folds):
-        test = {rev.queries[i].id for i in order[k::folds]}
-        train = {q: r for q, r in rev.qrels.items() if q not in test}
-        best = max(runs, key=lambda cell: _objective(runs[cell], train))
+        test = [rev.queries[i] for i in sorted(order[k::folds])]
+        unseen = {q.id for q in test}
+        train = {q: r for q, r in rev.qrels.items() if q not in unseen}
+        best = max(GRID, key=lambda cell: _objective(runs[cell], train))
         chosen.append(best)
-        held.update({q: runs[best][q] for q in test})
+        table = count(patent_texts(data, exclude=unseen), PATENT_MIN_DF)
+        with override(table, "patent"):
+            held.update(run_reverse(rev, areas[best[0]], titles, _config(best), test))
     return {"metrics": metrics(held, rev.qrels), "chosen": [list(c) for c in chosen]}
+
+
+def _config(cell: Cell) -> MatcherConfig:
+    _, ipc, gamma = cell
+    return replace(MatcherConfig.enterprises(), ipc=ipc, patent_term_gamma=gamma)
 
 
 def _objective(run: Run, qrels: Qrels) -> float:
@@ -114,10 +132,10 @@ def evaluate_reverse(
     pool = Matcher.fit(data.docs, ipc_titles=titles, workers=1)
     candidates = with_areas(rev, pool, DEFAULT_HINTS)
     row: dict[str, Any] = {"dataset": rev.name, "queries": len(rev.queries)}
-    shipped = MatcherConfig.enterprises().ipc
+    shipped = MatcherConfig.enterprises()
     row["panhuo"] = metrics(run_reverse(rev, candidates, titles, shipped), rev.qrels)
     if folds:
-        cv = cross_validate(rev, pool, titles, folds)
+        cv = cross_validate(data, rev, pool, titles, folds)
         row["panhuo_cv"], row["cv_chosen"] = cv["metrics"], cv["chosen"]
     if baseline == "bm25s":
         row["bm25s"] = metrics(run_bm25s(rev), rev.qrels)

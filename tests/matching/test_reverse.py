@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from matching import Matcher, MatcherConfig, NeedDoc, PatentDoc
+from matching import Matcher, MatcherConfig, NeedDoc, PatentDoc, analyze
+from matching._needterms import NeedTerms, override, table
 from matching.tools.beir import BeirSet, transpose
 from matching.tools.evaluate import main
 from matching.tools.metrics import graded_ndcg_at, useful_rr_at
+from matching.tools.needterms import count, patent_texts
 from matching.tools.reverse import metrics
 
 POOLED = Path(__file__).parent / "fixtures" / "pooled"
@@ -97,3 +100,45 @@ def test_reverse_command_on_a_pooled_set(capsys: pytest.CaptureFixture[str]) -> 
 def test_reverse_refuses_a_set_without_pooled_judgments() -> None:
     with pytest.raises(SystemExit):
         main([str(Path(__file__).parent / "fixtures" / "tiny"), "--reverse"])
+
+
+def test_patent_register_words_count_less_against_enterprises() -> None:
+    """A patent's 控制方法 must not outweigh its subject (锂电池) when it ranks
+    enterprises; the same words weigh fully with ``patent_term_gamma`` 0."""
+    ents = [NeedDoc("e1", title="控制方法"), NeedDoc("e2", title="锂电池")]
+    patent = PatentDoc("p", title="锂电池控制方法", abstract="一种控制方法，控制方法简单")
+    register = NeedTerms(100, {t: 100 for t in analyze("控制方法")})
+    plain = Matcher.fit(ents, config=replace(MatcherConfig.enterprises(), patent_term_gamma=0))
+    weighted = Matcher.fit(ents, config=MatcherConfig.enterprises())
+    with override(register, "patent"):
+        assert [r.id for r in plain.match(patent)] == ["e1", "e2"]
+        assert [r.id for r in weighted.match(patent)] == ["e2", "e1"]
+    # The need table is another register: a need query is unaffected by this one.
+    with override(register, "patent"):
+        assert [r.id for r in weighted.match(NeedDoc("n", title="控制方法"))] == ["e1"]
+
+
+def test_shipped_patent_table_discounts_the_patent_register() -> None:
+    t = table("patent")
+    assert t.needs == 19735  # need-dev's patents
+    method, device, battery = t.weights(["方法", "装置", "锂电池"], 1.0).tolist()
+    assert method < 0.15 and device < 0.15 and battery > 0.5
+    assert MatcherConfig().patent_term_gamma == 0.0  # patents against patents: unchanged
+
+
+def test_patent_texts_and_counts_for_the_patent_table() -> None:
+    data = BeirSet(
+        "k",
+        [
+            PatentDoc("p1", title="控制方法", abstract="锂电池"),
+            PatentDoc("p2", title="控制装置"),
+            PatentDoc("a1", title="控制方法"),
+        ],
+        {},
+        {},
+        {"p1": "patent", "p2": "patent", "a1": "offer"},
+    )
+    assert patent_texts(data) == ["控制方法。锂电池", "控制装置。"]
+    assert patent_texts(data, exclude={"p1"}) == ["控制装置。"]
+    terms = count(patent_texts(data), min_df=2)
+    assert terms == NeedTerms(2, {"控制": 2})
