@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m matching.bench --docs N [--queries Q] [--json]
+    python -m matching.tools.bench --docs N [--queries Q] [--json]
 
 Builds an N-patent corpus by sampling the real texts in ``../shared/data`` (titles,
 abstracts and their IPC codes; sentences are recombined so documents differ), falling
@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._types import PatentDoc
+from .._types import PatentDoc
 
 if TYPE_CHECKING:
-    from ._matcher import Matcher
+    from .._matcher import Matcher
 
-_ROOT = Path(__file__).resolve().parents[1]
+_ROOT = Path(__file__).resolve().parents[2]
 _SHARED = _ROOT / ".." / "shared" / "data"
 _NEEDS = _ROOT / ".." / "shared" / "benchmarks" / "need-dev" / "queries.jsonl"
 _SENTENCE_RE = re.compile(r"(?<=[。；;])")
@@ -112,7 +112,7 @@ def run_engine(engine: str, n: int, n_queries: int) -> dict[str, Any]:
 
 
 def _run_panhuo(docs: list[PatentDoc], queries: list[str]) -> dict[str, Any]:
-    from . import Matcher, save
+    from .. import Matcher, save
 
     t0 = time.perf_counter()
     matcher = Matcher.fit(docs)
@@ -144,9 +144,9 @@ def _need_texts() -> list[str]:
 def _explain_cost(matcher: Matcher, texts: list[str]) -> dict[str, Any]:
     """Whole need requests (k=20, explained) on real need texts, and the explanation step
     alone timed around ``explain`` on the same results: its cost per result."""
-    from . import _index
-    from ._explain import explain
-    from ._query import _NO_FILTERS, drop_excluded, prepare, rerank
+    from .. import _index
+    from .._explain import explain
+    from .._query import _NO_FILTERS, drop_excluded, prepare, rerank
 
     whole = _latencies(lambda q: matcher.match(q, k=20), texts)
     ranked = _latencies(lambda q: matcher.match(q, k=20, explain=False), texts)
@@ -168,7 +168,7 @@ def _explain_cost(matcher: Matcher, texts: list[str]) -> dict[str, Any]:
 def _run_bm25s(docs: list[PatentDoc], queries: list[str]) -> dict[str, Any]:
     import bm25s
 
-    from ._baseline import Bm25sBaseline
+    from .baseline import Bm25sBaseline
 
     t0 = time.perf_counter()
     base = Bm25sBaseline([f"{d.title} {d.abstract}" for d in docs], [d.id for d in docs])
@@ -187,7 +187,7 @@ def _run_bm25s(docs: list[PatentDoc], queries: list[str]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m matching.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m matching.tools.bench", description=__doc__)
     parser.add_argument("--docs", type=int, required=True)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--json", action="store_true")
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = {}
     for engine in ("panhuo", "bm25s"):
-        cmd = [sys.executable, "-m", "matching.bench", "--docs", str(args.docs),
+        cmd = [sys.executable, "-m", "matching.tools.bench", "--docs", str(args.docs),
                "--queries", str(args.queries), "--engine", engine]  # fmt: skip
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=_ROOT, check=False)
         if done.returncode:
