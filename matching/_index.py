@@ -64,8 +64,8 @@ class Snapshot:
     @cached_property
     def default_keep(self) -> np.ndarray:
         """Rows a query without filters may return: alive and not lapsed (cached)."""
-        keep: np.ndarray = self.alive & ~self.columns.lapsed
-        return keep
+        out: np.ndarray = self.alive & ~self.columns.lapsed
+        return out
 
     @cached_property
     def _keep_cache(self) -> dict[Filters, np.ndarray]:

@@ -105,13 +105,13 @@ class SubclassClassifier:
         c = self.centroids
         ranges = term_ranges(c.indptr, c.shape[0], ids, values / max(norm, 1e-30))
         if not ranges:
-            flat: np.ndarray = self._softmax(np.zeros((1, len(self.labels))))[0]
-            return flat
+            out: np.ndarray = self._softmax(np.zeros((1, len(self.labels))))[0]
+            return out
         cols = np.concatenate([c.indices[a:z] for _, a, z, _ in ranges])
         vals = np.concatenate([c.data[a:z] * x for _, a, z, x in ranges])
         cos = np.bincount(cols, weights=vals, minlength=len(self.labels))
-        out: np.ndarray = self._softmax(cos[None, :])[0]
-        return out
+        probs: np.ndarray = self._softmax(cos[None, :])[0]
+        return probs
 
     def _softmax(self, cos: np.ndarray) -> np.ndarray:
         z = (cos - cos.max(axis=1, keepdims=True)) / self.temperature

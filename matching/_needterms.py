@@ -54,7 +54,8 @@ class NeedTerms(NamedTuple):
             return np.ones(len(df), np.float32)
         top = np.log((self.needs + 1) / 0.5)
         w = np.clip(np.log((self.needs + 1) / (df + 0.5)) / top, 0.0, 1.0)
-        return np.asarray(w**gamma, np.float32)
+        out: np.ndarray = (w**gamma).astype(np.float32)
+        return out
 
 
 @cache

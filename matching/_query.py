@@ -257,9 +257,10 @@ def ipc_agreement(snap: Snapshot, prep: Prepared, cand: np.ndarray, text: np.nda
     coded = ptr[cand + 1] > ptr[cand]
     weight = text[coded].astype(np.float64)
     if coded.all() or not weight.sum():
-        return np.asarray(agree, np.float64)
+        out: np.ndarray = agree.astype(np.float64)
+        return out
     neutral = float(agree[coded] @ weight / weight.sum())
-    return np.asarray(np.where(coded, agree, neutral), np.float64)
+    return np.where(coded, agree, neutral)
 
 
 def _best(final: np.ndarray, cand: np.ndarray, ids: Sequence[str], k: int) -> list[int]:
@@ -277,5 +278,5 @@ def _best(final: np.ndarray, cand: np.ndarray, ids: Sequence[str], k: int) -> li
 def _query_dense(snap: Snapshot, prep: Prepared) -> np.ndarray:
     if isinstance(snap.encoder, LsaEncoder):
         return snap.encoder.encode_terms(prep.ids, prep.w * snap.bm25.idf[prep.ids])
-    vec: np.ndarray = np.asarray(snap.encoder.encode([prep.text]), np.float32)[0]  # type: ignore[union-attr]
-    return vec
+    out: np.ndarray = np.asarray(snap.encoder.encode([prep.text]), np.float32)[0]  # type: ignore[union-attr]
+    return out

@@ -139,6 +139,9 @@ def _print(row: dict[str, Any], as_json: bool) -> None:
         print(f"  {'ratio':<9} {cells}  (Panhuo / bm25s)")
     if row.get("attainable_ratio"):
         print(f"  useful_ndcg@10 ratio attainable at most: {row['attainable_ratio']} (1 / bm25s)")
+    for kind, cells in row.get("by_kind", {}).items():
+        shown = "  ".join(f"{k} {v:.4f}" for k, v in cells.items() if k != "queries")
+        print(f"  useful_ndcg@10 on {cells['queries']} {kind} queries: {shown}")
     if "cv_chosen" in row:
         print(f"  CV choices (hints, ipc, patent_term_gamma) by fold: {row['cv_chosen']}")
     sys.stdout.flush()

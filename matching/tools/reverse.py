@@ -127,22 +127,35 @@ def _objective(run: Run, qrels: Qrels) -> float:
 def evaluate_reverse(
     data: BeirSet, titles: Mapping[str, str], baseline: str | None, folds: int = 0
 ) -> dict[str, Any]:
-    """Panhuo (default choices, and cross-validated with ``folds``) against bm25s."""
+    """Panhuo (default choices, and cross-validated with ``folds``) against bm25s; and
+    useful-nDCG@10 by kind of query document (the service's queries are patents)."""
     rev = transpose(data)
     pool = Matcher.fit(data.docs, ipc_titles=titles, workers=1)
     candidates = with_areas(rev, pool, DEFAULT_HINTS)
     row: dict[str, Any] = {"dataset": rev.name, "queries": len(rev.queries)}
-    shipped = MatcherConfig.enterprises()
-    row["panhuo"] = metrics(run_reverse(rev, candidates, titles, shipped), rev.qrels)
+    runs = {"panhuo": run_reverse(rev, candidates, titles, MatcherConfig.enterprises())}
+    row["panhuo"] = metrics(runs["panhuo"], rev.qrels)
     if folds:
         cv = cross_validate(data, rev, pool, titles, folds)
         row["panhuo_cv"], row["cv_chosen"] = cv["metrics"], cv["chosen"]
     if baseline == "bm25s":
-        row["bm25s"] = metrics(run_bm25s(rev), rev.qrels)
+        runs["bm25s"] = run_bm25s(rev)
+        row["bm25s"] = metrics(runs["bm25s"], rev.qrels)
         row["ratio"] = {
             k: round(v / row["bm25s"][k], 3) if row["bm25s"][k] else None
             for k, v in row["panhuo"].items()
         }
         best = row["bm25s"]["useful_ndcg@10"]
         row["attainable_ratio"] = round(1 / best, 3) if best else None
+    row["by_kind"] = _by_kind(data, rev, runs)
     return row
+
+
+def _by_kind(data: BeirSet, rev: ReverseSet, runs: Mapping[str, Run]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kind in sorted({data.kinds[q] for q in rev.qrels if q in data.kinds}):
+        qrels = {q: r for q, r in rev.qrels.items() if data.kinds.get(q) == kind}
+        out[kind] = {"queries": len(qrels)} | {
+            engine: metrics(run, qrels)["useful_ndcg@10"] for engine, run in runs.items()
+        }
+    return out

@@ -142,3 +142,9 @@ def test_patent_texts_and_counts_for_the_patent_table() -> None:
     assert patent_texts(data, exclude={"p1"}) == ["控制装置。"]
     terms = count(patent_texts(data), min_df=2)
     assert terms == NeedTerms(2, {"控制": 2})
+
+
+def test_reverse_command_reports_by_kind_of_query(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(POOLED), "--reverse", "--baseline", "bm25s"]) == 0
+    out = capsys.readouterr().out
+    assert "useful_ndcg@10 on 1 offer queries: panhuo 1.0000  bm25s 1.0000" in out
