@@ -10,7 +10,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -131,7 +131,7 @@ def test_digest_survives_a_commit_from_another_connection(
                 state="healthy",
             )
         )
-        yesterday = datetime.now(UTC) - timedelta(days=1)
+        yesterday = datetime.now(digest.CST) - timedelta(days=1)  # the digest's day
         session.add(
             FeedItem(
                 enterprise_id=ent.id,
