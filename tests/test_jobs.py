@@ -4,7 +4,6 @@ dead jobs, and the writer transactions of its steps; and services never own one.
 import ast
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,21 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.common import jobs, liveness
 from app.common.jobs import JobState
 from app.common.messages import Msg
-from app.db import make_engine, make_sessionmaker, utcnow
+from app.db import make_sessionmaker, utcnow
 from app.imports.models import ImportJob
 from app.matches.models import MatchRun
-from app.migrate import upgrade_head
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def committed(fresh_database_url: Callable[[], str]) -> Iterator[tuple[str, Engine]]:
-    url = fresh_database_url()
-    upgrade_head(url)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
 
 
 def _queued(factory: sessionmaker[Session], **fields: Any) -> int:
