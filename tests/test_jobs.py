@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.common import jobs, liveness
@@ -91,10 +91,16 @@ def test_a_read_step_that_writes_fails_the_job(committed: tuple[str, Engine]) ->
         run.processed = 99
         session.flush()
 
+    def update_in_read(session: Session) -> None:
+        session.execute(update(MatchRun).values(processed=99))
+
+    core = _queued(factory)
     jobs.run(factory, MatchRun, run_id, lambda job: job.read(write_in_read))
-    run = _run(factory, run_id)
-    assert (run.state, run.processed) == (JobState.failed, 0)
-    assert "RuntimeError" in run.errors[0]["reason"]
+    jobs.run(factory, MatchRun, core, lambda job: job.read(update_in_read))
+    for failed in (run_id, core):
+        run = _run(factory, failed)
+        assert (run.state, run.processed) == (JobState.failed, 0)
+        assert "RuntimeError" in run.errors[0]["reason"]
 
 
 def test_stale_jobs_of_every_kind_are_failed_by_fail_stale(
