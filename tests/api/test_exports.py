@@ -4,13 +4,14 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 from httpx import Response
 from openpyxl import load_workbook
 
+from app.common.exports import BEIJING
 from tests import factories as f
 
 ENGLISH_KEYS = re.compile(r"implementation_rate|deal:|intent:|in_pool|transfers_registered")
@@ -61,7 +62,7 @@ def test_stats_csv_is_chinese_with_title_rows_and_percentages(
     assert rows[5] == ["指标", "数值"]
     assert ["实施率", "25.00%"] in rows and ["在库有效专利（件）", "4"] in rows
     name, fallback = _filename(response)
-    today = date.today().isoformat()
+    today = _beijing_today()
     assert name == f"盘活统计_实施与产业化_湖北省_{today}.csv"
     assert fallback == f"panhuo-stats-rates_{today}.csv"
     assert not ENGLISH_KEYS.search(response.content.decode("utf-8-sig"))
@@ -76,7 +77,7 @@ def test_stats_funnel_and_gb18030(client: TestClient) -> None:
     assert ["交易：洽谈中", "1"] in _rows(text) and ["在库专利", "4"] in _rows(text)
     assert ["范围", "全部"] in _rows(text)
     assert not ENGLISH_KEYS.search(text)
-    assert _filename(response)[0] == f"盘活统计_转化漏斗_{date.today().isoformat()}.csv"
+    assert _filename(response)[0] == f"盘活统计_转化漏斗_{_beijing_today()}.csv"
     bad = client.get("/v1/stats/export?format=csv&encoding=latin-1")
     assert bad.status_code == 422
 
@@ -88,7 +89,7 @@ def test_stats_xlsx_has_chinese_sheets_and_percent_cells(
     owner = client_for("institution", institution_id=inst)
     response = owner.get("/v1/stats/export?format=xlsx")
     name, fallback = _filename(response)
-    assert name == f"盘活统计_示例大学_{date.today().isoformat()}.xlsx"
+    assert name == f"盘活统计_示例大学_{_beijing_today()}.xlsx"
     assert fallback.endswith(".xlsx") and fallback.isascii()
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["实施与产业化", "转化成果", "转化漏斗", "按月统计"]
@@ -116,7 +117,7 @@ def test_import_errors_csv(client: TestClient) -> None:
     assert rows[5] == ["行号", "列", "原始值", "原因", "原因（英文）"]
     assert rows[6][0] == "2"
     name, fallback = _filename(response)
-    today = date.today().isoformat()
+    today = _beijing_today()
     assert name == f"导入错误_导出_{today}.csv"
     assert fallback == f"import-{job['id']}-errors_{today}.csv"
 
@@ -124,3 +125,8 @@ def test_import_errors_csv(client: TestClient) -> None:
 def test_the_import_template_has_a_chinese_file_name(client: TestClient) -> None:
     response = client.get("/v1/imports/template.xlsx")
     assert _filename(response) == ("盘活专利导入模板.xlsx", "panhuo-import-template.xlsx")
+
+
+def _beijing_today() -> str:
+    """File names carry the date in Beijing, the users' time (UTC+8), not the machine's."""
+    return datetime.now(BEIJING).date().isoformat()
