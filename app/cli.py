@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from app.config import get_settings
 from app.db import make_engine, make_sessionmaker, write_session
 from app.errors import DomainError
+from app.hooks import install as install_hooks
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -225,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    install_hooks()
     try:
         return int(args.func(args))
     except ValidationError as exc:  # bad CLI arguments: say which, no traceback

@@ -150,11 +150,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
 
 def make_sessionmaker(bind: Any) -> sessionmaker[Session]:
-    # Every session the app, CLI or a job makes must audit its writes and feed the match
-    # index's change log; the hook lives in app.audit (imported here to avoid a cycle).
-    from app.audit import recorder
-
-    recorder.install()
+    # Its sessions audit their writes and log index changes once the process has installed
+    # the hooks (app.hooks): create_app and the CLI do.
     # expire_on_commit=False: responses are serialized after the commit.
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
 

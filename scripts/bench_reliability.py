@@ -287,7 +287,9 @@ from app.enterprises.models import Enterprise
 from app.feeds.models import Subscription, WebhookEndpoint
 from app.feeds.outbound import new_secret
 from app.feeds.producer import Producer
+from app.hooks import install
 from app.patents.models import Patent
+install()
 settings = Settings()
 factory = make_sessionmaker(make_engine(settings.database_url))
 with factory() as s, s.begin():

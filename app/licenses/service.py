@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from app.audit import recorder
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.changes import recorder as changes
 from app.common.labels import label_of
 from app.common.messages import Msg
 from app.common.paging import PageParams, paginate
@@ -109,7 +109,7 @@ def declare(
     row = OpenLicense(patent_id=patent.id, status=DeclarationStatus.declared, **data.model_dump())
     session.add(row)
     session.flush()
-    recorder.touch(session, "patent", patent.id)  # open licence is a match filter and feature
+    changes.touch(session, "patent", [patent.id])  # open licence is a match filter and feature
     return present(row)
 
 
@@ -150,7 +150,7 @@ def withdraw(session: Session, actor: Principal, licence_id: int) -> OpenLicense
     if row.status is DeclarationStatus.declared:
         row.status, row.withdrawn_at = DeclarationStatus.withdrawn, utcnow()
         session.flush()
-        recorder.touch(session, "patent", row.patent_id)
+        changes.touch(session, "patent", [row.patent_id])
     return present(row)
 
 

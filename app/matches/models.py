@@ -5,24 +5,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
-
-
-class IndexChange(Base):
-    """Outbox of matchable writes, written in the writer's transaction by the flush hook.
-
-    Every worker replays it (``app.matches.engine``) before answering a match, so a read
-    after a committed write sees the write whichever worker serves it.
-    """
-
-    __tablename__ = "index_changes"
-    __audit_resource__ = None
-    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    kind: Mapped[str] = mapped_column(String(16))  # patent / need / enterprise
-    doc_id: Mapped[int]
+from app.db import Base, TimestampMixin, UTCDateTime, str_enum
 
 
 class RunState(StrEnum):
