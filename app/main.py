@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.audit.endpoints import router as audit_router
 from app.auth.endpoints import router as api_keys_router
 from app.auth.ratelimit import RateLimiter
+from app.common import reference
 from app.config import Settings, get_settings
 from app.console import UPLOAD_PATH as CONSOLE_UPLOAD_PATH
 from app.console import install as install_console
@@ -103,6 +104,7 @@ def create_app(
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_hooks()
+    reference.use(settings.data_dir)
     install_error_handlers(app)
     routers = (
         health_router,

@@ -6,7 +6,7 @@ from app.audit import service
 from app.audit.schemas import AuditFilters, AuditRead
 from app.auth.deps import Admin
 from app.common.paging import Page, Paging
-from app.db import DBSession
+from app.deps import DBSession
 
 router = APIRouter(prefix="/v1/audit-log", tags=["audit 审计"])
 

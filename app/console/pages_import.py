@@ -19,10 +19,9 @@ from app.common.params import Id, ResourceId
 from app.console.render import FormErrors, attempt, page, redirect
 from app.console.routing import ConsoleRoute, wants_json
 from app.console.security import ConsoleAccess
-from app.db import DBSession
+from app.deps import AppMatchEngine, AppSettings, DBSession, SessionFactory
 from app.imports import exports, history, service
 from app.imports.template import TEMPLATE_NAME, template_xlsx
-from app.matches.endpoints import Engine
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
 Uploader = Annotated[Principal, Depends(ConsoleAccess(Role.admin, Role.institution))]
@@ -70,7 +69,9 @@ def _institution_id(raw: str | None) -> tuple[int | None, FormErrors | None]:
 def upload(
     request: Request,
     db: DBSession,
-    engine: Engine,
+    factory: SessionFactory,
+    settings: AppSettings,
+    match_engine: AppMatchEngine,
     actor: Uploader,
     background: BackgroundTasks,
     file: Annotated[UploadFile | None, File()] = None,
@@ -82,7 +83,6 @@ def upload(
     job = None
     if errors is None and file is not None:
         upload = service.Upload(file.file, file.filename or "upload", institution, None)
-        settings = request.app.state.settings
         job, errors = attempt(
             db,
             service.create,
@@ -91,8 +91,8 @@ def upload(
             upload,
             settings.import_dir,
             background.add_task,
-            request.app.state.sessionmaker,
-            engine,
+            factory,
+            match_engine,
         )
     if errors is not None or job is None:
         errors = errors or FormErrors("导入失败")

@@ -16,8 +16,8 @@ from app.console import queries
 from app.console.render import FormErrors, FormValues, attempt, page, parse, redirect
 from app.console.routing import ConsoleRoute, safe_next
 from app.console.security import ConsoleAccess
-from app.db import DBSession
 from app.deals import service as deals
+from app.deps import DBSession
 from app.feedback import service as feedback
 from app.feedback.schemas import FeedbackCreate
 from app.feeds import service as feeds

@@ -8,7 +8,6 @@ from fastapi import (
     File,
     Form,
     Query,
-    Request,
     UploadFile,
     status,
 )
@@ -21,11 +20,10 @@ from app.common.exports import CsvEncoding, download
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import Encoding
-from app.db import DBSession
+from app.deps import AppMatchEngine, AppSettings, DBSession, SessionFactory
 from app.imports import exports, history, service
 from app.imports.schemas import BulkResult, ImportRead, RowErrorRead
 from app.imports.template import TEMPLATE_NAME, template_xlsx
-from app.matches.endpoints import Engine
 
 router = APIRouter(tags=["imports 批量导入"])
 
@@ -41,9 +39,10 @@ def import_template(_: Uploader) -> Response:
 
 @router.post("/v1/imports", status_code=status.HTTP_202_ACCEPTED, response_model=ImportRead)
 def create_import(
-    request: Request,
     session: DBSession,
-    engine: Engine,
+    factory: SessionFactory,
+    settings: AppSettings,
+    match_engine: AppMatchEngine,
     actor: Uploader,
     background: BackgroundTasks,
     file: Annotated[UploadFile, File(description=".xlsx/.csv/.jsonl")],
@@ -52,15 +51,8 @@ def create_import(
 ) -> object:
     """Upload a patent list; it is processed in the background (poll GET /v1/imports/{id})."""
     upload = service.Upload(file.file, file.filename or "upload", institution_id, encoding)
-    settings = request.app.state.settings
     return service.create(
-        session,
-        actor,
-        upload,
-        settings.import_dir,
-        background.add_task,
-        request.app.state.sessionmaker,
-        engine,
+        session, actor, upload, settings.import_dir, background.add_task, factory, match_engine
     )
 
 

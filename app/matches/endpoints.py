@@ -1,7 +1,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, status
 
 from app.auth.deps import Access, Admin
 from app.auth.models import Role
@@ -10,9 +10,8 @@ from app.common.enums import TransactionMode
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import IpcPrefix, RegionCode
-from app.db import DBSession, read_only
+from app.deps import AppMatchEngine, DBSession, SessionFactory, read_only
 from app.matches import licensees, runs, service
-from app.matches.engine import MatchEngine
 from app.matches.schemas import (
     IndexStatusOut,
     MatchFilters,
@@ -32,14 +31,6 @@ NeedSide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.ent
 SupplySide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.institution))]
 Portal = Annotated[Principal, Depends(Access(Role.admin, Role.portal))]
 Limit = Annotated[int, Query(ge=1, le=100)]
-
-
-async def get_engine(request: Request) -> MatchEngine:  # async: no threadpool hop for this
-    engine: MatchEngine = request.app.state.match_engine
-    return engine
-
-
-Engine = Annotated[MatchEngine, Depends(get_engine)]
 
 
 def match_filters(
@@ -73,48 +64,48 @@ Filters = Annotated[MatchFilters, Depends(match_filters)]
 
 @router.post("/v1/match", response_model=MatchResponse)
 @read_only
-def match(body: MatchRequest, session: DBSession, engine: Engine, actor: NeedSide) -> object:
+def match(
+    body: MatchRequest, session: DBSession, match_engine: AppMatchEngine, actor: NeedSide
+) -> object:
     """Rank pool patents for a need written on the spot."""
-    return service.match_text(session, engine, actor, body)
+    return service.match_text(session, match_engine, actor, body)
 
 
 @router.get("/v1/needs/{need_id}/matches", response_model=MatchResponse)
 def match_need(
     need_id: ResourceId,
     session: DBSession,
-    engine: Engine,
+    match_engine: AppMatchEngine,
     actor: NeedSide,
     filters: Filters,
     limit: Limit = 20,
 ) -> object:
-    return service.match_need(session, engine, actor, need_id, filters, limit)
+    return service.match_need(session, match_engine, actor, need_id, filters, limit)
 
 
 @router.get("/v1/patents/{patent_id}/matches", response_model=NeedMatchResponse)
 def match_patent(
     patent_id: ResourceId,
     session: DBSession,
-    engine: Engine,
+    match_engine: AppMatchEngine,
     actor: SupplySide,
     filters: Filters,
     limit: Limit = 20,
 ) -> object:
     """Potential licensees for a (sleeping) patent: ranked open needs and their enterprises."""
-    return licensees.match_patent(session, engine, actor, patent_id, filters, limit)
+    return licensees.match_patent(session, match_engine, actor, patent_id, filters, limit)
 
 
 @router.post("/v1/match-runs", status_code=status.HTTP_202_ACCEPTED, response_model=MatchRunRead)
 def create_match_run(
     body: MatchRunCreate,
-    request: Request,
     session: DBSession,
-    engine: Engine,
+    factory: SessionFactory,
+    match_engine: AppMatchEngine,
     actor: Portal,
     background: BackgroundTasks,
 ) -> object:
-    return runs.create(
-        session, actor, body, engine, background.add_task, request.app.state.sessionmaker
-    )
+    return runs.create(session, actor, body, match_engine, background.add_task, factory)
 
 
 @router.get("/v1/match-runs/{run_id}", response_model=MatchRunRead)
@@ -128,6 +119,6 @@ def match_run_results(run_id: ResourceId, session: DBSession, _: Portal, paging:
 
 
 @router.post("/v1/admin/index/rebuild", response_model=IndexStatusOut)
-def rebuild_index(session: DBSession, engine: Engine, _: Admin) -> object:
+def rebuild_index(session: DBSession, match_engine: AppMatchEngine, _: Admin) -> object:
     """Refit the matchers from the database in this worker and save them."""
-    return engine.rebuild(session)
+    return match_engine.rebuild(session)
