@@ -1,5 +1,5 @@
-"""What routes depend on: the request's session, the app's settings, match engine, rate
-limiter and session factory.
+"""What routes depend on: the request's session, the app's settings, match engine and rate
+limiter, and the scheduler of background jobs.
 
 The one reader of ``request.app.state`` besides ``app.main``, which fills it. One
 transaction per request: ``get_session`` opens it, services only flush, and it commits
@@ -9,11 +9,12 @@ when the route returns (or rolls back when it raises).
 from collections.abc import Iterator
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.ratelimit import RateLimiter
+from app.common import jobs
 from app.config import Settings
 from app.db import begin_write
 from app.matches.engine import MatchEngine
@@ -40,9 +41,14 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def session_factory(request: Request) -> sessionmaker[Session]:
-    """For work that outlives the request (background jobs) and opens its own sessions."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     return factory
+
+
+def job_scheduler(request: Request, background: BackgroundTasks) -> jobs.Schedule:
+    """Queues a job to run after the response, so after the request's transaction commits;
+    the job opens its own sessions."""
+    return jobs.scheduler(background.add_task, session_factory(request))
 
 
 def app_settings(request: Request) -> Settings:
@@ -68,7 +74,7 @@ def database(request: Request) -> Engine:
 
 # scope="function": commit before the response is sent, so a failed commit is never a 200.
 DBSession = Annotated[Session, Depends(get_session, scope="function")]
-SessionFactory = Annotated[sessionmaker[Session], Depends(session_factory)]
+JobScheduler = Annotated[jobs.Schedule, Depends(job_scheduler)]
 AppSettings = Annotated[Settings, Depends(app_settings)]
 AppMatchEngine = Annotated[MatchEngine, Depends(match_engine)]
 AppRateLimiter = Annotated[RateLimiter, Depends(rate_limiter)]

@@ -6,7 +6,7 @@ does; the page's script polls the job's status as JSON until it finishes.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from app.common.params import Id, ResourceId
 from app.console.render import FormErrors, attempt, page, redirect
 from app.console.routing import ConsoleRoute, wants_json
 from app.console.security import ConsoleAccess
-from app.deps import AppMatchEngine, AppSettings, DBSession, SessionFactory
+from app.deps import AppMatchEngine, AppSettings, DBSession, JobScheduler
 from app.imports import exports, history, service
 from app.imports.template import TEMPLATE_NAME, template_xlsx
 
@@ -69,11 +69,10 @@ def _institution_id(raw: str | None) -> tuple[int | None, FormErrors | None]:
 def upload(
     request: Request,
     db: DBSession,
-    factory: SessionFactory,
+    schedule: JobScheduler,
     settings: AppSettings,
     match_engine: AppMatchEngine,
     actor: Uploader,
-    background: BackgroundTasks,
     file: Annotated[UploadFile | None, File()] = None,
     institution_id: Annotated[str | None, Form(max_length=20)] = None,
 ) -> Response:
@@ -90,8 +89,7 @@ def upload(
             actor,
             upload,
             settings.import_dir,
-            background.add_task,
-            factory,
+            schedule,
             match_engine,
         )
     if errors is not None or job is None:

@@ -2,7 +2,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import (
     APIRouter,
-    BackgroundTasks,
     Body,
     Depends,
     File,
@@ -20,7 +19,7 @@ from app.common.exports import CsvEncoding, download
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import Encoding
-from app.deps import AppMatchEngine, AppSettings, DBSession, SessionFactory
+from app.deps import AppMatchEngine, AppSettings, DBSession, JobScheduler
 from app.imports import exports, history, service
 from app.imports.schemas import BulkResult, ImportRead, RowErrorRead
 from app.imports.template import TEMPLATE_NAME, template_xlsx
@@ -40,20 +39,17 @@ def import_template(_: Uploader) -> Response:
 @router.post("/v1/imports", status_code=status.HTTP_202_ACCEPTED, response_model=ImportRead)
 def create_import(
     session: DBSession,
-    factory: SessionFactory,
+    schedule: JobScheduler,
     settings: AppSettings,
     match_engine: AppMatchEngine,
     actor: Uploader,
-    background: BackgroundTasks,
     file: Annotated[UploadFile, File(description=".xlsx/.csv/.jsonl")],
     institution_id: Annotated[Id | None, Form()] = None,
     encoding: Annotated[Encoding | None, Query(description="CSV 编码，如 gbk")] = None,
 ) -> object:
     """Upload a patent list; it is processed in the background (poll GET /v1/imports/{id})."""
     upload = service.Upload(file.file, file.filename or "upload", institution_id, encoding)
-    return service.create(
-        session, actor, upload, settings.import_dir, background.add_task, factory, match_engine
-    )
+    return service.create(session, actor, upload, settings.import_dir, schedule, match_engine)
 
 
 @router.get("/v1/imports", response_model=Page[ImportRead])

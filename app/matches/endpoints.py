@@ -1,7 +1,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from app.auth.deps import Access, Admin
 from app.auth.models import Role
@@ -10,7 +10,7 @@ from app.common.enums import TransactionMode
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import IpcPrefix, RegionCode
-from app.deps import AppMatchEngine, DBSession, SessionFactory, read_only
+from app.deps import AppMatchEngine, DBSession, JobScheduler, read_only
 from app.matches import licensees, runs, service
 from app.matches.schemas import (
     IndexStatusOut,
@@ -100,12 +100,11 @@ def match_patent(
 def create_match_run(
     body: MatchRunCreate,
     session: DBSession,
-    factory: SessionFactory,
+    schedule: JobScheduler,
     match_engine: AppMatchEngine,
     actor: Portal,
-    background: BackgroundTasks,
 ) -> object:
-    return runs.create(session, actor, body, match_engine, background.add_task, factory)
+    return runs.create(session, actor, body, match_engine, schedule)
 
 
 @router.get("/v1/match-runs/{run_id}", response_model=MatchRunRead)
