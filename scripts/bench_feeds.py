@@ -43,7 +43,7 @@ from app.config import Settings  # noqa: E402
 from app.db import make_engine, make_sessionmaker  # noqa: E402
 from app.enterprises.models import Enterprise  # noqa: E402
 from app.feeds.models import FeedItem, Subscription, WebhookDelivery, WebhookEndpoint  # noqa: E402
-from app.feeds.outbound import new_secret  # noqa: E402
+from app.feeds.webhook_security import new_secret  # noqa: E402
 from app.feeds.worker import Worker  # noqa: E402
 from app.hooks import install as install_hooks  # noqa: E402
 from app.imports import service as imports  # noqa: E402

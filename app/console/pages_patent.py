@@ -58,7 +58,9 @@ def _deals(db: Session, actor: Principal, patent: Any) -> dict[str, Any]:
     """
     found = deals.list_page(db, actor, PageParams(limit=100), None, patent.id)["items"]
     licensees = queries.open_licensees(db, patent.id, date.today())
-    names = actor.role in (Role.admin, Role.portal) or actor.owns_institution(patent.institution_id)
+    names = actor.role in (Role.admin, Role.portal) or actor.acts_for_institution(
+        patent.institution_id
+    )
     return {
         "deals": found,
         "deal_parties": queries.enterprise_names(db, {d.enterprise_id for d in found}),

@@ -38,14 +38,14 @@ def _find(
 ) -> Enterprise:
     stmt = _readable(select(Enterprise).where(Enterprise.id == enterprise_id), actor)
     enterprise = session.scalar(stmt)
-    if enterprise is None or (write and not actor.owns_enterprise(enterprise.id)):
+    if enterprise is None or (write and not actor.acts_for_enterprise(enterprise.id)):
         raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     return enterprise
 
 
 def present(enterprise: Enterprise, actor: Principal) -> EnterpriseRead:
     read = EnterpriseRead.model_validate(enterprise)
-    if not actor.owns_enterprise(enterprise.id):
+    if not actor.acts_for_enterprise(enterprise.id):
         for field in _PRIVATE:
             setattr(read, field, None)
     return read

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.changes.watermark import Change, Watermark, latest_id
 from app.config import Settings
 from app.db import utcnow, write_session
-from app.feeds import bulk, outbox, sources
+from app.feeds import bulk, sources, webhook_outbox
 from app.feeds.models import FeedItem, PatentState, ProducerState, Reason
 from app.feeds.rules import Draft, Rule
 from app.matches.engine import MatchEngine
@@ -183,13 +183,13 @@ def _write(session: Session, drafts: list[Draft], watch: list[tuple[Draft, str]]
     ]
     if not rows:
         return 0
-    table = outbox.table_of(FeedItem)
+    table = webhook_outbox.table_of(FeedItem)
     returning = [
         table.c[name] for name in ("id", "enterprise_id", "patent_id", "reason", "reason_key")
     ]
     created = bulk.insert_new(session, table, rows, returning)
     # Outbox rows only for enterprises with an endpoint: most items have none.
-    hooked = outbox.with_endpoints(session, {r.enterprise_id for r in created})
+    hooked = webhook_outbox.with_endpoints(session, {r.enterprise_id for r in created})
     by_key = {
         (r["enterprise_id"], r["patent_id"], r["reason"], r["reason_key"]): r
         for r in rows
@@ -200,7 +200,7 @@ def _write(session: Session, drafts: list[Draft], watch: list[tuple[Draft, str]]
         for row in created
         if row.enterprise_id in hooked
     ]
-    outbox.enqueue_items(session, items)
+    webhook_outbox.enqueue_items(session, items)
     log.info("feed items written: %d", len(created))
     return len(created)
 

@@ -134,7 +134,7 @@ def _update(
     current: Patent,
     institution_id: int | None,
 ) -> Outcome:
-    if ctx.actor.role is Role.institution and not ctx.actor.owns_institution(
+    if ctx.actor.role is Role.institution and not ctx.actor.acts_for_institution(
         current.institution_id
     ):
         return _failed(

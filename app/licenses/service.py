@@ -216,7 +216,10 @@ def enterprise_acceptances(
     session: Session, actor: Principal, enterprise_id: int, paging: PageParams
 ) -> dict[str, Any]:
     """The open licences an enterprise has accepted, newest first, with their patents."""
-    if not actor.owns_enterprise(enterprise_id) or session.get(Enterprise, enterprise_id) is None:
+    if (
+        not actor.acts_for_enterprise(enterprise_id)
+        or session.get(Enterprise, enterprise_id) is None
+    ):
         raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     stmt = select(OpenLicenseAcceptance).where(OpenLicenseAcceptance.enterprise_id == enterprise_id)
     page = paginate(session, stmt.order_by(OpenLicenseAcceptance.id.desc()), paging)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from app.changes.watermark import Change, Watermark, latest_id
 from app.common.reference import ipc_titles
 from app.db import utcnow
-from app.matches import docs
+from app.matches import matcher_documents
 from app.needs.models import Need
 from matching import (
     IndexMismatchError,
@@ -118,10 +118,12 @@ class MatchEngine:
             self._fit(*self._load_docs(session))
             return
         if by_kind["patent"] and self.patents is not None:
-            fresh = list(docs.patents_by_id(session, list(by_kind["patent"])))
+            fresh = list(matcher_documents.patents_by_id(session, list(by_kind["patent"])))
             _sync(self.patents, by_kind["patent"], fresh)
         if by_kind["need"] and self.needs is not None:
-            fresh_needs = self._need_docs(docs.needs_by_id(session, list(by_kind["need"])))
+            fresh_needs = self._need_docs(
+                matcher_documents.needs_by_id(session, list(by_kind["need"]))
+            )
             for need_id in by_kind["need"] - {int(d.id) for d in fresh_needs}:
                 self._need_owner.pop(need_id, None)
             _sync(self.needs, by_kind["need"], fresh_needs)
@@ -134,15 +136,15 @@ class MatchEngine:
         return set(stored) | known
 
     def _load_docs(self, session: Session) -> tuple[list[PatentDoc], list[NeedDoc]]:
-        patent_docs = list(docs.patents_by_id(session, None))
+        patent_docs = list(matcher_documents.patents_by_id(session, None))
         self._need_owner = {}
-        return patent_docs, self._need_docs(docs.needs_by_id(session, None))
+        return patent_docs, self._need_docs(matcher_documents.needs_by_id(session, None))
 
     def _need_docs(self, rows: Iterable[tuple[Need, str]]) -> list[NeedDoc]:
         out = []
         for need, region in rows:
             self._need_owner[need.id] = need.enterprise_id
-            out.append(docs.need_doc(need, region))
+            out.append(matcher_documents.need_doc(need, region))
         return out
 
     def _fit(self, patent_docs: list[PatentDoc], need_docs: list[NeedDoc]) -> None:

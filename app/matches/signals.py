@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 import matching
 from app.enterprises.models import Enterprise
 from app.feedback.models import Feedback, Intent
-from app.matches.docs import province
 from app.matches.engine import MatchEngine
+from app.matches.matcher_documents import province
 from app.needs.models import Need
 
 POSITIVE = (Intent.transfer, Intent.license, Intent.equity, Intent.improvement, Intent.cooperation)
