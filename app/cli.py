@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from app.common import reference
 from app.config import get_settings
 from app.db import make_engine, make_sessionmaker, write_session
 from app.errors import DomainError
+from app.hooks import install as install_hooks
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -223,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    install_hooks()
+    reference.use(get_settings().data_dir)
     try:
         return int(args.func(args))
     except ValidationError as exc:  # bad CLI arguments: say which, no traceback

@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'panhuo.db'}"
+DATA_DIR = ROOT / "data"  # the reference tables and sample shipped with the code
 
 
 class Settings(BaseSettings):
@@ -20,7 +21,7 @@ class Settings(BaseSettings):
         default=DEFAULT_SQLITE_URL,
         validation_alias=AliasChoices("DATABASE_URL", "PANHUO_DATABASE_URL"),
     )
-    data_dir: Path = ROOT / "data"
+    data_dir: Path = DATA_DIR
     # Saved match index (loaded at start-up when it matches the database); None: never saved.
     index_dir: Path | None = ROOT / "var" / "index"
     log_level: str = "INFO"

@@ -1,8 +1,4 @@
-"""Engine, session and declarative base.
-
-One transaction per request: ``get_session`` opens it, services only flush, and the
-transaction commits when the route returns (or rolls back when it raises).
-"""
+"""Engine, sessions and declarative base; the request's session is ``app.deps.DBSession``."""
 
 import logging
 import time
@@ -11,9 +7,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Depends, Request
 from sqlalchemy import (
     DateTime,
     Dialect,
@@ -89,7 +84,6 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 _WRITE_OPTION = "panhuo_write"
-F = TypeVar("F")
 T = TypeVar("T")
 log = logging.getLogger("panhuo.db")
 
@@ -150,32 +144,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
 
 def make_sessionmaker(bind: Any) -> sessionmaker[Session]:
-    # Every session the app, CLI or a job makes must audit its writes and feed the match
-    # index's change log; the hook lives in app.audit (imported here to avoid a cycle).
-    from app.audit import recorder
-
-    recorder.install()
+    # Its sessions audit their writes and log index changes once the process has installed
+    # the hooks (app.hooks): create_app and the CLI do.
     # expire_on_commit=False: responses are serialized after the commit.
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
-
-
-def read_only(endpoint: F) -> F:
-    """Mark a route that only reads although its method is not GET (POST /v1/match)."""
-    endpoint.panhuo_read_only = True  # type: ignore[attr-defined]
-    return endpoint
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessionmaker() as session, session.begin():
-        # Unsafe methods write: take SQLite's write lock up front. Read-only POSTs must
-        # not, or every match request would queue behind every other one.
-        endpoint = request.scope.get("endpoint")
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(
-            endpoint, "panhuo_read_only", False
-        ):
-            begin_write(session)
-        yield session
-
-
-# scope="function": commit before the response is sent, so a failed commit is never a 200.
-DBSession = Annotated[Session, Depends(get_session, scope="function")]

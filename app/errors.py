@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.common.messages import Msg, translate
+from app.common.messages import Msg
+from app.common.pydantic_errors import translate
 
 log = logging.getLogger("panhuo")
 

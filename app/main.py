@@ -8,11 +8,10 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.audit import recorder
 from app.audit.endpoints import router as audit_router
 from app.auth.endpoints import router as api_keys_router
 from app.auth.ratelimit import RateLimiter
-from app.common import jobs
+from app.common import jobs, reference
 from app.config import Settings, get_settings
 from app.console import UPLOAD_PATH as CONSOLE_UPLOAD_PATH
 from app.console import install as install_console
@@ -25,6 +24,7 @@ from app.feeds.endpoints import feed_url_router
 from app.feeds.endpoints import router as feeds_router
 from app.feeds.worker import start_in_process
 from app.health.endpoints import router as health_router
+from app.hooks import install as install_hooks
 from app.imports.endpoints import router as imports_router
 from app.institutions.endpoints import router as institutions_router
 from app.licenses.endpoints import router as licenses_router
@@ -100,7 +100,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-    recorder.install()
+    install_hooks()
+    reference.use(settings.data_dir)
     install_error_handlers(app)
     routers = (
         health_router,

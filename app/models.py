@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditEntry
 from app.auth.models import ApiKey
+from app.changes.models import IndexChange
 from app.deals.models import Deal, DealPatent
 from app.enterprises.models import Enterprise
 from app.feedback.models import Feedback
@@ -18,7 +19,7 @@ from app.feeds.models import (
 from app.imports.models import ImportJob, ImportRowError
 from app.institutions.models import Institution
 from app.licenses.models import OpenLicense, OpenLicenseAcceptance
-from app.matches.models import IndexChange, MatchResult, MatchRun
+from app.matches.models import MatchResult, MatchRun
 from app.needs.models import Need
 from app.patents.models import Patent, PatentIpc
 

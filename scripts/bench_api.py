@@ -37,6 +37,7 @@ from app.auth.models import Role  # noqa: E402
 from app.auth.schemas import ApiKeyCreate  # noqa: E402
 from app.common.identifiers import application_check_digit  # noqa: E402
 from app.db import make_engine, make_sessionmaker, utcnow  # noqa: E402
+from app.hooks import install as install_hooks  # noqa: E402
 from app.migrate import upgrade_head  # noqa: E402
 from app.models import Enterprise, Institution, Need, Patent, PatentIpc  # noqa: E402
 from matching.tools.bench import make_corpus  # noqa: E402
@@ -138,6 +139,7 @@ def populate(url: str, n_patents: int, n_needs: int) -> list[str]:
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
+    install_hooks()
     with make_sessionmaker(engine)() as session, session.begin():
         key = auth_service.create(session, ApiKeyCreate(name="bench", role=Role.admin)).key
     engine.dispose()

@@ -43,8 +43,9 @@ from app.config import Settings  # noqa: E402
 from app.db import make_engine, make_sessionmaker  # noqa: E402
 from app.enterprises.models import Enterprise  # noqa: E402
 from app.feeds.models import FeedItem, Subscription, WebhookDelivery, WebhookEndpoint  # noqa: E402
-from app.feeds.outbound import new_secret  # noqa: E402
+from app.feeds.webhook_security import new_secret  # noqa: E402
 from app.feeds.worker import Worker  # noqa: E402
+from app.hooks import install as install_hooks  # noqa: E402
 from app.imports import service as imports  # noqa: E402
 from app.matches.engine import MatchEngine  # noqa: E402
 from app.migrate import upgrade_head  # noqa: E402
@@ -202,6 +203,7 @@ def _run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     upgrade_head(url)
     settings = Settings(database_url=url, index_dir=None, webhook_allow_networks=["127.0.0.0/8"])
     engine = make_engine(url)
+    install_hooks()
     factory = make_sessionmaker(engine)
     out: dict[str, Any] = {"backend": engine.dialect.name}
     try:

@@ -100,11 +100,13 @@ def run_import(url: str, path: Path, index_dir: Path) -> dict[str, object]:
     """In a fresh process: the service's import job plus the index catch-up."""
     from app.auth.principal import SYSTEM
     from app.db import make_engine, make_sessionmaker
+    from app.hooks import install as install_hooks
     from app.imports import service, tasks
     from app.matches.engine import MatchEngine
     from app.migrate import upgrade_head
 
     upgrade_head(url)
+    install_hooks()
     factory = make_sessionmaker(make_engine(url))
     engine = MatchEngine(None)
     with factory() as session, session.begin():

@@ -285,9 +285,11 @@ from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.enterprises.models import Enterprise
 from app.feeds.models import Subscription, WebhookEndpoint
-from app.feeds.outbound import new_secret
+from app.feeds.webhook_security import new_secret
 from app.feeds.producer import Producer
+from app.hooks import install
 from app.patents.models import Patent
+install()
 settings = Settings()
 factory = make_sessionmaker(make_engine(settings.database_url))
 with factory() as s, s.begin():

@@ -19,7 +19,7 @@ from app.feeds.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from app.feeds.outbound import new_secret
+from app.feeds.webhook_security import new_secret
 from app.imports.models import ImportJob
 from app.institutions.models import Institution, InstitutionType
 from app.licenses.models import DeclarationStatus, FeeType, OpenLicense

@@ -23,11 +23,13 @@ from app.auth.models import Role
 from app.auth.schemas import ApiKeyCreate
 from app.config import Settings
 from app.db import make_engine
+from app.hooks import install as install_hooks
 from app.main import create_app
 from app.migrate import upgrade_head
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+install_hooks()  # as create_app and the CLI do: tests that write without an app are audited
 
 
 def _create_pg_database(server_url: str) -> tuple[str, str]:

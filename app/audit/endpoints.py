@@ -10,7 +10,7 @@ from app.auth.deps import Admin
 from app.common.paging import Page, Paging
 from app.common.params import Id
 from app.common.types import ShortText
-from app.db import DBSession
+from app.deps import DBSession
 
 router = APIRouter(prefix="/v1/audit-log", tags=["audit 审计"])
 

@@ -3,25 +3,19 @@
 Hooking the flush rather than each service means a new endpoint cannot forget to audit:
 every mapped class declares ``__audit_resource__`` (a test enforces it), or ``None`` for
 rows that belong to a parent (``patent_ipc``) or are the log itself.
-
-The same hook feeds the match index's change log (``index_changes``) for the resources
-the matcher indexes, so imports and future write paths keep the index in sync too.
 """
 
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.audit.models import AuditEntry
 from app.auth.principal import SYSTEM, Principal
 from app.common import bulk
 from app.db import utcnow
-from app.matches.models import IndexChange
 
 ACTOR_KEY = "actor"
-# Resources whose writes the match index must replay (enterprise: its needs' region).
-INDEXED = frozenset({"patent", "need", "enterprise"})
 
 
 def _changed_fields(obj: Any) -> list[str]:
@@ -102,22 +96,10 @@ def record_created(session: Session, resource_type: str, ids: list[int]) -> None
     )
 
 
-def touch(session: Session, kind: str, doc_id: int) -> None:
-    """Tell the match index a document changed through a related table (open licences)."""
-    row = {"at": utcnow(), "kind": kind, "doc_id": doc_id}
-    session.connection().execute(insert(IndexChange), [row])
-
-
 def _write(session: Session, values: list[dict[str, Any]]) -> None:
     # Core insert (COPY on PostgreSQL) on the session's own connection: no ORM objects are
     # added mid-flush, and an import's thousands of rows skip building huge INSERTs.
     bulk.insert_rows(session, AuditEntry, values)
-    changes = [
-        {"at": row["at"], "kind": row["resource_type"], "doc_id": int(row["resource_id"])}
-        for row in values
-        if row["resource_type"] in INDEXED
-    ]
-    bulk.insert_rows(session, IndexChange, changes)
 
 
 def install(session_class: type[Session] = Session) -> None:

@@ -17,7 +17,7 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.labels import label_of
 from app.common.messages import Msg
-from app.db import DBSession
+from app.deps import AppRateLimiter, AppSettings, DBSession
 from app.errors import Forbidden, TooManyRequests, Unauthorized
 
 PUBLIC_PATHS = frozenset(
@@ -40,14 +40,19 @@ class Access:
     def __init__(self, *roles: Role) -> None:
         self.roles = frozenset(roles)
 
-    def __call__(self, request: Request, session: DBSession, creds: Credentials) -> Principal:
+    def __call__(
+        self,
+        request: Request,
+        session: DBSession,
+        settings: AppSettings,
+        limiter: AppRateLimiter,
+        creds: Credentials,
+    ) -> Principal:
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
             raise Unauthorized(Msg("需要 API 密钥", "missing bearer API key"))
         request_id = getattr(request.state, "request_id", None)
-        principal = service.authenticate(
-            session, request.app.state.settings, creds.credentials, request_id
-        )
-        wait = request.app.state.rate_limiter.hit(principal.key_id or "dev")
+        principal = service.authenticate(session, settings, creds.credentials, request_id)
+        wait = limiter.hit(principal.key_id or "dev")
         if wait:
             raise TooManyRequests(wait)
         if principal.role not in self.roles:

@@ -8,7 +8,7 @@ from app.auth.models import Role
 from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from app.common.paging import Page, Paging
 from app.common.params import ResourceId
-from app.db import DBSession
+from app.deps import DBSession
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys 密钥"])
 

@@ -24,12 +24,14 @@ class Principal:
         """Region-code prefix of the bound province (``410000`` → ``41``)."""
         return region_prefix(self.province_code or "")
 
-    def owns_institution(self, institution_id: int | None) -> bool:
+    def acts_for_institution(self, institution_id: int | None) -> bool:
+        """The admin, or the institution's own key: who writes its rows and sees its own data."""
         return self.is_admin or (
             self.role is Role.institution and institution_id == self.institution_id
         )
 
-    def owns_enterprise(self, enterprise_id: int | None) -> bool:
+    def acts_for_enterprise(self, enterprise_id: int | None) -> bool:
+        """The admin, or the enterprise's own key: who writes its rows and sees its own data."""
         return self.is_admin or (
             self.role is Role.enterprise and enterprise_id == self.enterprise_id
         )

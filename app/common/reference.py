@@ -1,16 +1,34 @@
-"""Reference tables shipped in ``data/``: IPC titles, SEI, GB/T 4754 (see data/SOURCES.md)."""
+"""Reference tables shipped in ``data/``: IPC titles, SEI, GB/T 4754 (see data/SOURCES.md).
+
+They are read from the directory of the running app's settings, which ``create_app`` and
+the CLI hand to ``use``; validators and schemas look tables up without a request at hand,
+so the choice is per process. Each table is parsed once per directory.
+"""
 
 import csv
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
 
-from app.config import get_settings
+from app.config import DATA_DIR
+
+_data_dir = DATA_DIR
 
 
-@lru_cache(maxsize=1)
+def use(data_dir: Path) -> None:
+    """Read the tables from ``data_dir`` from now on (the app's ``settings.data_dir``)."""
+    global _data_dir
+    _data_dir = data_dir
+
+
 def ipc_titles() -> dict[str, str]:
-    path = get_settings().data_dir / "ipc_zh.tsv"
-    with path.open(encoding="utf-8", newline="") as fh:
+    return _ipc_titles(_data_dir)
+
+
+@cache
+def _ipc_titles(data_dir: Path) -> dict[str, str]:
+    with (data_dir / "ipc_zh.tsv").open(encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         next(reader, None)  # header
         return {row[0]: _short(row[1]) for row in reader if len(row) >= 2}
@@ -33,59 +51,58 @@ def ipc_title(code: str) -> str | None:
     return titles.get(code[:4])
 
 
-@lru_cache(maxsize=1)
 def industry_codes() -> dict[str, str]:
     """GB/T 4754-2017 code (``C4210``) → name; the first name where the source repeats one."""
-    with (get_settings().data_dir / "gbt4754_2017.jsonl").open(encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
+    return _industry_codes(_data_dir)
+
+
+@cache
+def _industry_codes(data_dir: Path) -> dict[str, str]:
     names: dict[str, str] = {}
-    for row in rows:
+    for row in _jsonl(data_dir / "gbt4754_2017.jsonl"):
         names.setdefault(row["code"], row["name"])
     return names
 
 
-@lru_cache(maxsize=1)
 def industry_by_digits() -> dict[str, str]:
     """``4210`` → ``C4210``: divisions are numbered across sections, so digits are unique."""
-    return {code[1:]: code for code in industry_codes() if len(code) > 1}
+    return _industry_by_digits(_data_dir)
 
 
-@lru_cache(maxsize=1)
+@cache
+def _industry_by_digits(data_dir: Path) -> dict[str, str]:
+    return {code[1:]: code for code in _industry_codes(data_dir) if len(code) > 1}
+
+
 def sei_names() -> dict[str, str]:
     """战略性新兴产业 category code (``"1.2"``) → name (``电子核心产业``)."""
-    return {code: name for _, (code, name) in _sei_rows().items()}
+    return _sei_names(_data_dir)
 
 
-@lru_cache(maxsize=1)
-def _sei_rows() -> dict[int, tuple[str, str]]:
-    path = get_settings().data_dir / "sei.jsonl"
-    with path.open(encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
-    return {row["id"]: (row["seiCode"], row["seiName"]) for row in rows}
+@cache
+def _sei_names(data_dir: Path) -> dict[str, str]:
+    return {code: name for _, (code, name) in _sei_rows(data_dir).items()}
 
 
-@lru_cache(maxsize=1)
-def _ipc_sei() -> dict[str, frozenset[str]]:
-    rows = _sei_rows()
+@cache
+def _sei_rows(data_dir: Path) -> dict[int, tuple[str, str]]:
+    return {row["id"]: (row["seiCode"], row["seiName"]) for row in _jsonl(data_dir / "sei.jsonl")}
+
+
+@cache
+def _ipc_sei(data_dir: Path) -> dict[str, frozenset[str]]:
+    """IPC code as the concordance lists it → the SEI categories it belongs to."""
+    rows = _sei_rows(data_dir)
     table: dict[str, set[str]] = {}
-    with (get_settings().data_dir / "ipc_sei.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                item = json.loads(line)
-                table.setdefault(item["ipcCode"], set()).add(rows[item["seiId"]][0])
+    for item in _jsonl(data_dir / "ipc_sei.jsonl"):
+        table.setdefault(item["ipcCode"], set()).add(rows[item["seiId"]][0])
     return {code: frozenset(cats) for code, cats in table.items()}
-
-
-@lru_cache(maxsize=64)
-def sei_ipc_codes(category: str) -> frozenset[str]:
-    """The IPC codes the concordance lists for a category, at whatever level it lists them."""
-    return frozenset(code for code, cats in _ipc_sei().items() if category in cats)
 
 
 def sei_categories(ipc_codes: list[str]) -> list[str]:
     """SEI categories of a patent: each code maps by its longest listed prefix
     (subgroup, main group, subclass, class), as the concordance prescribes."""
-    table = _ipc_sei()
+    table = _ipc_sei(_data_dir)
     found: set[str] = set()
     for code in ipc_codes:
         candidates = [code]
@@ -97,3 +114,18 @@ def sei_categories(ipc_codes: list[str]) -> list[str]:
                 found |= table[candidate]
                 break
     return sorted(found)
+
+
+def sei_ipc_codes(category: str) -> frozenset[str]:
+    """The IPC codes the concordance lists for a category, at the level it lists them."""
+    return _sei_ipc_codes(_data_dir, category)
+
+
+@lru_cache(maxsize=64)
+def _sei_ipc_codes(data_dir: Path, category: str) -> frozenset[str]:
+    return frozenset(code for code, cats in _ipc_sei(data_dir).items() if category in cats)
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]

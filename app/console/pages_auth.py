@@ -20,7 +20,7 @@ from app.console.security import (
     set_cookie,
     start_session,
 )
-from app.db import DBSession
+from app.deps import AppSettings, DBSession
 from app.errors import DomainError
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
@@ -58,6 +58,7 @@ def login_form(request: Request, next: str | None = None) -> Response:
 def login(
     request: Request,
     db: DBSession,
+    settings: AppSettings,
     api_key: Annotated[str, Form(max_length=200)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=500)] = "/console/",
@@ -70,7 +71,7 @@ def login(
         return _login_form(request, target, FormErrors("请输入 API 密钥", {"api_key": "必填"}))
     request_id = getattr(request.state, "request_id", None)
     try:
-        principal = auth.authenticate(db, request.app.state.settings, api_key.strip(), request_id)
+        principal = auth.authenticate(db, settings, api_key.strip(), request_id)
     except DomainError as exc:
         errors = FormErrors("登录失败", {"api_key": chinese(exc.detail)})
         return _login_form(request, target, errors)

@@ -12,7 +12,7 @@ from app.console import queries
 from app.console.render import page, redirect
 from app.console.routing import ConsoleRoute
 from app.console.security import ConsoleAccess
-from app.db import DBSession
+from app.deps import DBSession
 from app.feeds import feed
 from app.feeds import service as feeds
 from app.needs import service as needs

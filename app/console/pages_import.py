@@ -6,24 +6,22 @@ does; the page's script polls the job's status as JSON until it finishes.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.common import jobs
 from app.common.exports import CsvEncoding, download
 from app.common.paging import PageParams
 from app.common.params import Id, ResourceId
 from app.console.render import FormErrors, attempt, page, redirect
 from app.console.routing import ConsoleRoute, wants_json
 from app.console.security import ConsoleAccess
-from app.db import DBSession
+from app.deps import AppMatchEngine, AppSettings, DBSession, JobScheduler
 from app.imports import exports, history, service
 from app.imports.template import TEMPLATE_NAME, template_xlsx
-from app.matches.endpoints import Engine
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
 Uploader = Annotated[Principal, Depends(ConsoleAccess(Role.admin, Role.institution))]
@@ -71,9 +69,10 @@ def _institution_id(raw: str | None) -> tuple[int | None, FormErrors | None]:
 def upload(
     request: Request,
     db: DBSession,
-    engine: Engine,
+    schedule: JobScheduler,
+    settings: AppSettings,
+    match_engine: AppMatchEngine,
     actor: Uploader,
-    background: BackgroundTasks,
     file: Annotated[UploadFile | None, File()] = None,
     institution_id: Annotated[str | None, Form(max_length=20)] = None,
 ) -> Response:
@@ -83,7 +82,6 @@ def upload(
     job = None
     if errors is None and file is not None:
         upload = service.Upload(file.file, file.filename or "upload", institution, None)
-        settings = request.app.state.settings
         job, errors = attempt(
             db,
             service.create,
@@ -91,8 +89,8 @@ def upload(
             actor,
             upload,
             settings.import_dir,
-            jobs.scheduler(background.add_task, request.app.state.sessionmaker),
-            engine,
+            schedule,
+            match_engine,
         )
     if errors is not None or job is None:
         errors = errors or FormErrors("导入失败")

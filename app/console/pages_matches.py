@@ -23,11 +23,11 @@ from app.common.types import NeedText, RegionCode, SearchText
 from app.console.render import FormErrors, page, parse
 from app.console.routing import ConsoleRoute
 from app.console.security import ConsoleAccess
-from app.db import DBSession
+from app.deps import AppMatchEngine, DBSession
 from app.errors import DomainError
 from app.matches import licensees
 from app.matches import service as matches
-from app.matches.endpoints import Engine
+from app.matches.engine import MatchEngine
 from app.matches.schemas import MatchFilters, MatchRequest
 from app.needs import service as needs
 from app.needs.repository import NeedFilters
@@ -99,7 +99,7 @@ def _filters(q: MatchQuery) -> tuple[MatchFilters | None, FormErrors | None]:
 
 
 def _run(
-    db: Session, engine: Any, actor: Principal, q: MatchQuery, f: MatchFilters
+    db: Session, match_engine: MatchEngine, actor: Principal, q: MatchQuery, f: MatchFilters
 ) -> tuple[Any, FormErrors | None]:
     source = q.source or "text"
     if actor.role not in SOURCES[source]:
@@ -109,14 +109,14 @@ def _run(
             if not q.text:
                 return None, FormErrors("请填写需求描述", {"text": "必填"})
             body = MatchRequest(text=q.text, region=q.region, filters=f, limit=q.limit)
-            return matches.match_text(db, engine, actor, body), None
+            return matches.match_text(db, match_engine, actor, body), None
         if source == "need":
             if q.need_id is None:
                 return None, FormErrors("请选择需求", {"need_id": "必填"})
-            return matches.match_need(db, engine, actor, q.need_id, f, q.limit), None
+            return matches.match_need(db, match_engine, actor, q.need_id, f, q.limit), None
         if q.patent_id is None:
             return None, FormErrors("请选择专利", {"patent_id": "必填"})
-        return licensees.match_patent(db, engine, actor, q.patent_id, f, q.limit), None
+        return licensees.match_patent(db, match_engine, actor, q.patent_id, f, q.limit), None
     except DomainError as exc:
         return None, FormErrors.from_domain(exc)
 
@@ -146,14 +146,16 @@ def _pickers(db: Session, actor: Principal, q: MatchQuery) -> dict[str, Any]:
 
 
 @router.get("/matches")
-def match_page(request: Request, db: DBSession, engine: Engine, actor: Matcher) -> Response:
+def match_page(
+    request: Request, db: DBSession, match_engine: AppMatchEngine, actor: Matcher
+) -> Response:
     params = {k: v for k, v in request.query_params.items() if k != "run"}
     query, errors = parse(MatchQuery, params)
     result = None
     if query is not None and "run" in request.query_params:
         filters, errors = _filters(query)
         if filters is not None:
-            result, errors = _run(db, engine, actor, query, filters)
+            result, errors = _run(db, match_engine, actor, query, filters)
     default_source = "patent" if actor.role is Role.institution else "text"
     context = {
         "query": query or MatchQuery(),

@@ -16,9 +16,9 @@ from app.console import queries
 from app.console.render import FormErrors, FormValues, attempt, page, parse, redirect
 from app.console.routing import ConsoleRoute, safe_next
 from app.console.security import ConsoleAccess
-from app.db import DBSession
 from app.deals import service as deals
 from app.deals.repository import DealFilters
+from app.deps import DBSession
 from app.feedback import service as feedback
 from app.feedback.schemas import FeedbackCreate
 from app.feeds import service as feeds
@@ -60,7 +60,9 @@ def _deals(db: Session, actor: Principal, patent: Any) -> dict[str, Any]:
     on_patent = DealFilters(patent_id=patent.id)
     found = deals.list_page(db, actor, PageParams(limit=100), on_patent).items
     licensees = queries.open_licensees(db, patent.id, date.today())
-    names = actor.role in (Role.admin, Role.portal) or actor.owns_institution(patent.institution_id)
+    names = actor.role in (Role.admin, Role.portal) or actor.acts_for_institution(
+        patent.institution_id
+    )
     return {
         "deals": found,
         "deal_parties": queries.enterprise_names(db, {d.enterprise_id for d in found}),

@@ -15,7 +15,7 @@ from app.console import queries
 from app.console.render import FormErrors, FormValues, attempt, chinese, page, parse, redirect
 from app.console.routing import ConsoleRoute
 from app.console.security import ConsoleAccess
-from app.db import DBSession
+from app.deps import DBSession
 from app.licenses import service as licences
 from app.licenses.schemas import OpenLicenseCreate
 from app.patents import service as patents

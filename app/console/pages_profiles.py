@@ -16,7 +16,7 @@ from app.common.types import IpcPrefix
 from app.console.render import page, parse
 from app.console.routing import ConsoleRoute
 from app.console.security import ConsoleAccess
-from app.db import DBSession
+from app.deps import DBSession
 from app.enterprises import service as enterprises
 from app.enterprises.repository import EnterpriseFilters
 from app.institutions import service as institutions

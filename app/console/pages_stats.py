@@ -19,7 +19,7 @@ from app.console.labels import label
 from app.console.render import page, parse
 from app.console.routing import ConsoleRoute
 from app.console.security import ConsoleAccess
-from app.db import DBSession
+from app.deps import DBSession
 from app.matches.schemas import SeiCode
 from app.stats import distribution, scope, service
 from app.stats import export as stats_export

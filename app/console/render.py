@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.common.identifiers import region_name
-from app.common.messages import Msg, translate
+from app.common.messages import Msg
+from app.common.pydantic_errors import translate
 from app.console import labels
 from app.console.security import CSRF_FIELD, set_cookie, sign, unsign
 from app.errors import DomainError

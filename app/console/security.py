@@ -15,6 +15,7 @@ import os
 import secrets
 import time
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -27,7 +28,7 @@ from app.auth.models import ApiKey, Role
 from app.auth.principal import Principal
 from app.config import ROOT, Settings
 from app.console.queries import organisation
-from app.db import DBSession
+from app.deps import AppRateLimiter, AppSettings, DBSession, app_settings
 from app.errors import DomainError, TooManyRequests
 
 SESSION_COOKIE = "panhuo_console"
@@ -50,6 +51,7 @@ class ConsoleForbidden(DomainError):
     title = "Forbidden"
 
 
+@cache
 def _file_secret() -> bytes:
     # O_EXCL: two workers starting together agree on whichever secret was written first.
     SECRET_PATH.parent.mkdir(parents=True, exist_ok=True)
@@ -63,14 +65,8 @@ def _file_secret() -> bytes:
 
 
 def _secret(request: Request) -> bytes:
-    state = request.app.state
-    if getattr(state, "console_secret", None) is None:
-        configured = state.settings.console_secret
-        state.console_secret = (
-            configured.get_secret_value().encode() if configured else _file_secret()
-        )
-    secret: bytes = state.console_secret
-    return secret
+    configured = app_settings(request).console_secret
+    return configured.get_secret_value().encode() if configured else _file_secret()
 
 
 def _mac(secret: bytes, body: str) -> str:
@@ -105,14 +101,14 @@ class ConsoleSession:
 
 def read_session(request: Request) -> ConsoleSession | None:
     data = unsign(request, request.cookies.get(SESSION_COOKIE))
-    settings: Settings = request.app.state.settings
+    settings = app_settings(request)
     if data is None or time.time() - data.get("t", 0) > settings.console_session_hours * 3600:
         return None
     return ConsoleSession(data.get("k"), str(data.get("h")), str(data.get("c")), data["t"])
 
 
 def _secure(request: Request) -> bool:
-    configured = request.app.state.settings.console_cookie_secure
+    configured = app_settings(request).console_cookie_secure
     return request.url.scheme == "https" if configured is None else bool(configured)
 
 
@@ -124,7 +120,7 @@ def set_cookie(request: Request, response: Response, name: str, value: str) -> N
         samesite="lax",
         secure=_secure(request),
         path="/console",
-        max_age=int(request.app.state.settings.console_session_hours * 3600),
+        max_age=int(app_settings(request).console_session_hours * 3600),
     )
 
 
@@ -192,15 +188,21 @@ class ConsoleAccess:
     def __init__(self, *roles: Role) -> None:
         self.roles = frozenset(roles)
 
-    def __call__(self, request: Request, db: DBSession, posted: PostedCsrf) -> Principal:
+    def __call__(
+        self,
+        request: Request,
+        db: DBSession,
+        settings: AppSettings,
+        limiter: AppRateLimiter,
+        posted: PostedCsrf,
+    ) -> Principal:
         cs = read_session(request)
         if cs is None:
             raise LoginRequired("请先登录 / please sign in")
         if request.method not in SAFE_METHODS and not csrf_matches(cs.csrf, posted):
             raise ConsoleForbidden("表单已过期，请刷新页面后重试 / CSRF check failed")
-        settings = request.app.state.settings
         principal = principal_for(db, settings, cs, getattr(request.state, "request_id", None))
-        wait = request.app.state.rate_limiter.hit(principal.key_id or "dev")
+        wait = limiter.hit(principal.key_id or "dev")
         if wait:
             raise TooManyRequests(wait)
         if principal.role not in self.roles:

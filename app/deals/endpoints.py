@@ -7,11 +7,11 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
-from app.db import DBSession
 from app.deals import service
 from app.deals.models import DealStatus
 from app.deals.repository import DealFilters
 from app.deals.schemas import DealCreate, DealRead, DealTransition
+from app.deps import DBSession
 
 router = APIRouter(prefix="/v1/deals", tags=["deals 交易"])
 

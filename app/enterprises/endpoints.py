@@ -8,7 +8,7 @@ from app.auth.principal import Principal
 from app.common.paging import Page, Paging
 from app.common.params import ResourceId
 from app.common.types import IndustryCode, RegionCode, SearchText
-from app.db import DBSession
+from app.deps import DBSession
 from app.enterprises import service
 from app.enterprises.repository import EnterpriseFilters
 from app.enterprises.schemas import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate

@@ -24,14 +24,14 @@ def _find(
     session: Session, actor: Principal, enterprise_id: int, write: bool = False
 ) -> Enterprise:
     enterprise = repository.get_readable(session, actor, enterprise_id)
-    if enterprise is None or (write and not actor.owns_enterprise(enterprise.id)):
+    if enterprise is None or (write and not actor.acts_for_enterprise(enterprise.id)):
         raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     return enterprise
 
 
 def present(enterprise: Enterprise, actor: Principal) -> EnterpriseRead:
     read = EnterpriseRead.model_validate(enterprise)
-    if not actor.owns_enterprise(enterprise.id):
+    if not actor.acts_for_enterprise(enterprise.id):
         for field in _PRIVATE:
             setattr(read, field, None)
     return read

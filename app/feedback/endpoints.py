@@ -6,7 +6,7 @@ from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.params import ResourceId
-from app.db import DBSession
+from app.deps import DBSession
 from app.feedback import service
 from app.feedback.schemas import FeedbackCreate, FeedbackRead, RatingSummary
 

@@ -78,7 +78,7 @@ def _present(fb: Feedback, ent: Enterprise, actor: Principal) -> FeedbackRead:
     read = FeedbackRead.model_validate(fb)
     if actor.role is Role.portal:
         return read  # intents without identities
-    contact = actor.is_admin or actor.owns_enterprise(ent.id) or fb.share_contact
+    contact = actor.acts_for_enterprise(ent.id) or fb.share_contact
     read.enterprise = EnterpriseContact(
         id=ent.id,
         name=ent.name,

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.db import utcnow, write_session
-from app.feeds import outbound
+from app.feeds import webhook_security
 from app.feeds.models import DeliveryState, EndpointState, WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger("panhuo.webhooks")
@@ -110,8 +110,8 @@ def claim(
 def send(client: httpx.Client, job: Job, allow: list[str]) -> Outcome:
     at = utcnow()
     try:
-        target = outbound.resolve(job.url, allow)
-    except outbound.Refused as exc:
+        target = webhook_security.resolve(job.url, allow)
+    except webhook_security.Refused as exc:
         return Outcome(job, None, str(exc)[:500], at)
     body = job.body.encode()
     timestamp = int(time.time())
@@ -121,7 +121,7 @@ def send(client: httpx.Client, job: Job, allow: list[str]) -> Outcome:
         "host": target.host_header,
         "webhook-id": job.webhook_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": outbound.sign(job.secret, job.webhook_id, timestamp, body),
+        "webhook-signature": webhook_security.sign(job.secret, job.webhook_id, timestamp, body),
     }
     try:
         response = client.post(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.principal import Principal
 from app.db import utcnow, write_session
-from app.feeds import outbox, sources
+from app.feeds import sources, webhook_outbox
 from app.feeds.feed import items_query, present
 from app.feeds.models import FeedItem, Subscription, WebhookDelivery, WebhookEndpoint
 from app.feeds.schemas import Digest
@@ -89,5 +89,5 @@ def enqueue_yesterday(factory: sessionmaker[Session]) -> int:
             found = build(session, endpoint.enterprise_id, day, DEFAULT_TOP)
             if found.items:
                 data = found.model_dump(mode="json")
-                queued += outbox.enqueue_digest(session, endpoint, day.isoformat(), data)
+                queued += webhook_outbox.enqueue_digest(session, endpoint, day.isoformat(), data)
     return queued

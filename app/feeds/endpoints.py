@@ -8,8 +8,7 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.paging import Page, Paging
 from app.common.params import ResourceId
-from app.config import Settings
-from app.db import DBSession
+from app.deps import AppSettings, DBSession
 from app.feeds import digest, feed, service, tokens, webhooks
 from app.feeds.models import DeliveryState
 from app.feeds.schemas import (
@@ -37,14 +36,6 @@ Owner = Annotated[Principal, Depends(Access(Role.admin, Role.enterprise))]
 Reader = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise))]
 Limit = Annotated[int, Query(ge=1, le=100, description="每页条数，最多 100")]
 Cursor = Annotated[str | None, Query(max_length=20, description="上一页的 next_cursor")]
-
-
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
 @router.post("/watchlist/{patent_id}", status_code=status.HTTP_201_CREATED)

@@ -1,7 +1,7 @@
 """Feed production: patents entering the pool → feed items and webhook outbox rows.
 
-The producer consumes ``index_changes`` (written in each patent write's transaction by the
-flush hook, for single creates, bulk writes, imports, status and licence changes) past a
+The producer consumes the change log (``app.changes``, written in each patent write's
+transaction, for single creates, bulk writes, imports, status and licence changes) past a
 watermark kept in ``feed_producer``. For each changed patent it compares the current state
 with the last one it saw (``feed_patent_states``):
 
@@ -10,33 +10,33 @@ with the last one it saw (``feed_patent_states``):
 - a changed legal status, pool status, modes or open licence is pushed to its watchers.
 
 Re-processing is harmless (state comparison, and the unique feed-item key with
-``ON CONFLICT DO NOTHING``), so the watermark only passes rows older than ``SETTLE`` seconds:
-ids commit out of order, and a row committed late is still seen. Producers lock the
-``feed_producer`` row for their transaction, so they run one at a time across processes
-and feed item ids are committed in increasing order (the pull feed's cursor relies on it).
+``ON CONFLICT DO NOTHING``), so the watermark only passes settled rows (see
+``app.changes.watermark``): ids commit out of order, and a row committed late is still
+seen. Producers lock the ``feed_producer`` row for their transaction, so they run one at a
+time across processes and feed item ids are committed in increasing order (the pull feed's
+cursor relies on it).
 """
 
 import gc
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.changes.watermark import Change, Watermark, latest_id
 from app.common import bulk
 from app.config import Settings
 from app.db import utcnow, write_session
-from app.feeds import outbox, sources
+from app.feeds import sources, webhook_outbox
 from app.feeds.models import FeedItem, PatentState, ProducerState, Reason
 from app.feeds.rules import Draft, Rule
 from app.matches.engine import MatchEngine
-from app.matches.models import IndexChange
 
 log = logging.getLogger("panhuo.feeds")
-SETTLE = timedelta(seconds=60)
 CHUNK = 2000  # patents per transaction
 # On SQLite a chunk holds the database's only write lock while it matches: kept short,
 # so imports and API writes beside it never wait near their 30 s busy timeout.
@@ -45,21 +45,17 @@ SQLITE_CHUNK = 250
 
 class Producer:
     def __init__(self) -> None:
-        # Change rows this process already handled but the watermark has not passed yet.
-        self._done: set[int] = set()
+        # Its mark follows the persisted one; its handled ids are this process's own.
+        self._watermark = Watermark()
 
     def run(
         self, factory: sessionmaker[Session], engine: MatchEngine | None, settings: Settings
     ) -> int:
         """Handle every pending change; the number of feed items written."""
         with factory() as session, session.begin():
-            mark = _state(session).last_change_id
-            rows = session.execute(
-                select(IndexChange.id, IndexChange.at, IndexChange.doc_id)
-                .where(IndexChange.id > mark, IndexChange.kind == "patent")
-                .order_by(IndexChange.id)
-            ).all()
-        fresh = [r for r in rows if r.id not in self._done]
+            self._watermark.advance(_state(session).last_change_id)
+            rows = session.execute(self._watermark.pending("patent")).all()
+        fresh = self._watermark.unhandled(rows)
         made = 0
         if fresh:
             if engine is not None:
@@ -76,25 +72,17 @@ class Producer:
                     chunk = ids[start : start + size]
                     with _gc_paused():
                         made += produce(session, engine, settings, chunk, started, compiled)
-            self._done.update(r.id for r in fresh)
+            self._watermark.handled(r.id for r in fresh)
         if rows:
             self._settle(factory, rows)
         return made
 
-    def _settle(
-        self, factory: sessionmaker[Session], rows: Sequence[Row[int, datetime, int]]
-    ) -> None:
-        cutoff, mark = utcnow() - SETTLE, None
-        for row in rows:
-            if row.at > cutoff or row.id not in self._done:
-                break
-            mark = row.id
-        if mark is None:
+    def _settle(self, factory: sessionmaker[Session], rows: Sequence[Change]) -> None:
+        if not self._watermark.settle(rows):
             return
         with write_session(factory) as session:
             state = _lock(session)
-            state.last_change_id = max(state.last_change_id, mark)
-        self._done = {i for i in self._done if i > mark}
+            state.last_change_id = max(state.last_change_id, self._watermark.mark)
 
 
 def _is_sqlite(factory: sessionmaker[Session]) -> bool:
@@ -125,8 +113,7 @@ def _gc_paused() -> Iterator[None]:
 def _state(session: Session) -> ProducerState:
     state = session.get(ProducerState, 1)
     if state is None:  # the migration inserts it; a hand-made schema may lack it
-        latest = session.scalar(select(func.max(IndexChange.id))) or 0
-        state = ProducerState(id=1, last_change_id=latest, started_at=utcnow())
+        state = ProducerState(id=1, last_change_id=latest_id(session), started_at=utcnow())
         session.add(state)
         session.flush()
     return state
@@ -197,13 +184,13 @@ def _write(session: Session, drafts: list[Draft], watch: list[tuple[Draft, str]]
     ]
     if not rows:
         return 0
-    table = outbox.table_of(FeedItem)
+    table = webhook_outbox.table_of(FeedItem)
     returning = [
         table.c[name] for name in ("id", "enterprise_id", "patent_id", "reason", "reason_key")
     ]
     created = bulk.insert_new(session, FeedItem, rows, returning)
     # Outbox rows only for enterprises with an endpoint: most items have none.
-    hooked = outbox.with_endpoints(session, {r.enterprise_id for r in created})
+    hooked = webhook_outbox.with_endpoints(session, {r.enterprise_id for r in created})
     by_key = {
         (r["enterprise_id"], r["patent_id"], r["reason"], r["reason_key"]): r
         for r in rows
@@ -214,7 +201,7 @@ def _write(session: Session, drafts: list[Draft], watch: list[tuple[Draft, str]]
         for row in created
         if row.enterprise_id in hooked
     ]
-    outbox.enqueue_items(session, items)
+    webhook_outbox.enqueue_items(session, items)
     log.info("feed items written: %d", len(created))
     return len(created)
 

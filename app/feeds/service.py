@@ -34,7 +34,7 @@ from app.patents.schemas import PatentBrief
 
 def enterprise(session: Session, actor: Principal, enterprise_id: int, write: bool) -> int:
     """The enterprise id when the caller may read (or write) its feed; else 404."""
-    allowed = actor.owns_enterprise(enterprise_id) or (actor.role is Role.portal and not write)
+    allowed = actor.acts_for_enterprise(enterprise_id) or (actor.role is Role.portal and not write)
     if not allowed or session.get(Enterprise, enterprise_id) is None:
         raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     return enterprise_id

@@ -15,7 +15,7 @@ from app.feedback.repository import no_need_statement
 from app.feeds import rules
 from app.feeds.models import PatentState, Subscription, WatchEntry
 from app.licenses.models import DeclarationStatus, OpenLicense
-from app.matches import docs
+from app.matches import matcher_documents
 from app.matches.engine import MatchEngine
 from app.matches.service import explanation
 from app.needs.models import Need, NeedStatus
@@ -66,7 +66,7 @@ def facts(patent: Patent, open_license: bool) -> rules.Facts:
         ipc=tuple(patent.ipc_codes),
         sei=frozenset(sei_categories(patent.ipc_codes)),
         institution_id=patent.institution_id,
-        province=docs.province(patent.region_code),
+        province=matcher_documents.province(patent.region_code),
         modes=frozenset(patent.transaction_modes),
         open_license=open_license,
     )
@@ -96,7 +96,7 @@ def compile_rules(session: Session) -> list[rules.Rule]:
                 ipc=tuple(s.ipc_prefixes),
                 sei=frozenset(s.sei),
                 institutions=frozenset(s.institution_ids),
-                provinces=frozenset(docs.province(r) for r in s.regions),
+                provinces=frozenset(matcher_documents.province(r) for r in s.regions),
                 modes=frozenset(s.modes),
                 open_license_only=s.open_license_only,
                 min_score=s.min_score,
@@ -121,7 +121,7 @@ def need_hits(
     of every patent cost more than ranking them; JSON is built later, for pushed pairs)."""
     if matcher is None or not index.by_need or not loaded:
         return {}, {}
-    queries = [docs.patent_doc(p, o) for p, o in loaded]
+    queries = [matcher_documents.patent_doc(p, o) for p, o in loaded]
 
     def pushable(position: int, need_id: str, score: float) -> bool:
         return rules.accepts_need(index, patents[position], int(need_id), score)

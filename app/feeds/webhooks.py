@@ -13,7 +13,7 @@ from app.common.paging import Page, PageParams, paginate
 from app.config import Settings
 from app.db import utcnow
 from app.errors import Invalid, NotFound, field_error
-from app.feeds import outbound
+from app.feeds import webhook_security
 from app.feeds.models import DeliveryState, EndpointState, WebhookDelivery, WebhookEndpoint
 from app.feeds.schemas import (
     DeliveryRead,
@@ -27,8 +27,8 @@ from app.feeds.service import enterprise
 
 def _checked_url(url: str, settings: Settings) -> str:
     try:
-        outbound.resolve(url, settings.webhook_allow_networks)
-    except outbound.Refused as exc:
+        webhook_security.resolve(url, settings.webhook_allow_networks)
+    except webhook_security.Refused as exc:
         reason = split(str(exc))
         raise Invalid(
             Msg(f"Webhook 地址不可用：{reason.zh}", f"webhook URL refused: {reason.en}"),
@@ -41,9 +41,9 @@ def create(
     session: Session, actor: Principal, settings: Settings, enterprise_id: int, data: WebhookCreate
 ) -> WebhookCreated:
     enterprise(session, actor, enterprise_id, write=True)
-    secret = data.secret or outbound.new_secret()
+    secret = data.secret or webhook_security.new_secret()
     try:
-        outbound.secret_key(secret)
+        webhook_security.secret_key(secret)
     except ValueError as exc:
         reason = split(str(exc))
         raise Invalid(reason, [field_error("secret", reason)]) from exc

@@ -1,7 +1,8 @@
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.deps import AppMatchEngine, Database
 from app.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["health"])
@@ -18,23 +19,21 @@ def health() -> dict[str, str]:
     response_model=None,
     responses={503: {"description": "数据库不可达或未迁移到最新 / database down or not at head"}},
 )
-def ready(request: Request) -> JSONResponse | dict[str, object]:
+def ready(database: Database, match_engine: AppMatchEngine) -> JSONResponse | dict[str, object]:
     """Readiness: the database answers and its schema is at the latest migration."""
     head = head_revision()
     try:
-        with request.app.state.engine.connect() as conn:
+        with database.connect() as conn:
             current = current_revision(conn)
     except SQLAlchemyError:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
-    engine = getattr(request.app.state, "match_engine", None)
-    index = engine.status() if engine else None
+    index = match_engine.status()
     body: dict[str, object] = {
         "status": "ok" if current == head else "unavailable",
         "database": "ok",
         "migration": current,
         "head": head,
-        "index": index
-        and {
+        "index": {
             "version": index.version,
             "patents": index.patents,
             "needs": index.needs,

@@ -2,13 +2,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import (
     APIRouter,
-    BackgroundTasks,
     Body,
     Depends,
     File,
     Form,
     Query,
-    Request,
     UploadFile,
     status,
 )
@@ -17,17 +15,15 @@ from fastapi.responses import Response
 from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.common import jobs
 from app.common.exports import CsvEncoding, download
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import Encoding
-from app.db import DBSession
+from app.deps import AppMatchEngine, AppSettings, DBSession, JobScheduler
 from app.imports import exports, history, service
 from app.imports.models import ImportRowError
 from app.imports.schemas import BulkResult, ImportRead, RowErrorRead
 from app.imports.template import TEMPLATE_NAME, template_xlsx
-from app.matches.endpoints import Engine
 
 router = APIRouter(tags=["imports 批量导入"])
 
@@ -43,26 +39,18 @@ def import_template(_: Uploader) -> Response:
 
 @router.post("/v1/imports", status_code=status.HTTP_202_ACCEPTED)
 def create_import(
-    request: Request,
     session: DBSession,
-    engine: Engine,
+    schedule: JobScheduler,
+    settings: AppSettings,
+    match_engine: AppMatchEngine,
     actor: Uploader,
-    background: BackgroundTasks,
     file: Annotated[UploadFile, File(description=".xlsx/.csv/.jsonl")],
     institution_id: Annotated[Id | None, Form()] = None,
     encoding: Annotated[Encoding | None, Query(description="CSV 编码，如 gbk")] = None,
 ) -> ImportRead:
     """Upload a patent list; it is processed in the background (poll GET /v1/imports/{id})."""
     upload = service.Upload(file.file, file.filename or "upload", institution_id, encoding)
-    settings = request.app.state.settings
-    return service.create(
-        session,
-        actor,
-        upload,
-        settings.import_dir,
-        jobs.scheduler(background.add_task, request.app.state.sessionmaker),
-        engine,
-    )
+    return service.create(session, actor, upload, settings.import_dir, schedule, match_engine)
 
 
 @router.get("/v1/imports")

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit import recorder
+from app.audit import recorder as audit
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.changes import recorder as changes
 from app.common import bulk
 from app.common.messages import as_msg
 from app.common.schemas import unique
@@ -77,7 +78,8 @@ def _insert_new(session: Session, outcomes: list[Outcome]) -> None:
     bulk.insert_rows(session, PatentIpc, ipc)
     for pid, outcome in zip(ids, outcomes, strict=True):
         outcome.patent_id, outcome.new_row = pid, None
-    recorder.record_created(session, "patent", list(ids))
+    audit.record_created(session, "patent", ids)
+    changes.touch(session, "patent", ids)
 
 
 def _land_one(
@@ -123,7 +125,7 @@ def _update(
     current: Patent,
     institution_id: int | None,
 ) -> Outcome:
-    if ctx.actor.role is Role.institution and not ctx.actor.owns_institution(
+    if ctx.actor.role is Role.institution and not ctx.actor.acts_for_institution(
         current.institution_id
     ):
         return _failed(

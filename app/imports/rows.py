@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.common.messages import translate
+from app.common.pydantic_errors import translate
 from app.imports.columns import ALIASES, CellError, cell_value, map_headers
 from app.imports.readers import FileProblem
 from app.patents.schemas import PatentCreate

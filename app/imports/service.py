@@ -91,7 +91,7 @@ def create(
 
 def get(session: Session, actor: Principal, job_id: int) -> ImportJob:
     job = session.get(ImportJob, job_id)
-    if job is None or not (actor.is_admin or actor.owns_institution(job.institution_id)):
+    if job is None or not actor.acts_for_institution(job.institution_id):
         raise NotFound(Msg(f"导入任务不存在：{job_id}", f"import {job_id} not found"))
     return jobs.as_read(session, job)
 

@@ -8,7 +8,7 @@ from app.auth.principal import Principal
 from app.common.paging import Page, Paging
 from app.common.params import ResourceId
 from app.common.types import RegionCode, SearchText
-from app.db import DBSession
+from app.deps import DBSession
 from app.institutions import service
 from app.institutions.models import InstitutionType
 from app.institutions.repository import InstitutionFilters

@@ -55,7 +55,7 @@ def update(
     session: Session, actor: Principal, institution_id: int, data: InstitutionUpdate
 ) -> InstitutionRead:
     institution = find(session, institution_id)
-    if not actor.owns_institution(institution.id):
+    if not actor.acts_for_institution(institution.id):
         raise NotFound(
             Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found")
         )

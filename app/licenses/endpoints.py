@@ -7,7 +7,7 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.paging import Page, Paging
 from app.common.params import ResourceId
-from app.db import DBSession
+from app.deps import DBSession
 from app.licenses import service
 from app.licenses.schemas import (
     AcceptanceRead,

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from app.audit import recorder
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.changes import recorder as changes
 from app.common.labels import label_of
 from app.common.messages import Msg
 from app.common.paging import Page, PageParams, paginate
@@ -114,7 +114,7 @@ def declare(
     row = OpenLicense(patent_id=patent.id, status=DeclarationStatus.declared, **data.model_dump())
     session.add(row)
     session.flush()
-    recorder.touch(session, "patent", patent.id)  # open licence is a match filter and feature
+    changes.touch(session, "patent", [patent.id])  # open licence is a match filter and feature
     return present(row)
 
 
@@ -155,7 +155,7 @@ def withdraw(session: Session, actor: Principal, licence_id: int) -> OpenLicense
     if row.status is DeclarationStatus.declared:
         row.status, row.withdrawn_at = DeclarationStatus.withdrawn, utcnow()
         session.flush()
-        recorder.touch(session, "patent", row.patent_id)
+        changes.touch(session, "patent", [row.patent_id])
     return present(row)
 
 
@@ -221,7 +221,10 @@ def enterprise_acceptances(
     session: Session, actor: Principal, enterprise_id: int, paging: PageParams
 ) -> Page[EnterpriseAcceptanceRead]:
     """The open licences an enterprise has accepted, newest first, with their patents."""
-    if not actor.owns_enterprise(enterprise_id) or session.get(Enterprise, enterprise_id) is None:
+    if (
+        not actor.acts_for_enterprise(enterprise_id)
+        or session.get(Enterprise, enterprise_id) is None
+    ):
         raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     stmt = select(OpenLicenseAcceptance).where(OpenLicenseAcceptance.enterprise_id == enterprise_id)
     newest_first = stmt.order_by(OpenLicenseAcceptance.id.desc())

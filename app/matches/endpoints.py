@@ -1,19 +1,18 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 
 from app.auth.deps import Access, Admin
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.common import jobs
 from app.common.enums import TransactionMode
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import IpcPrefix, RegionCode
-from app.db import DBSession, read_only
+from app.deps import AppMatchEngine, DBSession, JobScheduler, read_only
 from app.matches import licensees, runs, service
-from app.matches.engine import IndexStatus, MatchEngine
+from app.matches.engine import IndexStatus
 from app.matches.schemas import (
     IndexStatusOut,
     MatchFilters,
@@ -33,14 +32,6 @@ NeedSide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.ent
 SupplySide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.institution))]
 Portal = Annotated[Principal, Depends(Access(Role.admin, Role.portal))]
 Limit = Annotated[int, Query(ge=1, le=100)]
-
-
-async def get_engine(request: Request) -> MatchEngine:  # async: no threadpool hop for this
-    engine: MatchEngine = request.app.state.match_engine
-    return engine
-
-
-Engine = Annotated[MatchEngine, Depends(get_engine)]
 
 
 def match_filters(
@@ -74,47 +65,47 @@ Filters = Annotated[MatchFilters, Depends(match_filters)]
 
 @router.post("/v1/match")
 @read_only
-def match(body: MatchRequest, session: DBSession, engine: Engine, actor: NeedSide) -> MatchResponse:
+def match(
+    body: MatchRequest, session: DBSession, match_engine: AppMatchEngine, actor: NeedSide
+) -> MatchResponse:
     """Rank pool patents for a need written on the spot."""
-    return service.match_text(session, engine, actor, body)
+    return service.match_text(session, match_engine, actor, body)
 
 
 @router.get("/v1/needs/{need_id}/matches")
 def match_need(
     need_id: ResourceId,
     session: DBSession,
-    engine: Engine,
+    match_engine: AppMatchEngine,
     actor: NeedSide,
     filters: Filters,
     limit: Limit = 20,
 ) -> MatchResponse:
-    return service.match_need(session, engine, actor, need_id, filters, limit)
+    return service.match_need(session, match_engine, actor, need_id, filters, limit)
 
 
 @router.get("/v1/patents/{patent_id}/matches")
 def match_patent(
     patent_id: ResourceId,
     session: DBSession,
-    engine: Engine,
+    match_engine: AppMatchEngine,
     actor: SupplySide,
     filters: Filters,
     limit: Limit = 20,
 ) -> NeedMatchResponse:
     """Potential licensees for a (sleeping) patent: ranked open needs and their enterprises."""
-    return licensees.match_patent(session, engine, actor, patent_id, filters, limit)
+    return licensees.match_patent(session, match_engine, actor, patent_id, filters, limit)
 
 
 @router.post("/v1/match-runs", status_code=status.HTTP_202_ACCEPTED)
 def create_match_run(
     body: MatchRunCreate,
-    request: Request,
     session: DBSession,
-    engine: Engine,
+    schedule: JobScheduler,
+    match_engine: AppMatchEngine,
     actor: Portal,
-    background: BackgroundTasks,
 ) -> MatchRunRead:
-    schedule = jobs.scheduler(background.add_task, request.app.state.sessionmaker)
-    return runs.create(session, actor, body, engine, schedule)
+    return runs.create(session, actor, body, match_engine, schedule)
 
 
 @router.get("/v1/match-runs/{run_id}")
@@ -130,6 +121,6 @@ def match_run_results(
 
 
 @router.post("/v1/admin/index/rebuild", response_model=IndexStatusOut)
-def rebuild_index(session: DBSession, engine: Engine, _: Admin) -> IndexStatus:
+def rebuild_index(session: DBSession, match_engine: AppMatchEngine, _: Admin) -> IndexStatus:
     """Refit the matchers from the database in this worker and save them."""
-    return engine.rebuild(session)
+    return match_engine.rebuild(session)

@@ -1,14 +1,12 @@
 """The match index inside the service, and how every worker keeps it current.
 
 Each process holds two matchers: patents (need → patents) and open needs (patent → needs).
-Consistency across uvicorn workers comes from the ``index_changes`` outbox that the flush
-hook writes in the same transaction as each patent, need or enterprise write. Before
-answering a match, a worker replays the outbox rows it has not applied yet (one indexed
-query when nothing changed), re-reading the changed rows from the database. A read after
-a committed write therefore sees it, whichever worker serves the read.
-
-Rows are "settled" once older than ``SETTLE_SECONDS``: ids can commit out of order, so the
-newest rows are remembered individually until no earlier id can still appear.
+Consistency across uvicorn workers comes from the change log (``app.changes``), written in
+the same transaction as each patent, need or enterprise write. Before answering a match, a
+worker replays the changes it has not applied yet (one indexed query when nothing
+changed), re-reading the changed rows from the database. A read after a committed write
+therefore sees it, whichever worker serves the read. Ids can commit out of order: the
+``Watermark`` remembers the newest changes individually until no earlier one can appear.
 
 Incremental adds grow the vocabulary (new terms are searchable at once) but keep the
 fitted statistics, classifier and LSA. When a matcher has doubled since its last fit
@@ -22,16 +20,16 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.changes.watermark import Change, Watermark, latest_id
 from app.common.reference import ipc_titles
 from app.db import utcnow
-from app.matches import docs
-from app.matches.models import IndexChange
+from app.matches import matcher_documents
 from app.needs.models import Need
 from matching import (
     IndexMismatchError,
@@ -44,7 +42,6 @@ from matching import (
 )
 
 log = logging.getLogger("panhuo.index")
-SETTLE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -61,8 +58,7 @@ class MatchEngine:
         self.patents: Matcher | None = None
         self.needs: Matcher | None = None
         self._need_owner: dict[int, int] = {}  # need id → enterprise id
-        self._settled = 0
-        self._recent: set[int] = set()
+        self._watermark = Watermark()
         self._version = 0
         self._last_refit: datetime | None = None
         self._fitted = {"patents": 0, "needs": 0}
@@ -78,53 +74,38 @@ class MatchEngine:
         # Under the index-directory lock: with several workers starting together, the first
         # builds and saves, the others wait and load its files instead of fitting again.
         with self._lock, _dir_lock(self.index_dir):
-            mark = _latest_change(session)
+            mark = latest_id(session)
             patent_docs, need_docs = self._load_docs(session)
             if not self._load_saved(patent_docs, need_docs):
                 self._fit(patent_docs, need_docs)
                 self._save_unlocked()
-            self._settled = self._version = mark
-            self._recent = set()
+            self._watermark.reset(mark)
+            self._version = mark
 
     def rebuild(self, session: Session) -> IndexStatus:
         """Refit both matchers from the database (the periodic refit) and save them."""
         with self._lock:
-            mark = _latest_change(session)
+            mark = latest_id(session)
             self._fit(*self._load_docs(session))
-            self._settled = self._version = max(mark, self._version)
-            self._recent = set()
+            self._version = max(mark, self._version)
+            self._watermark.reset(self._version)
             with _dir_lock(self.index_dir):
                 self._save_unlocked()
         return self.status()
 
     def catch_up(self, session: Session) -> None:
-        rows = session.execute(
-            select(IndexChange.id, IndexChange.kind, IndexChange.doc_id, IndexChange.at)
-            .where(IndexChange.id > self._settled)
-            .order_by(IndexChange.id)
-        ).all()
+        rows = session.execute(self._watermark.pending()).all()
         if not rows:
             return
         with self._lock:
-            fresh = [r for r in rows if r.id not in self._recent]
+            fresh = self._watermark.unhandled(rows)
             if fresh:
                 self._apply(session, fresh)
-                self._recent.update(r.id for r in fresh)
+                self._watermark.handled(r.id for r in fresh)
                 self._version = max(self._version, max(r.id for r in fresh))
-            self._settle(rows)
+            self._watermark.settle(rows)
 
-    def _settle(self, rows: Sequence[Row[int, str, int, datetime]]) -> bool:
-        cutoff = utcnow() - timedelta(seconds=SETTLE_SECONDS)
-        moved = False
-        for row in rows:
-            if row.at > cutoff or row.id not in self._recent:
-                break
-            self._settled = row.id
-            self._recent.discard(row.id)
-            moved = True
-        return moved
-
-    def _apply(self, session: Session, rows: Sequence[Row[int, str, int, datetime]]) -> None:
+    def _apply(self, session: Session, rows: Sequence[Change]) -> None:
         by_kind: dict[str, set[int]] = {"patent": set(), "need": set(), "enterprise": set()}
         for row in rows:
             by_kind.setdefault(row.kind, set()).add(row.doc_id)
@@ -137,10 +118,12 @@ class MatchEngine:
             self._fit(*self._load_docs(session))
             return
         if by_kind["patent"] and self.patents is not None:
-            fresh = list(docs.patents_by_id(session, list(by_kind["patent"])))
+            fresh = list(matcher_documents.patents_by_id(session, list(by_kind["patent"])))
             _sync(self.patents, by_kind["patent"], fresh)
         if by_kind["need"] and self.needs is not None:
-            fresh_needs = self._need_docs(docs.needs_by_id(session, list(by_kind["need"])))
+            fresh_needs = self._need_docs(
+                matcher_documents.needs_by_id(session, list(by_kind["need"]))
+            )
             for need_id in by_kind["need"] - {int(d.id) for d in fresh_needs}:
                 self._need_owner.pop(need_id, None)
             _sync(self.needs, by_kind["need"], fresh_needs)
@@ -153,15 +136,15 @@ class MatchEngine:
         return set(stored) | known
 
     def _load_docs(self, session: Session) -> tuple[list[PatentDoc], list[NeedDoc]]:
-        patent_docs = list(docs.patents_by_id(session, None))
+        patent_docs = list(matcher_documents.patents_by_id(session, None))
         self._need_owner = {}
-        return patent_docs, self._need_docs(docs.needs_by_id(session, None))
+        return patent_docs, self._need_docs(matcher_documents.needs_by_id(session, None))
 
     def _need_docs(self, rows: Iterable[tuple[Need, str]]) -> list[NeedDoc]:
         out = []
         for need, region in rows:
             self._need_owner[need.id] = need.enterprise_id
-            out.append(docs.need_doc(need, region))
+            out.append(matcher_documents.need_doc(need, region))
         return out
 
     def _fit(self, patent_docs: list[PatentDoc], need_docs: list[NeedDoc]) -> None:
@@ -210,10 +193,6 @@ def _dir_lock(index_dir: Path | None) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _latest_change(session: Session) -> int:
-    return int(session.scalar(select(func.max(IndexChange.id))) or 0)
 
 
 def _sync(matcher: Matcher, ids: set[int], fresh: Sequence[PatentDoc] | Sequence[NeedDoc]) -> None:

@@ -22,7 +22,7 @@ from app.enterprises.models import Enterprise
 from app.feedback.models import Feedback
 from app.feedback.repository import no_need_statement
 from app.licenses.models import OpenLicense, OpenLicenseAcceptance
-from app.matches import docs
+from app.matches import matcher_documents
 from app.matches.engine import MatchEngine
 from app.matches.schemas import (
     EnterpriseSummary,
@@ -66,10 +66,10 @@ def match_patent(
     filters = matching.Filters(
         ipc_prefixes=tuple(f.ipc),
         modes=frozenset(m.value for m in f.modes),
-        regions=frozenset(docs.province(r) for r in f.regions),
+        regions=frozenset(matcher_documents.province(r) for r in f.regions),
         exclude_ids=frozenset(str(i) for i in _excluded_needs(session, patent_id)),
     )
-    query = replace(docs.patent_doc(patent), id="query")
+    query = replace(matcher_documents.patent_doc(patent), id="query")
     try:
         found = engine.needs.match(query, k=min(limit * OVERFETCH, MAX_K), filters=filters)
     except matching.EmptyQueryError:

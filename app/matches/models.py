@@ -1,29 +1,11 @@
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, SmallInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.jobs import JobMixin, Wording
 from app.common.messages import Msg
-from app.db import Base, UTCDateTime, utcnow
-
-
-class IndexChange(Base):
-    """Outbox of matchable writes, written in the writer's transaction by the flush hook.
-
-    Every worker replays it (``app.matches.engine``) before answering a match, so a read
-    after a committed write sees the write whichever worker serves it.
-    """
-
-    __tablename__ = "index_changes"
-    __audit_resource__ = None
-    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    kind: Mapped[str] = mapped_column(String(16))  # patent / need / enterprise
-    doc_id: Mapped[int]
+from app.db import Base
 
 
 class MatchRun(JobMixin, Base):

@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.enterprises.models import Enterprise
 from app.institutions.models import Institution
 from app.licenses.models import DeclarationStatus, OpenLicense
-from app.matches import docs, signals
+from app.matches import matcher_documents, signals
 from app.matches.engine import MatchEngine
 from app.matches.schemas import (
     ExplanationOut,
@@ -34,7 +34,7 @@ _DEFAULT_STATUSES = frozenset({LegalStatus.valid.value, LegalStatus.pending.valu
 def to_filters(f: MatchFilters) -> matching.Filters:
     return matching.Filters(
         ipc_prefixes=tuple(f.ipc),
-        regions=frozenset(docs.province(r) for r in f.regions),
+        regions=frozenset(matcher_documents.province(r) for r in f.regions),
         patent_types=frozenset(t.value for t in f.patent_types),
         modes=frozenset(m.value for m in f.modes),
         institution_ids=frozenset(str(i) for i in f.institution_ids),
@@ -153,8 +153,8 @@ def match_text(
         title=body.text,
         ipc_hints=tuple(body.ipc_hints),
         modes=frozenset(m.value for m in body.modes),
-        region=docs.province(body.region),
-        regions=frozenset(docs.province(r) for r in body.filters.regions),
+        region=matcher_documents.province(body.region),
+        regions=frozenset(matcher_documents.province(r) for r in body.filters.regions),
         cross_region=body.filters.cross_region,
     )
     return _rank_patents(session, engine, query, body.filters, body.limit, actor.enterprise_id)
@@ -173,5 +173,7 @@ def match_need(
         select(Enterprise.region_code).where(Enterprise.id == need.enterprise_id)
     )
     # The matcher drops the query's own id from results; patents and needs number apart.
-    query = replace(docs.need_doc(need, region), id="query", cross_region=f.cross_region)
+    query = replace(
+        matcher_documents.need_doc(need, region), id="query", cross_region=f.cross_region
+    )
     return _rank_patents(session, engine, query, f, limit, need.enterprise_id)

@@ -25,8 +25,8 @@ import matching
 from app.enterprises.models import Enterprise
 from app.feedback.models import Feedback, Intent
 from app.feedback.repository import no_need_statement
-from app.matches.docs import province
 from app.matches.engine import MatchEngine
+from app.matches.matcher_documents import province
 from app.needs.models import Need
 
 POSITIVE = (Intent.transfer, Intent.license, Intent.equity, Intent.improvement, Intent.cooperation)

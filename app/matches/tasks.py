@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import matching
 from app.common import jobs
 from app.db import utcnow
-from app.matches import docs, signals
+from app.matches import matcher_documents, signals
 from app.matches.engine import MatchEngine
 from app.matches.models import MatchResult, MatchRun
 from app.matches.schemas import MatchFilters
@@ -65,8 +65,8 @@ def _rank_chunk(
     engine.catch_up(session)
     run = session.get(MatchRun, run_id)
     assert run is not None
-    stored = list(docs.needs_by_id(session, need_ids))
-    queries = [docs.need_doc(need, region) for need, region in stored]
+    stored = list(matcher_documents.needs_by_id(session, need_ids))
+    queries = [matcher_documents.need_doc(need, region) for need, region in stored]
     # The same feedback as an ad-hoc match: 无需求 excluded per enterprise, ratings
     # and similar enterprises' intents as features.
     askers = [

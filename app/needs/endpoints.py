@@ -8,7 +8,7 @@ from app.auth.principal import Principal
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import SearchText
-from app.db import DBSession
+from app.deps import DBSession
 from app.needs import service
 from app.needs.models import NeedStatus
 from app.needs.repository import NeedFilters

@@ -20,7 +20,7 @@ from app.needs.schemas import NeedCreate, NeedRead, NeedUpdate
 
 def find(session: Session, actor: Principal, need_id: int, write: bool = False) -> Need:
     need = repository.get_readable(session, actor, need_id)
-    if need is None or (write and not actor.owns_enterprise(need.enterprise_id)):
+    if need is None or (write and not actor.acts_for_enterprise(need.enterprise_id)):
         raise NotFound(Msg(f"需求不存在：{need_id}", f"need {need_id} not found"))
     return need
 
@@ -38,7 +38,9 @@ def _owner(session: Session, actor: Principal, enterprise_id: int | None) -> int
             Msg("缺少企业 enterprise_id", "enterprise_id is required"),
             [field_error("enterprise_id", Msg("必填", "required"))],
         )
-    if enterprises.get(session, enterprise_id) is None or not actor.owns_enterprise(enterprise_id):
+    if enterprises.get(session, enterprise_id) is None or not actor.acts_for_enterprise(
+        enterprise_id
+    ):
         raise Invalid(
             Msg("企业不存在", "enterprise_id does not exist"),
             [

@@ -8,7 +8,7 @@ from app.auth.principal import Principal
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import IpcPrefix, RegionCode, SearchText
-from app.db import DBSession
+from app.deps import DBSession
 from app.patents import service
 from app.patents.models import ValueGrade
 from app.patents.repository import PatentFilters

@@ -47,7 +47,7 @@ def find_owned(session: Session, actor: Principal, patent_id: int) -> Patent:
     open licence). Changes go through ``find(write=True)``.
     """
     patent = repository.get_readable(session, actor, patent_id)
-    if patent is None or not actor.owns_institution(patent.institution_id):
+    if patent is None or not actor.acts_for_institution(patent.institution_id):
         raise NotFound(Msg(f"专利不存在：{patent_id}", f"patent {patent_id} not found"))
     return patent
 
@@ -72,7 +72,7 @@ def ensure_changeable(actor: Principal, patent: Patent) -> None:
 
 def present(patent: Patent, actor: Principal) -> PatentRead:
     read = PatentRead.model_validate(patent)
-    if not actor.owns_institution(patent.institution_id):
+    if not actor.acts_for_institution(patent.institution_id):
         read.asking_price = None
     return read
 
@@ -108,7 +108,7 @@ def _checked_institution(
         return None
     institution = institutions.get(session, institution_id)
     # Another institution's id reads as "not found", so ids cannot be probed.
-    if institution is None or not actor.owns_institution(institution_id):
+    if institution is None or not actor.acts_for_institution(institution_id):
         raise Invalid(
             Msg("专利权人机构不存在", "institution_id does not exist"),
             [

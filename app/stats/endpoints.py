@@ -12,7 +12,7 @@ from app.common.exports import CsvEncoding
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import IpcPrefix, RegionCode
-from app.db import DBSession
+from app.deps import DBSession
 from app.matches.schemas import SeiCode
 from app.stats import profiles, screening, service
 from app.stats.schemas import HighValuePatent, SleepingPatent

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.common import bulk
 from app.db import utcnow
-from app.feeds import outbox
+from app.feeds import webhook_outbox
 from app.feeds.models import FeedItem, Reason
 from tests import factories as f
 from tests.feeds.conftest import Shop, import_patents
@@ -18,7 +18,7 @@ def test_insert_new_skips_duplicates_and_returns_the_new_rows(
     client: TestClient, shop: Shop, db: Session
 ) -> None:
     a, b, c = import_patents(client, shop.institution_id, *(f.patent() for _ in range(3)))
-    table, at = outbox.table_of(FeedItem), utcnow()
+    table, at = webhook_outbox.table_of(FeedItem), utcnow()
 
     def row(patent_id: int) -> dict[str, Any]:
         return {

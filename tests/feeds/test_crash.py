@@ -21,7 +21,7 @@ from app.feeds.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from app.feeds.outbound import new_secret
+from app.feeds.webhook_security import new_secret
 from app.feeds.worker import Worker
 from app.patents.models import ImplementationStatus, LegalStatus, Patent, PatentType, PoolStatus
 from tests import factories as f

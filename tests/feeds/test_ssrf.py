@@ -10,7 +10,7 @@ literal resolves to itself, so these URLs exercise that path).
 import httpx
 import pytest
 
-from app.feeds import delivery, outbound
+from app.feeds import delivery, webhook_security
 from tests.feeds.conftest import Shop, add_webhook
 
 REFUSED = [
@@ -50,13 +50,13 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("url", REFUSED)
 def test_transition_forms_are_refused(url: str) -> None:
-    with pytest.raises(outbound.Refused):
-        outbound.resolve(url, allow=[])
+    with pytest.raises(webhook_security.Refused):
+        webhook_security.resolve(url, allow=[])
 
 
 @pytest.mark.parametrize("url", ACCEPTED)
 def test_public_addresses_in_transition_forms_are_accepted(url: str) -> None:
-    assert outbound.resolve(url, allow=[]).host_header in url
+    assert webhook_security.resolve(url, allow=[]).host_header in url
 
 
 def test_api_refuses_transition_forms_on_create_and_update(shop: Shop) -> None:
@@ -75,7 +75,7 @@ def test_api_refuses_transition_forms_on_create_and_update(shop: Shop) -> None:
 @pytest.mark.parametrize("url", REFUSED)
 def test_delivery_refuses_transition_forms(url: str) -> None:
     # A URL stored before this check existed, or a name whose DNS answer changed.
-    job = delivery.Job(1, 1, "msg_1", "{}", 0, url, outbound.new_secret())
+    job = delivery.Job(1, 1, "msg_1", "{}", 0, url, webhook_security.new_secret())
     with httpx.Client(timeout=1.0) as client:
         outcome = delivery.send(client, job, allow=[])
     # Refused before connecting: a connection attempt would report a ConnectError instead.

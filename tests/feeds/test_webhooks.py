@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.db import utcnow
-from app.feeds import delivery, digest, outbound
+from app.feeds import delivery, digest, webhook_security
 from app.feeds.models import FeedItem, WebhookDelivery
 from tests import factories as f
 from tests.feeds.conftest import (
@@ -45,15 +45,15 @@ from tests.feeds.test_push import DRONE
     ],
 )
 def test_ssrf_refusals(url: str) -> None:
-    with pytest.raises(outbound.Refused):
-        outbound.resolve(url, allow=[])
+    with pytest.raises(webhook_security.Refused):
+        webhook_security.resolve(url, allow=[])
 
 
 def test_allow_list_and_pinning() -> None:
-    target = outbound.resolve("https://127.0.0.1:8443/a?b=1", allow=["127.0.0.0/8"])
+    target = webhook_security.resolve("https://127.0.0.1:8443/a?b=1", allow=["127.0.0.0/8"])
     assert target.url == "https://127.0.0.1:8443/a?b=1" and target.sni == "127.0.0.1"
-    with pytest.raises(outbound.Refused):
-        outbound.resolve("http://10.0.0.1/", allow=["127.0.0.0/8"])
+    with pytest.raises(webhook_security.Refused):
+        webhook_security.resolve("http://10.0.0.1/", allow=["127.0.0.0/8"])
 
 
 def test_api_refuses_private_url_and_bad_secret(shop: Shop) -> None:

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEntry
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.changes.models import IndexChange
 from app.common import bulk
 from app.imports.landing import LandingContext, land
 from app.imports.rows import ParsedRow
 from app.institutions.models import Institution, InstitutionType
-from app.matches.models import IndexChange
 from app.patents.models import Patent, PatentIpc
 from app.patents.schemas import PatentCreate
 from tests import factories as f
