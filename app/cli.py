@@ -131,7 +131,7 @@ def _rebuild_index(_args: argparse.Namespace) -> int:
         print("PANHUO_INDEX_DIR is not set: nothing to save the index to", file=sys.stderr)
         return 1
     engine = make_engine(settings.database_url)
-    match_engine = MatchEngine(settings.index_dir)
+    match_engine = MatchEngine(settings.index_dir, settings.index_mmap)
     with make_sessionmaker(engine)() as session, session.begin():
         status = match_engine.rebuild(session)
     engine.dispose()
@@ -149,7 +149,7 @@ def _worker(args: argparse.Namespace) -> int:
     settings = get_settings()
     engine = make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
-    match_engine = MatchEngine(settings.index_dir)
+    match_engine = MatchEngine(settings.index_dir, settings.index_mmap)
     with factory() as session, session.begin():
         match_engine.start(session)
     worker = Worker(factory, match_engine, settings)

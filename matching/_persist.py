@@ -263,7 +263,9 @@ def _check(
         raise IndexMismatchError(f"index was built with encoder {stored!r}; pass it to load()")
 
 
-def _restore(meta: dict[str, Any], arrays: dict[str, np.ndarray], encoder: Encoder | None) -> Snapshot:
+def _restore(
+    meta: dict[str, Any], arrays: dict[str, np.ndarray], encoder: Encoder | None
+) -> Snapshot:
     cfg = MatcherConfig.from_json(meta["config"])
     bm25 = Bm25Model(Vocabulary.of(meta["terms"]), arrays["idf"], meta["avgdl"], cfg.k1, cfg.b)
     n_seg = meta["n_segments"]
@@ -285,14 +287,16 @@ def _restore(meta: dict[str, Any], arrays: dict[str, np.ndarray], encoder: Encod
         classifier=classifier,
         encoder=enc,
         ipc_titles=meta["ipc_titles"],
-        segments=tuple(_sparse_from(arrays, shapes, f"seg{i}", sp.csc_matrix) for i in range(n_seg)),
+        segments=tuple(
+            _sparse_from(arrays, shapes, f"seg{i}", sp.csc_matrix) for i in range(n_seg)
+        ),
         ipc_segments=tuple(
             _sparse_from(arrays, shapes, f"ipc{i}", sp.csc_matrix) for i in range(n_seg)
         ),
         dense=tuple(arrays[f"dense{i}"] for i in range(n_seg)) if enc is not None else (),
         offsets=tuple(meta["offsets"]),
         ids=ids,
-        rows={d: i for d, i, live in zip(ids, range(len(ids)), alive.tolist(), strict=True) if live},
+        rows={d: i for i, (d, live) in enumerate(zip(ids, alive.tolist(), strict=True)) if live},
         alive=alive,
         hashes=arrays["hashes"],
         columns=columns,

@@ -195,7 +195,7 @@ def _execute(
                 batch = []
         _commit_retrying(factory, job_id, ctx, parser, batch, progress)
         _finish(factory, job_id, ImportState.succeeded, None)
-        if engine is not None:  # the index sees the imports before the job reads done
+        if engine is not None and engine.ready:  # the index sees the imports before done
             with factory() as session, session.begin():
                 engine.catch_up(session)
     except FileProblem as exc:

@@ -23,10 +23,11 @@ QUERIES = ["锂电池正极材料", "风力发电 叶片", "太阳能 机器人"
 
 def _mapped(a: np.ndarray) -> bool:
     """Whether ``a`` is backed by a file mapping (numpy memmap or an mmap buffer)."""
-    while a is not None:
-        if isinstance(a, np.memmap | mmap.mmap):
+    base: object = a
+    while base is not None:
+        if isinstance(base, np.memmap | mmap.mmap):
             return True
-        a = getattr(a, "base", None)
+        base = getattr(base, "base", None)
     return False
 
 
@@ -51,7 +52,8 @@ def test_mapped_roundtrip_gives_identical_rankings(grown: Matcher, tmp_path: Pat
     matching.save(grown, tmp_path / "idx", label={"mark": 7})
     mapped = matching.load(tmp_path / "idx", fingerprint=grown.fingerprint)
     private = matching.load(tmp_path / "idx", mmap=False)
-    for q in [*QUERIES, "石墨烯", NeedDoc("n", title="电池材料", ipc_hints=("H01M",))]:
+    queries: list[str | NeedDoc] = [*QUERIES, "石墨烯", NeedDoc("n", title="电池材料")]
+    for q in queries:
         assert _ranked(mapped, q) == _ranked(grown, q) == _ranked(private, q)
     snap = mapped.snapshot
     assert all(_mapped(s.data) and _mapped(s.indices) and _mapped(s.indptr) for s in snap.segments)
