@@ -128,6 +128,7 @@ def match_run_results(run_id: ResourceId, session: DBSession, _: Portal, paging:
 
 
 @router.post("/v1/admin/index/rebuild", response_model=IndexStatusOut)
+@read_only  # reads the pool for minutes: writes go on meanwhile
 def rebuild_index(session: DBSession, engine: Engine, _: Admin) -> object:
     """Refit the matchers from the database in this worker and save them."""
     return engine.rebuild(session)

@@ -88,7 +88,6 @@ class MatchEngine:
         self._settled = 0
         self._recent: set[int] = set()
         self._version = 0
-        self._saved = -1  # mark of the last save or load: nothing to save while unchanged
         self._last_refit: datetime | None = None
         self._fitted = dict.fromkeys(MATCHERS, 0)
         self._lock = threading.Lock()
@@ -117,7 +116,7 @@ class MatchEngine:
                 self._refit(session)
                 self._settled = self._version = mark
                 self._recent = set()
-                self._save_unlocked()
+                self._save_unlocked(replace=True)  # what is on disk could not be used
         self._state = "ready"
 
     def start_in_background(self, factory: sessionmaker[Session]) -> threading.Thread:
@@ -148,8 +147,8 @@ class MatchEngine:
             self._install(fitted, owners, {n: len(d) for n, d in built.items()})
             self._settled = self._version = mark
             self._recent = set()
-            self._saved = -1
-        self.save()
+        with self._lock, _dir_lock(self.index_dir):
+            self._save_unlocked(replace=True)
         return self.status()
 
     def catch_up(self, session: Session) -> None:
@@ -263,7 +262,7 @@ class MatchEngine:
         self._need_owner = {need_id: owner for need_id, owner in owners}
         self._fitted = {n: len(m) for n, m in loaded.items()}
         mark = min(int(m) for m in marks if m is not None)
-        self._settled = self._version = self._saved = mark
+        self._settled = self._version = mark
         rows = session.execute(
             select(IndexChange.id, IndexChange.kind, IndexChange.doc_id, IndexChange.at)
             .where(IndexChange.id > mark)
@@ -277,23 +276,22 @@ class MatchEngine:
         with self._lock, _dir_lock(self.index_dir):
             self._save_unlocked()
 
-    def _save_unlocked(self) -> None:
+    def _save_unlocked(self, replace: bool = False) -> None:
         """Save every matcher with the mark of the changes it reflects; a failed save
-        (full disk) is logged and leaves the previous files in use."""
-        if self.index_dir is None or self._settled == self._saved:
-            return
-        if any(getattr(self, n) is None for n in MATCHERS):
+        (full disk) is logged and leaves the previous files in use. Unless ``replace``,
+        nothing is written when the files on disk are as recent (this worker's own, or
+        another worker's)."""
+        if self.index_dir is None or any(getattr(self, n) is None for n in MATCHERS):
             return
         on_disk = [saved_label(self.index_dir / n).get("mark", -1) for n in MATCHERS]
-        if all(isinstance(m, int) and m >= self._settled for m in on_disk):
-            return  # another worker saved a newer index
+        if not replace and all(isinstance(m, int) and m >= self._settled for m in on_disk):
+            return
         try:
             for name in MATCHERS:
                 save(getattr(self, name), self.index_dir / name, label={"mark": self._settled})
         except OSError:
             log.exception("saving the match index failed; the previous files stay in use")
             return
-        self._saved = self._settled
 
 
 def _fit(documents: list[PatentDoc] | list[NeedDoc]) -> Matcher | None:
