@@ -3,7 +3,8 @@
 Layout of a saved index directory::
 
     CURRENT              name of the version directory in use (replaced atomically)
-    v<time>-<pid>/       meta.json (tables, ids, vocabulary, each file's size and CRC-32)
+    v<time>-<pid>/       meta.json (tables, ids, vocabulary, each file's size and CRC-32),
+                         label.json (the caller's, e.g. the service's change-log mark)
                          and one .npy per array: postings as data/indices/indptr, dense
                          vectors, columns, idf, hashes
 
@@ -75,8 +76,9 @@ def save_snapshot(
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     try:
         files = {name: _write_array(tmp / f"{name}.npy", a) for name, a in arrays.items()}
-        meta = _meta(snap, library_version, label or {}, files)
+        meta = _meta(snap, library_version, files)
         _write_file(tmp / "meta.json", json.dumps(meta, ensure_ascii=False).encode())
+        _write_file(tmp / "label.json", json.dumps(dict(label or {})).encode())
         final = root / f"v{time.time_ns()}-{os.getpid()}"
         os.rename(tmp, final)
         _write_file(root / f".{_POINTER}.{os.getpid()}", final.name.encode())
@@ -90,12 +92,13 @@ def save_snapshot(
 
 
 def saved_label(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The ``label`` the current version was saved with ({} when there is none)."""
+    """The ``label`` the current version was saved with ({} when there is none).
+
+    A file of its own: reading it must not parse the vocabulary and ids of ``meta.json``."""
     try:
-        meta = json.loads((_current(Path(path)) / "meta.json").read_text(encoding="utf-8"))
+        label = json.loads((_current(Path(path)) / "label.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, IndexMismatchError):
         return {}
-    label = meta.get("label")
     return label if isinstance(label, dict) else {}
 
 
@@ -154,9 +157,7 @@ def _arrays(snap: Snapshot) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _meta(
-    snap: Snapshot, library_version: str, label: Mapping[str, Any], files: dict[str, list[int]]
-) -> dict[str, Any]:
+def _meta(snap: Snapshot, library_version: str, files: dict[str, list[int]]) -> dict[str, Any]:
     shapes = {f"seg{i}": m.shape for i, m in enumerate(snap.segments)}
     shapes.update({f"ipc{i}": m.shape for i, m in enumerate(snap.ipc_segments)})
     if snap.classifier is not None:
@@ -179,7 +180,6 @@ def _meta(
         "n_segments": len(snap.segments),
         "shapes": {k: [int(x) for x in v] for k, v in shapes.items()},
         "files": files,
-        "label": dict(label),
     }
 
 
