@@ -116,7 +116,8 @@ class MatchEngine:
                 self._refit(session)
                 self._settled = self._version = mark
                 self._recent = set()
-                self._save_unlocked(replace=True)  # what is on disk could not be used
+                if self._save_unlocked(replace=True):  # what was on disk could not be used
+                    self._remap()
         self._state = "ready"
 
     def start_in_background(self, factory: sessionmaker[Session]) -> threading.Thread:
@@ -148,7 +149,8 @@ class MatchEngine:
             self._settled = self._version = mark
             self._recent = set()
         with self._lock, _dir_lock(self.index_dir):
-            self._save_unlocked(replace=True)
+            if self._save_unlocked(replace=True):
+                self._remap()
         return self.status()
 
     def catch_up(self, session: Session) -> None:
@@ -276,22 +278,37 @@ class MatchEngine:
         with self._lock, _dir_lock(self.index_dir):
             self._save_unlocked()
 
-    def _save_unlocked(self, replace: bool = False) -> None:
+    def _save_unlocked(self, replace: bool = False) -> bool:
         """Save every matcher with the mark of the changes it reflects; a failed save
         (full disk) is logged and leaves the previous files in use. Unless ``replace``,
         nothing is written when the files on disk are as recent (this worker's own, or
-        another worker's)."""
+        another worker's). Whether a new version was written."""
         if self.index_dir is None or any(getattr(self, n) is None for n in MATCHERS):
-            return
+            return False
         on_disk = [saved_label(self.index_dir / n).get("mark", -1) for n in MATCHERS]
         if not replace and all(isinstance(m, int) and m >= self._settled for m in on_disk):
-            return
+            return False
         try:
             for name in MATCHERS:
                 save(getattr(self, name), self.index_dir / name, label={"mark": self._settled})
         except OSError:
             log.exception("saving the match index failed; the previous files stay in use")
+            return False
+        return True
+
+    def _remap(self) -> None:
+        """Swap the matchers just built and saved for the mapped files: the builder's
+        private arrays are freed and it shares the pages of the other workers."""
+        if not self.mmap or self.index_dir is None:
             return
+        for name in MATCHERS:
+            built = getattr(self, name)
+            try:
+                mapped = load(self.index_dir / name, fingerprint=built.fingerprint)
+            except IndexMismatchError as exc:  # kept in memory; the next start maps them
+                log.warning("saved %s index not mapped: %s", name, exc)
+                continue
+            setattr(self, name, mapped)
 
 
 def _fit(documents: list[PatentDoc] | list[NeedDoc]) -> Matcher | None:
