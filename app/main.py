@@ -83,8 +83,8 @@ def create_app(
             with app.state.sessionmaker() as session, session.begin():
                 match_engine.start(session)
         elif at_head:
-            starting = match_engine.start_in_background(app.state.sessionmaker)
-            await asyncio.to_thread(starting.join, settings.index_start_wait_seconds)
+            match_engine.start_in_background(app.state.sessionmaker)
+            await asyncio.to_thread(match_engine.wait_started, settings.index_start_wait_seconds)
         else:  # /ready reports it; prestart (panhuo migrate) should have run first
             logging.getLogger("panhuo").error("database schema is not at head; run migrations")
         app.state.match_engine = match_engine

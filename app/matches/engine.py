@@ -38,7 +38,7 @@ from app.common.messages import Msg
 from app.common.reference import ipc_titles
 from app.db import utcnow
 from app.errors import DomainError
-from app.matches import docs
+from app.matches import docs, index_check
 from app.matches.models import IndexChange
 from app.needs.models import Need
 from matching import (
@@ -92,6 +92,9 @@ class MatchEngine:
         self._fitted = dict.fromkeys(MATCHERS, 0)
         self._lock = threading.Lock()
         self._state = "starting"
+        self._started = threading.Event()  # ready or failed
+        # The matchers as mapped and their mark, until checked against the database.
+        self._unverified: tuple[dict[str, Matcher], int] | None = None
 
     @property
     def ready(self) -> bool:
@@ -131,10 +134,33 @@ class MatchEngine:
             except Exception:
                 self._state = "failed"
                 log.exception("match index start failed")
+                return
+            finally:
+                self._started.set()
+            try:
+                with factory() as session, session.begin():
+                    self.verify(session)
+            except Exception:
+                log.exception("checking the mapped match index failed")
 
         thread = threading.Thread(target=run, name="panhuo-index-start", daemon=True)
         thread.start()
         return thread
+
+    def wait_started(self, timeout: float) -> bool:
+        return self._started.wait(timeout)
+
+    def verify(self, session: Session) -> bool:
+        """The fingerprint check of a mapped start (``index_check``); rebuilds on a
+        mismatch. Whether the mapped files matched (True when nothing was mapped)."""
+        unverified, self._unverified = self._unverified, None
+        if unverified is None:
+            return True
+        bad = index_check.differing(session, *unverified)
+        if bad:
+            log.warning("saved %s index differs from the database: rebuilding", bad)
+            self.rebuild(session)
+        return not bad
 
     def rebuild(self, session: Session) -> IndexStatus:
         """Refit every matcher from the database aside, swap them in, save them.
@@ -260,10 +286,11 @@ class MatchEngine:
             return False
         for name, matcher in loaded.items():
             setattr(self, name, matcher)
+        mark = min(int(m) for m in marks if m is not None)
+        self._unverified = ({n: Matcher(m.snapshot) for n, m in loaded.items()}, mark)
         owners = session.execute(select(Need.id, Need.enterprise_id))
         self._need_owner = {need_id: owner for need_id, owner in owners}
         self._fitted = {n: len(m) for n, m in loaded.items()}
-        mark = min(int(m) for m in marks if m is not None)
         self._settled = self._version = mark
         rows = session.execute(
             select(IndexChange.id, IndexChange.kind, IndexChange.doc_id, IndexChange.at)
