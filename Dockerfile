@@ -29,4 +29,4 @@ RUN pip install --no-deps -e . && mkdir -p var && chown -R panhuo var
 USER panhuo
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"
-CMD ["sh", "-c", "panhuo migrate && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --proxy-headers"]
+CMD ["sh", "-c", "panhuo migrate && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --proxy-headers --timeout-worker-healthcheck 60"]

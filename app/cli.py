@@ -131,7 +131,7 @@ def _rebuild_index(_args: argparse.Namespace) -> int:
         print("PANHUO_INDEX_DIR is not set: nothing to save the index to", file=sys.stderr)
         return 1
     engine = make_engine(settings.database_url)
-    match_engine = MatchEngine(settings.index_dir)
+    match_engine = MatchEngine(settings.index_dir, settings.index_mmap)
     with make_sessionmaker(engine)() as session, session.begin():
         status = match_engine.rebuild(session)
     engine.dispose()
@@ -149,7 +149,7 @@ def _worker(args: argparse.Namespace) -> int:
     settings = get_settings()
     engine = make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
-    match_engine = MatchEngine(settings.index_dir)
+    match_engine = MatchEngine(settings.index_dir, settings.index_mmap)
     with factory() as session, session.begin():
         match_engine.start(session)
     worker = Worker(factory, match_engine, settings)
@@ -170,7 +170,14 @@ def _worker(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers)
+    # A worker busy building the index must not be restarted as hung (uvicorn's default: 5 s).
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        timeout_worker_healthcheck=60,
+    )
     return 0
 
 

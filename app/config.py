@@ -22,8 +22,13 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "PANHUO_DATABASE_URL"),
     )
     data_dir: Path = DATA_DIR
-    # Saved match index (loaded at start-up when it matches the database); None: never saved.
+    # Saved match index (mapped at start-up, then caught up from the change log); None:
+    # never saved. index_mmap=false reads the arrays into each worker's memory instead.
     index_dir: Path | None = ROOT / "var" / "index"
+    index_mmap: bool = True
+    # How long start-up waits for the index before serving (/ready says "starting" until it
+    # is there); 0: /health answers at once and the index is mapped or built behind it.
+    index_start_wait_seconds: float = 0
     log_level: str = "INFO"
     # Echo SQL for debugging only; it would leak confidential need text into logs.
     sql_echo: bool = False

@@ -1,5 +1,6 @@
 """Application factory. ``uvicorn app.main:app`` serves the default settings."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -67,17 +68,21 @@ def create_app(
         engine = make_engine(settings.database_url, settings.sql_echo)
         app.state.engine = engine
         app.state.sessionmaker = session_factory or make_sessionmaker(engine)
-        match_engine = MatchEngine(settings.index_dir)
+        match_engine = MatchEngine(settings.index_dir, settings.index_mmap)
         with app.state.sessionmaker() as session, session.begin():
             begin_write(session)  # reads, then writes: another worker may commit between
             at_head = current_revision(session.connection()) == head_revision()
             if at_head:
                 jobs.fail_stale(session)
         # A separate, read-only transaction: holding the write lock of the one above through
-        # an index build would lock out the other workers starting on SQLite.
-        if at_head:
+        # an index build would lock out the other workers starting on SQLite. On a thread
+        # of its own: /health answers and /ready says "starting" while it maps or builds.
+        if at_head and session_factory is not None:  # a test's one connection: not shared
             with app.state.sessionmaker() as session, session.begin():
                 match_engine.start(session)
+        elif at_head:
+            match_engine.start_in_background(app.state.sessionmaker)
+            await asyncio.to_thread(match_engine.wait_started, settings.index_start_wait_seconds)
         else:  # /ready reports it; prestart (panhuo migrate) should have run first
             logging.getLogger("panhuo").error("database schema is not at head; run migrations")
         app.state.match_engine = match_engine

@@ -11,6 +11,8 @@ A pure library: plain Python types in and out, no web framework or database impo
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from ._analyzer import ANALYZER_VERSION, analyze, normalize
 from ._dense import Encoder, LsaEncoder
@@ -26,7 +28,7 @@ from ._feedback import peer_weight
 from ._fusion import MatcherConfig
 from ._index import doc_hash
 from ._matcher import Matcher
-from ._persist import load_snapshot, save_snapshot
+from ._persist import load_snapshot, save_snapshot, saved_label
 from ._types import (
     Explanation,
     FeatureContribution,
@@ -73,6 +75,7 @@ __all__ = [
     "normalize",
     "peer_weight",
     "save",
+    "saved_label",
 ]
 
 
@@ -86,20 +89,30 @@ def corpus_fingerprint(docs: list[PatentDoc] | list[NeedDoc]) -> str:
     return f"{value:016x}"
 
 
-def save(matcher: Matcher, path: str | os.PathLike[str]) -> None:
+def save(
+    matcher: Matcher, path: str | os.PathLike[str], *, label: Mapping[str, Any] | None = None
+) -> None:
     """Save a matcher's current snapshot to directory ``path`` (no pickle).
 
     Parameters
     ----------
     matcher : Matcher
     path : str or path-like
-        Directory; receives ``meta.json`` and ``arrays.npz``.
+        Directory; receives a new version (``.npy`` arrays and ``meta.json``) that
+        replaces the previous one atomically. On failure (e.g. a full disk) the previous
+        version stays current and the error is raised.
+    label : mapping, optional
+        JSON-serializable values stored beside the index, read back by :func:`saved_label`.
     """
-    save_snapshot(matcher.snapshot, path, __version__)
+    save_snapshot(matcher.snapshot, path, __version__, label)
 
 
 def load(
-    path: str | os.PathLike[str], *, fingerprint: str | None = None, encoder: Encoder | None = None
+    path: str | os.PathLike[str],
+    *,
+    fingerprint: str | None = None,
+    encoder: Encoder | None = None,
+    mmap: bool = True,
 ) -> Matcher:
     """Load a matcher saved by :func:`save`.
 
@@ -110,11 +123,14 @@ def load(
         Expected corpus fingerprint (:func:`corpus_fingerprint` of the current rows).
     encoder : Encoder, optional
         The plugged encoder the index was built with, if not LSA.
+    mmap : bool, default True
+        Map the arrays read-only (processes loading the same files share their pages)
+        instead of reading them into private memory.
 
     Raises
     ------
     IndexMismatchError
         Other library, analyzer or format version; fingerprint or encoder mismatch;
-        unreadable or incomplete files.
+        unreadable, incomplete or damaged files (size or checksum).
     """
-    return Matcher(load_snapshot(path, __version__, fingerprint, encoder))
+    return Matcher(load_snapshot(path, __version__, fingerprint, encoder, mmap))

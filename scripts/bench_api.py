@@ -10,7 +10,8 @@ started on it with ``--workers`` processes (the deployment default: one per core
 second process drives ``POST /v1/match`` at each fixed concurrency in turn: a low one for
 latency, a high one for throughput. Then one batch run matches all needs against the pool.
 Prints latency p50/p95 and throughput per concurrency, start-up (index build) time and the
-batch run time.
+batch run time. With ``--memory 1,2,4 --workdir DIR``: memory per worker and host for the
+mapped index against in-memory arrays (``scripts/bench_api_memory.py``).
 """
 
 import argparse
@@ -324,6 +325,10 @@ def bench_backend(backend: str, args: argparse.Namespace, port: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if any(a == "--memory" or a.startswith("--memory=") for a in argv):
+        import bench_api_memory  # per-worker RSS/PSS, mapped vs in-memory index
+
+        return bench_api_memory.main(argv)
     if argv[:1] == ["--drive"]:
         base, key, query_file, requests, concurrency = argv[1:6]
         queries = json.loads(Path(query_file).read_text(encoding="utf-8"))

@@ -28,6 +28,9 @@ from app.main import create_app
 from app.migrate import upgrade_head
 
 ROOT = Path(__file__).resolve().parent.parent
+# Tests start apps whose index is ready when start-up ends (as before the background start);
+# tests of the background start set it to 0 themselves.
+os.environ.setdefault("PANHUO_INDEX_START_WAIT_SECONDS", "600")
 SHARED = ROOT.parent / "shared"
 install_hooks()  # as create_app and the CLI do: tests that write without an app are audited
 

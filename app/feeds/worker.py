@@ -46,7 +46,9 @@ class Worker:
         if time.monotonic() - self._swept >= liveness.SWEEP_EVERY:
             self._swept = time.monotonic()
             jobs.sweep(self.factory)
-        done = self.producer.run(self.factory, self.engine, self.settings)
+        # While the index is built, new patents wait: their need-following feeds need it.
+        ready = self.engine is None or self.engine.ready
+        done = self.producer.run(self.factory, self.engine, self.settings) if ready else 0
         if time.monotonic() - self._digest_checked >= DIGEST_EVERY:
             self._digest_checked = time.monotonic()
             done += digest.enqueue_yesterday(self.factory)

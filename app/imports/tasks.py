@@ -45,7 +45,7 @@ def run_import(
             _land_file(job, actor, progress)
         except FileProblem as exc:
             raise jobs.JobFailed(Msg(exc.zh, exc.en)) from exc
-        if engine is not None:  # the index sees the imports before the job reads done
+        if engine is not None and engine.ready:  # the index sees the imports before done
             job.read(engine.catch_up)
 
     jobs.run(factory, ImportJob, job_id, body)

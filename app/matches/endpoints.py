@@ -121,6 +121,7 @@ def match_run_results(
 
 
 @router.post("/v1/admin/index/rebuild", response_model=IndexStatusOut)
+@read_only  # reads the pool for minutes: writes go on meanwhile
 def rebuild_index(session: DBSession, match_engine: AppMatchEngine, _: Admin) -> IndexStatus:
     """Refit the matchers from the database in this worker and save them."""
     return match_engine.rebuild(session)

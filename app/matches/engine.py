@@ -1,12 +1,20 @@
 """The match index inside the service, and how every worker keeps it current.
 
-Each process holds two matchers: patents (need → patents) and open needs (patent → needs).
-Consistency across uvicorn workers comes from the change log (``app.changes``), written in
-the same transaction as each patent, need or enterprise write. Before answering a match, a
-worker replays the changes it has not applied yet (one indexed query when nothing
-changed), re-reading the changed rows from the database. A read after a committed write
-therefore sees it, whichever worker serves the read. Ids can commit out of order: the
-``Watermark`` remembers the newest changes individually until no earlier one can appear.
+Each process holds named matchers (``MATCHERS``): patents (need → patents) and open needs
+(patent → needs). Their saved arrays are files every worker maps read-only
+(``matching.load(mmap=True)``): the pages are shared through the OS page cache; each worker
+holds privately only its incremental segments and small tables (ids, vocabulary).
+
+Consistency across uvicorn workers and hosts comes from the change log (``app.changes``),
+written in the same transaction as each patent, need or enterprise write.
+Before answering a match, a worker replays the outbox rows it has not applied yet (one
+indexed query when nothing changed), re-reading the changed rows from the database. A read
+after a committed write therefore sees it, whichever worker or host serves the read. A
+saved index records the change id it reflects (its ``mark``): a worker that maps it
+replays the changes after the mark, so a saved index never goes stale, only behind.
+
+Ids can commit out of order: the ``Watermark`` remembers the newest changes individually
+until no earlier one can appear.
 
 Incremental adds grow the vocabulary (new terms are searchable at once) but keep the
 fitted statistics, classifier and LSA. When a matcher has doubled since its last fit
@@ -24,24 +32,40 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.changes.watermark import Change, Watermark, latest_id
+from app.common.messages import Msg
 from app.common.reference import ipc_titles
 from app.db import utcnow
-from app.matches import matcher_documents
+from app.errors import DomainError
+from app.matches import index_check, matcher_documents
 from app.needs.models import Need
 from matching import (
     IndexMismatchError,
     Matcher,
     NeedDoc,
     PatentDoc,
-    corpus_fingerprint,
     load,
     save,
+    saved_label,
 )
 
 log = logging.getLogger("panhuo.index")
+MATCHERS = ("patents", "needs")  # every matcher the engine holds, saves and maps
+
+Docs = dict[str, list[PatentDoc] | list[NeedDoc]]
+
+
+class IndexNotReady(DomainError):
+    status = 503
+    title = "Service unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(
+            Msg("匹配索引正在建立，请稍后重试", "the match index is being built; retry shortly"),
+            headers={"Retry-After": "10"},
+        )
 
 
 @dataclass(frozen=True)
@@ -50,60 +74,125 @@ class IndexStatus:
     patents: int
     needs: int
     last_refit: datetime | None
+    state: str = "ready"  # starting → ready, or failed
 
 
 class MatchEngine:
-    def __init__(self, index_dir: Path | None) -> None:
+    def __init__(self, index_dir: Path | None, mmap: bool = True) -> None:
         self.index_dir = index_dir
+        self.mmap = mmap
         self.patents: Matcher | None = None
         self.needs: Matcher | None = None
         self._need_owner: dict[int, int] = {}  # need id → enterprise id
         self._watermark = Watermark()
         self._version = 0
         self._last_refit: datetime | None = None
-        self._fitted = {"patents": 0, "needs": 0}
+        self._fitted = dict.fromkeys(MATCHERS, 0)
         self._lock = threading.Lock()
+        self._state = "starting"
+        self._started = threading.Event()  # ready or failed
+        # The matchers as mapped and their mark, until checked against the database.
+        self._unverified: tuple[dict[str, Matcher], int] | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._state == "ready"
 
     def status(self) -> IndexStatus:
         return IndexStatus(
-            self._version, len(self.patents or ()), len(self.needs or ()), self._last_refit
+            self._version,
+            len(self.patents or ()),
+            len(self.needs or ()),
+            self._last_refit,
+            self._state,
         )
 
     def start(self, session: Session) -> None:
-        """Load the saved index when it matches the database, else build it."""
+        """Map the saved index and replay the changes after its mark, else build it."""
         # Under the index-directory lock: with several workers starting together, the first
-        # builds and saves, the others wait and load its files instead of fitting again.
+        # builds and saves, the others wait and map its files instead of fitting again.
         with self._lock, _dir_lock(self.index_dir):
-            mark = latest_id(session)
-            patent_docs, need_docs = self._load_docs(session)
-            if not self._load_saved(patent_docs, need_docs):
-                self._fit(patent_docs, need_docs)
-                self._save_unlocked()
-            self._watermark.reset(mark)
-            self._version = mark
+            if not self._load_saved(session):
+                mark = latest_id(session)
+                self._refit(session)
+                self._watermark.reset(mark)
+                self._version = mark
+                if self._save_unlocked(replace=True):  # what was on disk could not be used
+                    self._remap()
+        self._state = "ready"
+
+    def start_in_background(self, factory: sessionmaker[Session]) -> threading.Thread:
+        """``start`` on a thread: the service answers /health (and /ready: not ready) while
+        the index is mapped or built."""
+
+        def run() -> None:
+            try:
+                with factory() as session, session.begin():
+                    self.start(session)
+            except Exception:
+                self._state = "failed"
+                log.exception("match index start failed")
+                return
+            finally:
+                self._started.set()
+            try:
+                with factory() as session, session.begin():
+                    self.verify(session)
+            except Exception:
+                log.exception("checking the mapped match index failed")
+
+        thread = threading.Thread(target=run, name="panhuo-index-start", daemon=True)
+        thread.start()
+        return thread
+
+    def wait_started(self, timeout: float) -> bool:
+        return self._started.wait(timeout)
+
+    def verify(self, session: Session) -> bool:
+        """The fingerprint check of a mapped start (``index_check``); rebuilds on a
+        mismatch. Whether the mapped files matched (True when nothing was mapped)."""
+        unverified, self._unverified = self._unverified, None
+        if unverified is None:
+            return True
+        bad = index_check.differing(session, *unverified)
+        if bad:
+            log.warning("saved %s index differs from the database: rebuilding", bad)
+            self.rebuild(session)
+        return not bad
 
     def rebuild(self, session: Session) -> IndexStatus:
-        """Refit both matchers from the database (the periodic refit) and save them."""
+        """Refit every matcher from the database aside, swap them in, save them.
+
+        Reads go on against the current matchers during the fit; changes written
+        meanwhile are after ``mark`` and are replayed onto the new ones."""
+        mark = latest_id(session)
+        built, owners = self._read_all(session)
+        fitted = {name: _fit(d) for name, d in built.items()}
         with self._lock:
-            mark = latest_id(session)
-            self._fit(*self._load_docs(session))
-            self._version = max(mark, self._version)
-            self._watermark.reset(self._version)
-            with _dir_lock(self.index_dir):
-                self._save_unlocked()
+            self._install(fitted, owners, {n: len(d) for n, d in built.items()})
+            self._watermark.reset(mark)
+            self._version = mark
+        with self._lock, _dir_lock(self.index_dir):
+            if self._save_unlocked(replace=True):
+                self._remap()
         return self.status()
 
     def catch_up(self, session: Session) -> None:
+        if not self.ready:
+            raise IndexNotReady()
         rows = session.execute(self._watermark.pending()).all()
         if not rows:
             return
         with self._lock:
-            fresh = self._watermark.unhandled(rows)
-            if fresh:
-                self._apply(session, fresh)
-                self._watermark.handled(r.id for r in fresh)
-                self._version = max(self._version, max(r.id for r in fresh))
-            self._watermark.settle(rows)
+            self._replay(session, rows)
+
+    def _replay(self, session: Session, rows: Sequence[Change]) -> None:
+        fresh = self._watermark.unhandled(rows)
+        if fresh:
+            self._apply(session, fresh)
+            self._watermark.handled(r.id for r in fresh)
+            self._version = max(self._version, max(r.id for r in fresh))
+        self._watermark.settle(rows)
 
     def _apply(self, session: Session, rows: Sequence[Change]) -> None:
         by_kind: dict[str, set[int]] = {"patent": set(), "need": set(), "enterprise": set()}
@@ -115,7 +204,7 @@ class MatchEngine:
             by_kind["need"] and self.needs is None
         )
         if empty:  # nothing fitted yet: fit on everything stored
-            self._fit(*self._load_docs(session))
+            self._refit(session)
             return
         if by_kind["patent"] and self.patents is not None:
             fresh = list(matcher_documents.patents_by_id(session, list(by_kind["patent"])))
@@ -128,17 +217,24 @@ class MatchEngine:
                 self._need_owner.pop(need_id, None)
             _sync(self.needs, by_kind["need"], fresh_needs)
         if any(len(getattr(self, n) or ()) > 2 * fitted for n, fitted in self._fitted.items()):
-            self._fit(*self._load_docs(session))
+            self._refit(session)
 
     def _needs_of(self, session: Session, enterprise_ids: set[int]) -> set[int]:
         stored = session.scalars(select(Need.id).where(Need.enterprise_id.in_(enterprise_ids)))
         known = {n for n, e in self._need_owner.items() if e in enterprise_ids}
         return set(stored) | known
 
-    def _load_docs(self, session: Session) -> tuple[list[PatentDoc], list[NeedDoc]]:
-        patent_docs = list(matcher_documents.patents_by_id(session, None))
-        self._need_owner = {}
-        return patent_docs, self._need_docs(matcher_documents.needs_by_id(session, None))
+    def _read_all(self, session: Session) -> tuple[Docs, dict[int, int]]:
+        """Every matcher's documents as stored, and the owner of each need."""
+        owners: dict[int, int] = {}
+        need_docs = []
+        for need, region in matcher_documents.needs_by_id(session, None):
+            owners[need.id] = need.enterprise_id
+            need_docs.append(matcher_documents.need_doc(need, region))
+        return {
+            "patents": list(matcher_documents.patents_by_id(session, None)),
+            "needs": need_docs,
+        }, owners
 
     def _need_docs(self, rows: Iterable[tuple[Need, str]]) -> list[NeedDoc]:
         out = []
@@ -147,37 +243,90 @@ class MatchEngine:
             out.append(matcher_documents.need_doc(need, region))
         return out
 
-    def _fit(self, patent_docs: list[PatentDoc], need_docs: list[NeedDoc]) -> None:
-        titles = ipc_titles()
-        self.patents = Matcher.fit(patent_docs, ipc_titles=titles) if patent_docs else None
-        self.needs = Matcher.fit(need_docs, ipc_titles=titles) if need_docs else None
-        self._fitted = {"patents": len(patent_docs), "needs": len(need_docs)}
-        self._last_refit = utcnow()
-        log.info("match index fitted: %d patents, %d needs", len(patent_docs), len(need_docs))
+    def _refit(self, session: Session) -> None:
+        built, owners = self._read_all(session)
+        self._install(
+            {n: _fit(d) for n, d in built.items()}, owners, {n: len(d) for n, d in built.items()}
+        )
 
-    def _load_saved(self, patent_docs: list[PatentDoc], need_docs: list[NeedDoc]) -> bool:
-        if self.index_dir is None or not patent_docs or not need_docs:
+    def _install(
+        self, matchers: dict[str, Matcher | None], owners: dict[int, int], sizes: dict[str, int]
+    ) -> None:
+        for name in MATCHERS:
+            setattr(self, name, matchers[name])
+        self._need_owner = owners
+        self._fitted = sizes
+        self._last_refit = utcnow()
+        log.info("match index fitted: %s", sizes)
+
+    def _load_saved(self, session: Session) -> bool:
+        """Map every saved matcher and replay the changes after the oldest mark."""
+        if self.index_dir is None:
+            return False
+        index_dir = self.index_dir
+        marks = [saved_label(index_dir / name).get("mark") for name in MATCHERS]
+        if not all(isinstance(m, int) for m in marks):
             return False
         try:
-            patents = load(self.index_dir / "patents", fingerprint=corpus_fingerprint(patent_docs))
-            needs = load(self.index_dir / "needs", fingerprint=corpus_fingerprint(need_docs))
+            loaded = {n: load(index_dir / n, mmap=self.mmap) for n in MATCHERS}
         except IndexMismatchError as exc:
-            log.info("saved match index not used: %s", exc)
+            log.warning("saved match index not used (rebuilding): %s", exc)
             return False
-        self.patents, self.needs = patents, needs
-        self._fitted = {"patents": len(patent_docs), "needs": len(need_docs)}
-        log.info("match index loaded from %s", self.index_dir)
+        for name, matcher in loaded.items():
+            setattr(self, name, matcher)
+        mark = min(int(m) for m in marks if m is not None)
+        self._unverified = ({n: Matcher(m.snapshot) for n, m in loaded.items()}, mark)
+        owners = session.execute(select(Need.id, Need.enterprise_id))
+        self._need_owner = {need_id: owner for need_id, owner in owners}
+        self._fitted = {n: len(m) for n, m in loaded.items()}
+        self._watermark.reset(mark)
+        self._version = mark
+        rows = session.execute(self._watermark.pending()).all()
+        self._replay(session, rows)
+        log.info("match index mapped from %s at change %d (+%d)", index_dir, mark, len(rows))
         return True
 
     def save(self) -> None:
         with self._lock, _dir_lock(self.index_dir):
             self._save_unlocked()
 
-    def _save_unlocked(self) -> None:
-        if self.index_dir is None or self.patents is None or self.needs is None:
+    def _save_unlocked(self, replace: bool = False) -> bool:
+        """Save every matcher with the mark of the changes it reflects; a failed save
+        (full disk) is logged and leaves the previous files in use. Unless ``replace``,
+        nothing is written when the files on disk are as recent (this worker's own, or
+        another worker's). Whether a new version was written."""
+        if self.index_dir is None or any(getattr(self, n) is None for n in MATCHERS):
+            return False
+        on_disk = [saved_label(self.index_dir / n).get("mark", -1) for n in MATCHERS]
+        if not replace and all(isinstance(m, int) and m >= self._watermark.mark for m in on_disk):
+            return False
+        try:
+            for name in MATCHERS:
+                save(
+                    getattr(self, name), self.index_dir / name, label={"mark": self._watermark.mark}
+                )
+        except OSError:
+            log.exception("saving the match index failed; the previous files stay in use")
+            return False
+        return True
+
+    def _remap(self) -> None:
+        """Swap the matchers just built and saved for the mapped files: the builder's
+        private arrays are freed and it shares the pages of the other workers."""
+        if not self.mmap or self.index_dir is None:
             return
-        save(self.patents, self.index_dir / "patents")
-        save(self.needs, self.index_dir / "needs")
+        for name in MATCHERS:
+            built = getattr(self, name)
+            try:
+                mapped = load(self.index_dir / name, fingerprint=built.fingerprint)
+            except IndexMismatchError as exc:  # kept in memory; the next start maps them
+                log.warning("saved %s index not mapped: %s", name, exc)
+                continue
+            setattr(self, name, mapped)
+
+
+def _fit(documents: list[PatentDoc] | list[NeedDoc]) -> Matcher | None:
+    return Matcher.fit(documents, ipc_titles=ipc_titles()) if documents else None
 
 
 @contextmanager

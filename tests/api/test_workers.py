@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
 from app.auth import service as auth_service
 from app.auth.models import Role
@@ -63,13 +64,13 @@ def test_workers_starting_together_build_once_and_share_the_files(
     sample_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fits: list[int] = []
-    original = MatchEngine._fit
+    original = MatchEngine._refit
 
-    def counting_fit(self: MatchEngine, *args: object) -> None:
+    def counting_fit(self: MatchEngine, session: Session) -> None:
         fits.append(1)
-        original(self, *args)  # type: ignore[arg-type]
+        original(self, session)
 
-    monkeypatch.setattr(MatchEngine, "_fit", counting_fit)
+    monkeypatch.setattr(MatchEngine, "_refit", counting_fit)
     settings = Settings(database_url=sample_url, index_dir=tmp_path / "index")
     statuses: list[dict[str, object]] = []
 

@@ -227,7 +227,8 @@ def test_save_load_roundtrip_and_refusals(toy: Matcher, need: NeedDoc, tmp_path)
     assert toy.match(need) == loaded.match(need)
     with pytest.raises(IndexMismatchError, match="fingerprint"):
         matching.load(tmp_path / "idx", fingerprint="0" * 16)
-    meta_path = tmp_path / "idx" / "meta.json"
+    version = (tmp_path / "idx" / "CURRENT").read_text(encoding="utf-8")
+    meta_path = tmp_path / "idx" / version / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["analyzer_version"] = "zh-0"
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
