@@ -196,4 +196,5 @@ class IndexStatusOut(BaseModel):
     version: int
     patents: int
     needs: int
+    profiles: int
     last_refit: datetime | None
