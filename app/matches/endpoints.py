@@ -14,13 +14,13 @@ from app.db import DBSession, read_only
 from app.matches import licensees, runs, service
 from app.matches.engine import MatchEngine
 from app.matches.schemas import (
+    EnterpriseMatchResponse,
     IndexStatusOut,
     MatchFilters,
     MatchRequest,
     MatchResponse,
     MatchRunCreate,
     MatchRunRead,
-    NeedMatchResponse,
     RunNeedResults,
     SeiCode,
 )
@@ -90,7 +90,7 @@ def match_need(
     return service.match_need(session, engine, actor, need_id, filters, limit)
 
 
-@router.get("/v1/patents/{patent_id}/matches", response_model=NeedMatchResponse)
+@router.get("/v1/patents/{patent_id}/matches", response_model=EnterpriseMatchResponse)
 def match_patent(
     patent_id: ResourceId,
     session: DBSession,
@@ -99,7 +99,7 @@ def match_patent(
     filters: Filters,
     limit: Limit = 20,
 ) -> object:
-    """Potential licensees for a (sleeping) patent: ranked open needs and their enterprises."""
+    """Potential licensees of a (sleeping) patent: enterprises ranked by need and profile."""
     return licensees.match_patent(session, engine, actor, patent_id, filters, limit)
 
 

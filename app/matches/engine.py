@@ -182,9 +182,7 @@ class MatchEngine:
         known = {n for n, e in self._need_owner.items() if e in enterprise_ids}
         return set(stored) | known
 
-    def _load_docs(
-        self, session: Session
-    ) -> tuple[list[PatentDoc], list[NeedDoc], list[NeedDoc]]:
+    def _load_docs(self, session: Session) -> tuple[list[PatentDoc], list[NeedDoc], list[NeedDoc]]:
         patent_docs = list(docs.patents_by_id(session, None))
         self._need_owner = {}
         need_docs = self._need_docs(docs.needs_by_id(session, None))

@@ -1,10 +1,12 @@
 """Patent → potential licensees (沉睡专利 → 潜在许可对象).
 
-One row per enterprise (its best-matching open need), leaving out enterprises that
-cannot be a new licensee: those that already hold the patent or a licence on it (a
-signed-or-later deal, or an accepted open licence in force) and those that answered
-无需求 about it. Needs are confidential: an institution sees the enterprise, the IPC
-evidence and a Chinese summary without the need's words.
+One row per enterprise, from two indexes: its best-matching open need and its profile
+(企业画像, ``app.profiles``), so an enterprise that never wrote a need is found too.
+Enterprises that cannot be a new licensee are left out: those that hold the patent (a
+registered transfer) or a licence on it (a signed-or-later deal, or an accepted open
+licence in force) and those that answered 无需求 about it. Needs are confidential, and a
+profile contains them: an institution sees the enterprise, the IPC evidence and a
+Chinese summary without the words of either.
 """
 
 from collections.abc import Sequence

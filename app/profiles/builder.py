@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -115,6 +115,9 @@ def profiles_by_id(session: Session, ids: Sequence[int] | None) -> Iterator[Prof
             yield from _build(session, rows, chunk)
 
 
+_Stmt = TypeVar("_Stmt", bound=Select[*tuple[Any, ...]])
+
+
 class _Span(NamedTuple):
     """Enterprises ``first``..``last`` (of ``chunk`` only, when some are rebuilt)."""
 
@@ -122,7 +125,7 @@ class _Span(NamedTuple):
     last: int
     chunk: Sequence[int] | None
 
-    def where(self, stmt: Select[Any], column: InstrumentedAttribute[Any]) -> Select[Any]:
+    def where(self, stmt: _Stmt, column: InstrumentedAttribute[Any]) -> _Stmt:
         # A key range: an IN list of thousands of ids costs more to render than to run.
         stmt = stmt.where(column.between(self.first, self.last))
         return stmt.where(column.in_(self.chunk)) if self.chunk is not None else stmt
@@ -142,6 +145,11 @@ def _build(session: Session, rows: Sequence[Any], chunk: Sequence[int] | None) -
     for source, ent, pid, title in patents:
         if ent in out:
             out[ent].add(source, title, codes.get(pid, []))
+    _add_needs(session, span, out)
+    return list(out.values())
+
+
+def _add_needs(session: Session, span: _Span, out: dict[int, Profile]) -> None:
     for ent, title, description, keywords, hints in session.execute(
         span.where(
             select(Need.enterprise_id, Need.title, Need.description, Need.keywords, Need.ipc_hints)
@@ -150,11 +158,10 @@ def _build(session: Session, rows: Sequence[Any], chunk: Sequence[int] | None) -
             Need.enterprise_id,
         )
     ):
-        p = out.get(ent)
-        if p is not None and len(p.texts.get("needs", ())) < MAX_NEEDS:
-            p.add("needs", "：".join(x for x in (title, description) if x), hints)
-            p.keywords.extend(k for k in keywords if k not in p.keywords)
-    return list(out.values())
+        owner = out.get(ent)
+        if owner is not None and len(owner.texts.get("needs", ())) < MAX_NEEDS:
+            owner.add("needs", "：".join(x for x in (title, description) if x), hints)
+            owner.keywords.extend(k for k in keywords if k not in owner.keywords)
 
 
 def _patent_sources(session: Session, span: _Span) -> list[tuple[str, int, int, str]]:
@@ -168,7 +175,7 @@ def _patent_sources(session: Session, span: _Span) -> list[tuple[str, int, int, 
         OpenLicense, OpenLicense.id == OpenLicenseAcceptance.open_license_id
     )
     intents = select(Feedback.enterprise_id, Patent.id, Patent.title)
-    queries: list[tuple[str, InstrumentedAttribute[Any], Select[Any]]] = [
+    queries: list[tuple[str, InstrumentedAttribute[Any], Select[Any, int, str]]] = [
         (
             "patents_held",
             Patent.holder_enterprise_id,

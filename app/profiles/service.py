@@ -32,7 +32,9 @@ TERMS = 15
 IPC_AREAS = 10
 
 
-def read(session: Session, engine: MatchEngine, actor: Principal, enterprise_id: int) -> ProfileRead:
+def read(
+    session: Session, engine: MatchEngine, actor: Principal, enterprise_id: int
+) -> ProfileRead:
     shown = activity.enterprise(session, actor, enterprise_id)  # scoped: 404 outside it
     profile = next(iter(profiles_by_id(session, [enterprise_id])))
     shown["enterprise"]["industry_code"] = profile.industry_code or None
@@ -45,7 +47,7 @@ def read(session: Session, engine: MatchEngine, actor: Principal, enterprise_id:
         **shown,
         sources=[
             ProfileSource(
-                source=s,  # type: ignore[arg-type]
+                source=s,
                 label=LABELS[s],
                 texts=len(profile.texts.get(s, [])),
                 ipc_codes=len(profile.ipc.get(s, [])),
@@ -54,7 +56,7 @@ def read(session: Session, engine: MatchEngine, actor: Principal, enterprise_id:
         ],
         terms=[ProfileTerm(term=t, weight=round(w, 4)) for t, w in terms],
         ipc=ipc,
-        sei=_sei(ipc),
+        sei=_sei(profile, ipc),
     )
 
 
@@ -70,18 +72,25 @@ def _ipc_areas(profile: Profile, engine: MatchEngine, text: str) -> list[Profile
         for e in engine.patents.predict_ipc(text, top=IPC_AREAS):
             if e.code not in held and len(out) < IPC_AREAS and e.probability >= 0.05:
                 title = e.title or ipc_title(e.code) or ""
-                out.append(ProfileIpc(code=e.code, title=title, source="predicted",
-                                      weight=round(e.probability, 4)))
+                out.append(
+                    ProfileIpc(
+                        code=e.code, title=title, source="predicted", weight=round(e.probability, 4)
+                    )
+                )
     return out
 
 
-def _sei(ipc: list[ProfileIpc]) -> list[ProfileSei]:
-    by_category: dict[str, list[str]] = {}
-    for area in ipc:
-        for category in sei_categories([area.code]):
-            by_category.setdefault(category, []).append(area.code)
+def _sei(profile: Profile, ipc: list[ProfileIpc]) -> list[ProfileSei]:
+    """Categories of the profile's own codes (the concordance lists groups, not only
+    subclasses) and of the predicted subclasses, each with the subclasses behind it."""
+    codes = {c for cs in profile.ipc.values() for c in cs}
+    codes |= {area.code for area in ipc if area.source == "predicted"}
+    by_category: dict[str, set[str]] = {}
+    for code in codes:
+        for category in sei_categories([code]):
+            by_category.setdefault(category, set()).add(code[:4])
     names = sei_names()
     return [
-        ProfileSei(code=c, name=names.get(c, ""), ipc=codes)
-        for c, codes in sorted(by_category.items())
+        ProfileSei(code=c, name=names.get(c, ""), ipc=sorted(subclasses))
+        for c, subclasses in sorted(by_category.items())
     ]

@@ -28,7 +28,9 @@ _BOILERPLATE = [
     )
 ]
 # Whole items of no distinguishing value: nearly every scope lists them.
-_GENERIC = frozenset({"货物进出口", "技术进出口", "进出口代理", "信息咨询服务", "企业管理咨询"})
+_GENERIC = frozenset(
+    {"无", "货物进出口", "技术进出口", "进出口代理", "信息咨询服务", "企业管理咨询"}
+)
 _ITEM = re.compile(r"[；;。\n]+")
 
 
