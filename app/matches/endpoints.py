@@ -21,6 +21,7 @@ from app.matches.schemas import (
     MatchResponse,
     MatchRunCreate,
     MatchRunRead,
+    PatentMatch,
     RunNeedResults,
     SeiCode,
 )
@@ -30,6 +31,9 @@ router = APIRouter(tags=["matching 匹配"])
 
 NeedSide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise))]
 SupplySide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.institution))]
+ProfileSide = Annotated[
+    Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise, Role.province))
+]
 Portal = Annotated[Principal, Depends(Access(Role.admin, Role.portal))]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
@@ -101,6 +105,19 @@ def match_patent(
 ) -> object:
     """Potential licensees of a (sleeping) patent: enterprises ranked by need and profile."""
     return licensees.match_patent(session, engine, actor, patent_id, filters, limit)
+
+
+@router.get("/v1/enterprises/{enterprise_id}/recommendations", response_model=Page[PatentMatch])
+def recommendations(
+    enterprise_id: ResourceId,
+    session: DBSession,
+    engine: Engine,
+    actor: ProfileSide,
+    filters: Filters,
+    paging: Paging,
+) -> object:
+    """为您推荐: pool patents ranked for the enterprise's profile (企业画像), explained."""
+    return service.recommend(session, engine, actor, enterprise_id, filters, paging)
 
 
 @router.post("/v1/match-runs", status_code=status.HTTP_202_ACCEPTED, response_model=MatchRunRead)

@@ -63,12 +63,17 @@ class Profile:
     texts: dict[str, list[str]] = field(default_factory=dict)  # source → pieces of text
     ipc: dict[str, list[str]] = field(default_factory=dict)  # source → IPC codes
     keywords: list[str] = field(default_factory=list)  # of its open needs
+    patents: dict[str, list[int]] = field(default_factory=dict)  # source → patent ids
 
     @property
     def sources(self) -> list[str]:
         return [s for s in SOURCES if self.texts.get(s) or self.ipc.get(s)]
 
-    def add(self, source: str, text: str, codes: Sequence[str] = ()) -> None:
+    def add(
+        self, source: str, text: str, codes: Sequence[str] = (), patent: int | None = None
+    ) -> None:
+        if patent is not None:
+            self.patents.setdefault(source, []).append(patent)
         if text:
             self.texts.setdefault(source, []).append(text)
         if codes:
@@ -144,7 +149,7 @@ def _build(session: Session, rows: Sequence[Any], chunk: Sequence[int] | None) -
     codes = _ipc(session, {pid for _, _, pid, _ in patents})
     for source, ent, pid, title in patents:
         if ent in out:
-            out[ent].add(source, title, codes.get(pid, []))
+            out[ent].add(source, title, codes.get(pid, []), pid)
     _add_needs(session, span, out)
     return list(out.values())
 

@@ -11,6 +11,7 @@ from collections import Counter
 
 from sqlalchemy.orm import Session
 
+import matching
 from app.auth.principal import Principal
 from app.common.reference import ipc_title, sei_categories, sei_names
 from app.matches.engine import MatchEngine
@@ -30,6 +31,7 @@ LABELS = {
 }
 TERMS = 15
 IPC_AREAS = 10
+MIN_PROBABILITY = 0.05
 
 
 def read(
@@ -68,16 +70,21 @@ def _ipc_areas(profile: Profile, engine: MatchEngine, text: str) -> list[Profile
         ProfileIpc(code=c, title=ipc_title(c) or "", source="held", weight=n)
         for c, n in held.most_common(IPC_AREAS)
     ]
-    if engine.patents is not None and text.strip() and len(out) < IPC_AREAS:
-        for e in engine.patents.predict_ipc(text, top=IPC_AREAS):
-            if e.code not in held and len(out) < IPC_AREAS and e.probability >= 0.05:
-                title = e.title or ipc_title(e.code) or ""
-                out.append(
-                    ProfileIpc(
-                        code=e.code, title=title, source="predicted", weight=round(e.probability, 4)
-                    )
-                )
+    for e in _predicted(engine, text):
+        if e.code not in held and len(out) < IPC_AREAS and e.probability >= MIN_PROBABILITY:
+            title = e.title or ipc_title(e.code) or ""
+            weight = round(e.probability, 4)
+            out.append(ProfileIpc(code=e.code, title=title, source="predicted", weight=weight))
     return out
+
+
+def _predicted(engine: MatchEngine, text: str) -> list[matching.IpcEvidence]:
+    if engine.patents is None:
+        return []
+    try:
+        return engine.patents.predict_ipc(text, top=IPC_AREAS)
+    except matching.EmptyQueryError:  # no term the patent index knows
+        return []
 
 
 def _sei(profile: Profile, ipc: list[ProfileIpc]) -> list[ProfileSei]:
