@@ -35,10 +35,11 @@ from app.matches import docs
 from app.matches.models import IndexChange
 from app.needs.models import Need
 from app.patents.models import Patent
-from app.profiles.builder import profile_doc, profiles_by_id
+from app.profiles.builder import Profile, areas_from, profile_doc, profiles_by_id
 from matching import (
     IndexMismatchError,
     Matcher,
+    MatcherConfig,
     NeedDoc,
     PatentDoc,
     corpus_fingerprint,
@@ -48,6 +49,9 @@ from matching import (
 
 log = logging.getLogger("panhuo.index")
 SETTLE_SECONDS = 60
+# Enterprise profiles weigh IPC agreement more than needs do (measured on need-dev with
+# ``python -m matching.tools.evaluate … --reverse``; MatcherConfig.enterprises() on h4).
+PROFILE_CONFIG = MatcherConfig(ipc=0.6)
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,10 @@ class MatchEngine:
                 self._need_owner.pop(need_id, None)
             _sync(self.needs, by_kind["need"], fresh_needs)
         if profiled and self.profiles is not None:
-            fresh_profiles = [profile_doc(p) for p in profiles_by_id(session, sorted(profiled))]
+            areas = areas_from(self.patents)
+            fresh_profiles = [
+                profile_doc(p, areas=areas) for p in profiles_by_id(session, sorted(profiled))
+            ]
             _sync(self.profiles, profiled, fresh_profiles)
         if any(len(getattr(self, n) or ()) > 2 * fitted for n, fitted in self._fitted.items()):
             self._fit(*self._load_docs(session))
@@ -182,11 +189,11 @@ class MatchEngine:
         known = {n for n, e in self._need_owner.items() if e in enterprise_ids}
         return set(stored) | known
 
-    def _load_docs(self, session: Session) -> tuple[list[PatentDoc], list[NeedDoc], list[NeedDoc]]:
+    def _load_docs(self, session: Session) -> tuple[list[PatentDoc], list[NeedDoc], list[Profile]]:
         patent_docs = list(docs.patents_by_id(session, None))
         self._need_owner = {}
         need_docs = self._need_docs(docs.needs_by_id(session, None))
-        return patent_docs, need_docs, [profile_doc(p) for p in profiles_by_id(session, None)]
+        return patent_docs, need_docs, list(profiles_by_id(session, None))
 
     def _need_docs(self, rows: Iterable[tuple[Need, str]]) -> list[NeedDoc]:
         out = []
@@ -196,12 +203,18 @@ class MatchEngine:
         return out
 
     def _fit(
-        self, patent_docs: list[PatentDoc], need_docs: list[NeedDoc], profile_docs: list[NeedDoc]
+        self, patent_docs: list[PatentDoc], need_docs: list[NeedDoc], profiles: list[Profile]
     ) -> None:
         titles = ipc_titles()
         self.patents = Matcher.fit(patent_docs, ipc_titles=titles) if patent_docs else None
         self.needs = Matcher.fit(need_docs, ipc_titles=titles) if need_docs else None
-        self.profiles = Matcher.fit(profile_docs, ipc_titles=titles) if profile_docs else None
+        # After the patents: a profile without IPC codes gets the areas they predict.
+        profile_docs = [profile_doc(p, areas=areas_from(self.patents)) for p in profiles]
+        self.profiles = (
+            Matcher.fit(profile_docs, ipc_titles=titles, config=PROFILE_CONFIG)
+            if profile_docs
+            else None
+        )
         self._fitted = {
             "patents": len(patent_docs),
             "needs": len(need_docs),
@@ -216,24 +229,24 @@ class MatchEngine:
         )
 
     def _load_saved(
-        self, patent_docs: list[PatentDoc], need_docs: list[NeedDoc], profile_docs: list[NeedDoc]
+        self, patent_docs: list[PatentDoc], need_docs: list[NeedDoc], profiles: list[Profile]
     ) -> bool:
-        if self.index_dir is None or not patent_docs or not need_docs or not profile_docs:
+        if self.index_dir is None or not patent_docs or not need_docs or not profiles:
             return False
         try:
             patents = load(self.index_dir / "patents", fingerprint=corpus_fingerprint(patent_docs))
             needs = load(self.index_dir / "needs", fingerprint=corpus_fingerprint(need_docs))
-            profiles = load(
-                self.index_dir / "profiles", fingerprint=corpus_fingerprint(profile_docs)
-            )
+            profile_docs = [profile_doc(p, areas=areas_from(patents)) for p in profiles]
+            fitted = corpus_fingerprint(profile_docs)
+            loaded = load(self.index_dir / "profiles", fingerprint=fitted)
         except IndexMismatchError as exc:
             log.info("saved match index not used: %s", exc)
             return False
-        self.patents, self.needs, self.profiles = patents, needs, profiles
+        self.patents, self.needs, self.profiles = patents, needs, loaded
         self._fitted = {
             "patents": len(patent_docs),
             "needs": len(need_docs),
-            "profiles": len(profile_docs),
+            "profiles": len(profiles),
         }
         log.info("match index loaded from %s", self.index_dir)
         return True

@@ -30,7 +30,7 @@ from app.matches.schemas import (
 )
 from app.needs import service as needs
 from app.patents.models import LegalStatus, Patent
-from app.profiles.builder import profile_doc, profiles_by_id
+from app.profiles.builder import areas_from, profile_doc, profiles_by_id
 
 RECOMMENDATIONS = 100  # a recommendation list ranks this many; pages go through them
 _DEFAULT_STATUSES = frozenset({LegalStatus.valid.value, LegalStatus.pending.value})
@@ -199,7 +199,8 @@ def recommend(
     own = frozenset(
         str(p) for s in ("patents_held", "patents_licensed") for p in profile.patents.get(s, ())
     )
-    query = replace(profile_doc(profile), id="query", cross_region=f.cross_region)
+    doc = profile_doc(profile, areas=areas_from(engine.patents))
+    query = replace(doc, id="query", cross_region=f.cross_region)
     ranked = _rank_patents(session, engine, query, f, RECOMMENDATIONS, enterprise_id, own).items
     shown = ranked[paging.offset : paging.offset + paging.limit]
     return {"items": shown, "total": len(ranked), "limit": paging.limit, "offset": paging.offset}

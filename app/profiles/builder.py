@@ -8,7 +8,7 @@ every source is one query per range, never one per enterprise.
 """
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
@@ -23,13 +23,14 @@ from app.licenses.models import OpenLicense, OpenLicenseAcceptance
 from app.needs.models import Need, NeedStatus
 from app.patents.models import Patent, PatentIpc
 from app.profiles.text import clean_scope, industry_text
-from matching import NeedDoc
+from matching import EmptyQueryError, Matcher, NeedDoc
 
 BATCH = 2000
 # A profile is a query too: beyond these, more titles add length, not evidence.
 MAX_PATENTS = 30  # per patent source, newest first
 MAX_NEEDS = 20
-MAX_IPC = 20  # most frequent IPC codes kept as hints
+MAX_AREAS = 20  # most frequent IPC subclasses kept as hints
+PREDICTED_AREAS = 2  # as measured on need-dev (matching.tools.evaluate --reverse)
 
 # Deals from signing on give the enterprise the patent or a licence on it.
 HOLDING = (
@@ -64,6 +65,7 @@ class Profile:
     ipc: dict[str, list[str]] = field(default_factory=dict)  # source → IPC codes
     keywords: list[str] = field(default_factory=list)  # of its open needs
     patents: dict[str, list[int]] = field(default_factory=dict)  # source → patent ids
+    modes: set[str] = field(default_factory=set)  # wanted by its open needs
 
     @property
     def sources(self) -> list[str]:
@@ -79,22 +81,53 @@ class Profile:
         if codes:
             self.ipc.setdefault(source, []).extend(codes)
 
-    def ipc_hints(self, without: frozenset[str] = frozenset()) -> list[str]:
-        counts = Counter(c for s, cs in self.ipc.items() if s not in without for c in cs)
-        return [c for c, _ in counts.most_common(MAX_IPC)]
+    def areas(self, without: frozenset[str] = frozenset()) -> list[str]:
+        """Its IPC subclasses, most frequent first."""
+        counts = Counter(c[:4] for s, cs in self.ipc.items() if s not in without for c in cs)
+        return [c for c, _ in counts.most_common(MAX_AREAS)]
 
 
-def profile_doc(p: Profile, without: frozenset[str] = frozenset()) -> NeedDoc:
-    """The matcher's document for a profile (``without``: sources left out)."""
-    parts = {s: "；".join(t) for s, t in p.texts.items() if s not in without}
-    title = "；".join(x for x in (parts.get("main_products"), parts.get("industry")) if x)
-    body = [parts[s] for s in SOURCES if s in parts and s not in ("main_products", "industry")]
+# Text → predicted IPC subclasses (``areas_from``), for profiles without codes of their own.
+Areas = Callable[[str], Sequence[str]]
+
+
+def areas_from(patents: Matcher | None) -> Areas | None:
+    """The patent index's classifier as an ``Areas``: the top ``PREDICTED_AREAS``."""
+    if patents is None:
+        return None
+
+    def predict(text: str) -> list[str]:
+        try:
+            return [e.code for e in patents.predict_ipc(text, top=PREDICTED_AREAS)]
+        except EmptyQueryError:  # no term the patent index knows
+            return []
+
+    return predict
+
+
+def profile_doc(
+    p: Profile, without: frozenset[str] = frozenset(), areas: Areas | None = None
+) -> NeedDoc:
+    """The matcher's document for a profile (``without``: sources left out).
+
+    The title is 主营产品 alone (the title field weighs double; the company name only
+    adds noise). IPC hints are the enterprise's subclasses: the agreement of a query
+    patent's subclasses with them is the ranking's strongest signal, so an enterprise
+    with no coded source gets the subclasses ``areas`` predicts for its text."""
+    parts = {s: "。".join(t) for s, t in p.texts.items() if s not in without}
+    title = parts.get("main_products", "")
+    body = "。".join(parts[s] for s in SOURCES if s in parts and s != "main_products")
+    hints = p.areas(without)
+    if not hints and areas is not None and (title or body):
+        hints = list(areas(f"{title}。{body}"))
+    needs = "needs" not in without
     return NeedDoc(
         id=str(p.enterprise_id),
         title=title,
-        description="\n".join(body),
-        keywords=tuple(p.keywords) if "needs" not in without else (),
-        ipc_hints=tuple(p.ipc_hints(without)),
+        description=body,
+        keywords=tuple(p.keywords) if needs else (),
+        ipc_hints=tuple(hints),
+        modes=frozenset(p.modes) if needs else frozenset(),
         region=p.region,
     )
 
@@ -155,9 +188,10 @@ def _build(session: Session, rows: Sequence[Any], chunk: Sequence[int] | None) -
 
 
 def _add_needs(session: Session, span: _Span, out: dict[int, Profile]) -> None:
-    for ent, title, description, keywords, hints in session.execute(
+    columns = (Need.title, Need.description, Need.keywords, Need.ipc_hints, Need.wanted_modes)
+    for ent, title, description, keywords, hints, modes in session.execute(
         span.where(
-            select(Need.enterprise_id, Need.title, Need.description, Need.keywords, Need.ipc_hints)
+            select(Need.enterprise_id, *columns)
             .where(Need.status == NeedStatus.open)
             .order_by(Need.enterprise_id, Need.id.desc()),
             Need.enterprise_id,
@@ -167,6 +201,7 @@ def _add_needs(session: Session, span: _Span, out: dict[int, Profile]) -> None:
         if owner is not None and len(owner.texts.get("needs", ())) < MAX_NEEDS:
             owner.add("needs", "：".join(x for x in (title, description) if x), hints)
             owner.keywords.extend(k for k in keywords if k not in owner.keywords)
+            owner.modes.update(modes)
 
 
 def _patent_sources(session: Session, span: _Span) -> list[tuple[str, int, int, str]]:
