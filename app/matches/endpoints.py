@@ -30,7 +30,9 @@ from app.patents.models import LegalStatus, PatentType
 router = APIRouter(tags=["matching 匹配"])
 
 NeedSide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise))]
-SupplySide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.institution))]
+SupplySide = Annotated[
+    Principal, Depends(Access(Role.admin, Role.portal, Role.institution, Role.province))
+]
 ProfileSide = Annotated[
     Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise, Role.province))
 ]

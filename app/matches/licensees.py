@@ -77,7 +77,12 @@ def match_patent(
     by_need = _ranked(engine.needs, query, k, need_filters)
     by_profile = _ranked(engine.profiles, query, k, profile_filters)
     reveal = actor.role is not Role.institution
-    return EnterpriseMatchResponse(items=_merge(session, by_need, by_profile, reveal)[:limit])
+    rows = _merge(session, by_need, by_profile, reveal)
+    if actor.role is Role.province:  # a province reads the enterprises of its region only
+        rows = [r for r in rows if r.enterprise.region_code.startswith(actor.province_prefix)]
+    return EnterpriseMatchResponse(
+        items=[r.model_copy(update={"rank": n}) for n, r in enumerate(rows[:limit], 1)]
+    )
 
 
 def _ranked(

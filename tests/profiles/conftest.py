@@ -24,7 +24,7 @@ def pool(client: TestClient) -> dict[str, int]:
 
 def battery_maker(**over: object) -> dict[str, object]:
     """An enterprise from a directory: no need written, only what the list publishes."""
-    return f.enterprise(
+    fields: dict[str, object] = dict(
         name="储能电池公司",
         industry_code="C3841",
         main_products="三元锂离子电池、正极材料",
@@ -33,5 +33,5 @@ def battery_maker(**over: object) -> dict[str, object]:
             "技术推广（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
         ),
         description="专注高镍正极材料与动力电池的研发与生产。",
-        **over,
     )
+    return f.enterprise(**{**fields, **over})
