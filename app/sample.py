@@ -34,9 +34,9 @@ def load_sample(session: Session, data_dir: Path) -> dict[str, int]:
     for item in entities["institutions"]:
         institution = institution_repo.by_external_id(session, item["external_id"])
         if institution is None:
-            institution = institution_service.create(session, InstitutionCreate(**item))
+            new = institution_service.create(session, InstitutionCreate(**item))
             added["institutions"] += 1
-        institution_ids[item["external_id"]] = institution.id
+        institution_ids[item["external_id"]] = institution.id if institution else new.id
     enterprise_ids = {}
     for item in entities["enterprises"]:
         existing = enterprise_repo.by_uscc(session, item["uscc"])

@@ -70,7 +70,8 @@ class LsaEncoder:
     def encode_sparse(self, x: sp.csr_matrix) -> np.ndarray:
         """Dense unit vectors of BM25 vectors ``x`` (rows × vocabulary)."""
         dense = np.asarray(l2_normalize(x)[:, self.columns] @ self.components.T)
-        return l2_normalize(dense).astype(np.float32)
+        out: np.ndarray = l2_normalize(dense).astype(np.float32)
+        return out
 
     def encode_terms(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
         """:meth:`encode_sparse` of one BM25 vector given as term ids and values.

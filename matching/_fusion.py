@@ -15,8 +15,9 @@ The final score of a document for a query is a weighted sum::
 IPC codes gets the text-weighted mean of the coded candidates (neutral).  ``p(s|query)``
 is the subclass classifier's softmax, mixed half-and-half with explicit IPC hints when a
 need carries them; a patent used as query brings its own subclasses.  Need and free-text
-query terms are weighted by their need-side idf (``_needterms``).  Only documents with
-text or IPC evidence are candidates; ties break on id.
+query terms are weighted by their need-side idf (``_needterms``); against enterprise
+documents (``MatcherConfig.enterprises()``) a patent's terms by their patent-side idf.
+Only documents with text or IPC evidence are candidates; ties break on id.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class MatcherConfig:
     such data); they are small documented priors that reorder near-ties only.
     ``rating`` and ``peer_intent`` (enterprise feedback, ``matching/_feedback.py``) are
     small for the same reason: measured only on generated feedback (``python -m
-    matching.evaluate --feedback``); ``rating_prior`` is the number of neutral
+    matching.tools.evaluate --feedback``); ``rating_prior`` is the number of neutral
     pseudo-ratings every patent's mean is shrunk with.
     """
 
@@ -67,6 +68,18 @@ class MatcherConfig:
     classifier_terms: int = 4000
     candidates: int = 400
     need_term_gamma: float = 0.5
+    patent_term_gamma: float = 0.0
+
+    @classmethod
+    def enterprises(cls) -> MatcherConfig:
+        """For an index of enterprise documents (profiles or needs) that patents query.
+
+        The IPC agreement between the patent's subclasses and the enterprise's IPC areas
+        (``NeedDoc.ipc_hints``) weighs 0.6, and the patent's terms are weighted by their
+        patent-side idf (``patent_term_gamma`` 1: 方法, 装置 … count less).  Chosen by
+        5-fold cross-validation by patent on need-dev read in reverse
+        (``docs/matching.md``, "Patent → enterprise")."""
+        return cls(ipc=0.6, patent_term_gamma=1.0)
 
     @property
     def field_weights(self) -> tuple[float, float, float, float]:

@@ -64,7 +64,8 @@ class Snapshot:
     @cached_property
     def default_keep(self) -> np.ndarray:
         """Rows a query without filters may return: alive and not lapsed (cached)."""
-        return self.alive & ~self.columns.lapsed
+        out: np.ndarray = self.alive & ~self.columns.lapsed
+        return out
 
     @cached_property
     def _keep_cache(self) -> dict[Filters, np.ndarray]:
@@ -263,7 +264,7 @@ def remove(snap: Snapshot, ids: Sequence[str]) -> Snapshot:
 def _append(
     snap: Snapshot,
     docs: Sequence[Doc],
-    segments: tuple,
+    segments: tuple[sp.csc_matrix, ...],
     dense: tuple[np.ndarray, ...],
     described: _Described,
 ) -> Snapshot:

@@ -105,16 +105,19 @@ class SubclassClassifier:
         c = self.centroids
         ranges = term_ranges(c.indptr, c.shape[0], ids, values / max(norm, 1e-30))
         if not ranges:
-            return self._softmax(np.zeros((1, len(self.labels))))[0]
+            out: np.ndarray = self._softmax(np.zeros((1, len(self.labels))))[0]
+            return out
         cols = np.concatenate([c.indices[a:z] for _, a, z, _ in ranges])
         vals = np.concatenate([c.data[a:z] * x for _, a, z, x in ranges])
         cos = np.bincount(cols, weights=vals, minlength=len(self.labels))
-        return self._softmax(cos[None, :])[0]
+        probs: np.ndarray = self._softmax(cos[None, :])[0]
+        return probs
 
     def _softmax(self, cos: np.ndarray) -> np.ndarray:
         z = (cos - cos.max(axis=1, keepdims=True)) / self.temperature
         p = np.exp(z)
-        return p / p.sum(axis=1, keepdims=True)
+        out: np.ndarray = p / p.sum(axis=1, keepdims=True)
+        return out
 
 
 def _top_terms(m: sp.csr_matrix, k: int) -> sp.csr_matrix:

@@ -291,7 +291,10 @@ def _notes(
 
 
 def _results(
-    snap: _index.Snapshot, rows: np.ndarray, scores: np.ndarray, notes: list | None
+    snap: _index.Snapshot,
+    rows: np.ndarray,
+    scores: np.ndarray,
+    notes: list[Explanation | None] | None,
 ) -> list[Match]:
     return [
         Match(snap.ids[r], float(s), notes[i] if notes else None)

@@ -1,4 +1,4 @@
-"""Request boilerplate of enterprise needs, down-weighted by how many needs use a term.
+"""Register words of query texts, down-weighted by how many texts of that register use them.
 
 Needs are written in a register of their own: a company introduction and request words
 (希望, 目前, 解决, 提高, 要求, 技术, 需求 …) surround the few words that name the problem.
@@ -9,28 +9,38 @@ by its *need-side* idf, normalised to 0..1 and raised to ``MatcherConfig.need_te
     w(t) = clip(log((n + 1) / (df(t) + 0.5)) / log((n + 1) / 0.5), 0, 1) ** gamma
 
 ``df(t)`` is the number of needs (of ``n``) whose title or description has ``t``.  The
-table (``need_terms.tsv``) is derived, not hand-written: ``python -m matching._needterms
-DIR`` counts the analyzer terms of the need texts of a BEIR set (need-dev's 149 posted
-needs).  Only terms in at least ``MIN_DF`` needs are kept: one need's own topic words say
-nothing about the register, and a term absent from the table weighs 1.
+table (``need_terms.tsv``) is derived, not hand-written: ``python -m
+matching.tools.needterms DIR`` counts the analyzer terms of the need texts of a BEIR set
+(need-dev's 149 posted needs).  Only terms in at least ``MIN_DF`` needs are kept: one
+need's own topic words say nothing about the register, and a term absent from the table
+weighs 1.
+
+Patents have a register too (方法, 装置, 系统, 制备, 结构 …), and when a patent asks for
+enterprises (the reverse direction) those words would pull in enterprises that merely
+name a method or a device.  The same weight with the *patent-side* document frequency
+(``patent_terms.tsv``, ``python -m matching.tools.needterms --patents DIR``: the
+patents of a corpus, terms in at least ``PATENT_MIN_DF`` of them) and
+``MatcherConfig.patent_term_gamma`` (0 but for ``MatcherConfig.enterprises()``)
+discounts them.
 """
 
 from __future__ import annotations
 
-import sys
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
-from ._analyzer import analyze
-
 MIN_DF = 2
-_TABLE = Path(__file__).with_name("need_terms.tsv")
+PATENT_MIN_DF = 5  # a larger pool: rarer terms weigh about 1 anyway
+Kind = Literal["need", "patent"]
+TABLES: dict[Kind, Path] = {
+    "need": Path(__file__).with_name("need_terms.tsv"),
+    "patent": Path(__file__).with_name("patent_terms.tsv"),
+}
 
 
 class NeedTerms(NamedTuple):
@@ -44,62 +54,35 @@ class NeedTerms(NamedTuple):
             return np.ones(len(df), np.float32)
         top = np.log((self.needs + 1) / 0.5)
         w = np.clip(np.log((self.needs + 1) / (df + 0.5)) / top, 0.0, 1.0)
-        return (w**gamma).astype(np.float32)
-
-
-def count(texts: Iterable[str]) -> NeedTerms:
-    """Need-side document frequencies of the analyzer terms of ``texts``."""
-    df: Counter[str] = Counter()
-    n = 0
-    for text in texts:
-        df.update(set(analyze(text)))
-        n += 1
-    return NeedTerms(n, {t: c for t, c in sorted(df.items()) if c >= MIN_DF})
+        out: np.ndarray = (w**gamma).astype(np.float32)
+        return out
 
 
 @cache
-def _shipped() -> NeedTerms:
-    if not _TABLE.exists():
+def _shipped(kind: Kind) -> NeedTerms:
+    path = TABLES[kind]
+    if not path.exists():
         return NeedTerms(0, {})
-    lines = _TABLE.read_text(encoding="utf-8").splitlines()
-    needs = int(lines[0].split("\t")[1])  # "#needs<TAB>149"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    needs = int(lines[0].split("\t")[1])  # "#needs<TAB>149" (or "#patents<TAB>…")
     df = {t: int(c) for t, _, c in (line.partition("\t") for line in lines[1:] if line)}
     return NeedTerms(needs, df)
 
 
-_active: list[NeedTerms] = []
+_active: dict[Kind, list[NeedTerms]] = {"need": [], "patent": []}
 
 
-def table() -> NeedTerms:
+def table(kind: Kind = "need") -> NeedTerms:
     """The table in use: the shipped one unless :func:`override` is active."""
-    return _active[-1] if _active else _shipped()
+    active = _active[kind]
+    return active[-1] if active else _shipped(kind)
 
 
 @contextmanager
-def override(terms: NeedTerms) -> Iterator[None]:
-    """Use ``terms`` instead of the shipped table (cross-validation by need)."""
-    _active.append(terms)
+def override(terms: NeedTerms, kind: Kind = "need") -> Iterator[None]:
+    """Use ``terms`` instead of the shipped table (cross-validation by query)."""
+    _active[kind].append(terms)
     try:
         yield
     finally:
-        _active.pop()
-
-
-def write(terms: NeedTerms, path: Path = _TABLE) -> None:
-    body = "".join(f"{t}\t{c}\n" for t, c in terms.df.items())
-    path.write_text(f"#needs\t{terms.needs}\n{body}", encoding="utf-8")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m matching._needterms DIR``: rewrite the table from DIR's queries."""
-    from ._beir import load_beir
-
-    args = sys.argv[1:] if argv is None else argv
-    data = load_beir(args[0])
-    write(count(data.queries.values()))
-    print(f"{_TABLE}: {len(table().df)} terms", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        _active[kind].pop()

@@ -54,9 +54,12 @@ def prepare(snap: Snapshot, query: Query) -> Prepared:
     if isinstance(query, str) and len(units := query.split()) > 1:
         ids, w = keyword_weights(snap, units)  # a keyword query: one unit per keyword
     else:
-        # Need-style text (a need, or free text) has request boilerplate to discount.
-        gamma = 0.0 if isinstance(query, PatentDoc) else snap.cfg.need_term_gamma
-        ids, w = _field_weights(snap, fields, gamma)
+        # Need-style text (a need, or free text) has request boilerplate to discount, a
+        # patent its own register (weighed only against enterprise documents).
+        if isinstance(query, PatentDoc):
+            ids, w = _field_weights(snap, fields, snap.cfg.patent_term_gamma, "patent")
+        else:
+            ids, w = _field_weights(snap, fields, snap.cfg.need_term_gamma, "need")
     evidence = _ipc_evidence(snap, query, ids, w)
     index = tables.get("subclass", Table()).index
     ipc = {index[s]: p for s, (p, _) in evidence.items() if s in index}
@@ -78,10 +81,11 @@ def prepare(snap: Snapshot, query: Query) -> Prepared:
 
 
 def _field_weights(
-    snap: Snapshot, fields: tuple[str, ...], gamma: float = 0.0
+    snap: Snapshot, fields: tuple[str, ...], gamma: float = 0.0, register: needterms.Kind = "need"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Known term ids and their field-weighted counts, as the documents are indexed,
-    times the need-term weight (``_needterms``; 1 for every term when ``gamma`` is 0)."""
+    times the register's term weight (``_needterms``; 1 for every term when ``gamma``
+    is 0)."""
     terms, _, cols, vals = count_local([fields], snap.cfg.field_weights[:3])
     vocab = snap.bm25.vocab
     known = [
@@ -91,7 +95,7 @@ def _field_weights(
     ]
     ids = np.asarray([i for i, _, _ in known], np.int64)
     w = np.asarray([v for _, v, _ in known], np.float32)
-    return ids, w * needterms.table().weights((t for _, _, t in known), gamma)
+    return ids, w * needterms.table(register).weights((t for _, _, t in known), gamma)
 
 
 def keyword_weights(snap: Snapshot, units: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -253,7 +257,8 @@ def ipc_agreement(snap: Snapshot, prep: Prepared, cand: np.ndarray, text: np.nda
     coded = ptr[cand + 1] > ptr[cand]
     weight = text[coded].astype(np.float64)
     if coded.all() or not weight.sum():
-        return agree.astype(np.float64)
+        out: np.ndarray = agree.astype(np.float64)
+        return out
     neutral = float(agree[coded] @ weight / weight.sum())
     return np.where(coded, agree, neutral)
 
@@ -273,4 +278,5 @@ def _best(final: np.ndarray, cand: np.ndarray, ids: Sequence[str], k: int) -> li
 def _query_dense(snap: Snapshot, prep: Prepared) -> np.ndarray:
     if isinstance(snap.encoder, LsaEncoder):
         return snap.encoder.encode_terms(prep.ids, prep.w * snap.bm25.idf[prep.ids])
-    return np.asarray(snap.encoder.encode([prep.text]), np.float32)[0]  # type: ignore[union-attr]
+    out: np.ndarray = np.asarray(snap.encoder.encode([prep.text]), np.float32)[0]  # type: ignore[union-attr]
+    return out

@@ -5,7 +5,7 @@
                                 [--backends sqlite,postgresql] [--json]
 
 For each backend: a fresh database is migrated and filled with a generated pool (real
-texts from ../shared/data, recombined by ``matching.bench.make_corpus``), uvicorn is
+texts from ../shared/data, recombined by ``matching.tools.bench.make_corpus``), uvicorn is
 started on it with ``--workers`` processes (the deployment default: one per core), and a
 second process drives ``POST /v1/match`` at each fixed concurrency in turn: a low one for
 latency, a high one for throughput. Then one batch run matches all needs against the pool.
@@ -39,7 +39,7 @@ from app.common.identifiers import application_check_digit  # noqa: E402
 from app.db import make_engine, make_sessionmaker, utcnow  # noqa: E402
 from app.migrate import upgrade_head  # noqa: E402
 from app.models import Enterprise, Institution, Need, Patent, PatentIpc  # noqa: E402
-from matching.bench import make_corpus  # noqa: E402
+from matching.tools.bench import make_corpus  # noqa: E402
 
 PROVINCES = ["110000", "310000", "320000", "330000", "420000", "440000", "410000", "510000"]
 BATCH = 5000

@@ -50,7 +50,7 @@ from app.matches.engine import MatchEngine  # noqa: E402
 from app.migrate import upgrade_head  # noqa: E402
 from app.needs.models import Need  # noqa: E402
 from app.patents.models import Patent, PatentIpc  # noqa: E402
-from matching.bench import make_corpus  # noqa: E402
+from matching.tools.bench import make_corpus  # noqa: E402
 
 RECEIVER = """
 import sys

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.common.identifiers import application_check_digit  # noqa: E402
-from matching.bench import make_corpus  # noqa: E402
+from matching.tools.bench import make_corpus  # noqa: E402
 
 HEADERS = [
     "申请号",

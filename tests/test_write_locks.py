@@ -18,14 +18,16 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import cli
+from app import cli, db
 from app.auth import service as auth_service
 from app.auth.models import ApiKey
 from app.auth.principal import SYSTEM
+from app.config import get_settings
 from app.db import make_engine, make_sessionmaker
 from app.enterprises.models import Enterprise
 from app.feeds import digest
 from app.feeds.models import FeedItem, Reason, WebhookDelivery, WebhookEndpoint
+from app.imports import landing
 from app.imports import service as imports
 from app.imports.models import ImportJob, ImportState
 from app.migrate import upgrade_head
@@ -83,7 +85,7 @@ def test_import_survives_a_commit_from_another_connection(
     url, engine = committed
     factory = make_sessionmaker(engine)
     other = OtherWriter(url)
-    original = imports.land
+    original = landing.land
 
     def land_beside_another_writer(session: Session, *args: Any) -> Any:
         other.commit_now(session)
@@ -171,7 +173,7 @@ def test_admin_create_key_survives_a_commit_from_another_connection(
 ) -> None:
     url, engine = committed
     monkeypatch.setenv("DATABASE_URL", url)
-    cli.get_settings.cache_clear()
+    get_settings.cache_clear()
     other = OtherWriter(url)
     original = auth_service._check_binding
 
@@ -183,7 +185,7 @@ def test_admin_create_key_survives_a_commit_from_another_connection(
     try:
         assert cli.main(["admin", "create-key", "--role", "admin"]) == 0
     finally:
-        cli.get_settings.cache_clear()
+        get_settings.cache_clear()
     other.finish()
     with make_sessionmaker(engine)() as session:
         assert session.scalar(select(func.count()).select_from(ApiKey)) == 1
@@ -202,7 +204,7 @@ def test_finishing_an_import_retries_while_the_database_is_busy(
     path.write_bytes(csv_bytes([[f.application_number(), "无人机", "发明", "2020-01-02"]]))
     job_id = _queue_import(factory, path, tmp_path)
     busy = {"left": 0}
-    original = imports.write_session
+    original = db.write_session
 
     @contextmanager
     def sometimes_busy(factory: sessionmaker[Session]) -> Iterator[Session]:
@@ -254,7 +256,7 @@ def test_a_busy_import_batch_is_retried_without_false_duplicates(
     path = tmp_path / "three.csv"
     path.write_bytes(csv_bytes(rows))
     job_id = _queue_import(factory, path, tmp_path)
-    original, calls = imports.land, []
+    original, calls = landing.land, []
 
     def land_then_busy_once(session: Session, *args: Any) -> Any:
         outcomes = original(session, *args)  # remembers the rows' numbers as seen

@@ -1,12 +1,6 @@
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import Query
-from pydantic import AwareDatetime
-
-from app.common.params import Id
 from app.common.schemas import ReadModel
-from app.common.types import ShortText
 
 
 class AuditRead(ReadModel):
@@ -19,21 +13,3 @@ class AuditRead(ReadModel):
     resource_id: str
     fields: list[str]
     request_id: str | None
-
-
-class AuditFilters:
-    def __init__(
-        self,
-        key_id: Annotated[Id | None, Query()] = None,
-        resource_type: ShortText | None = None,
-        resource_id: ShortText | None = None,
-        action: ShortText | None = None,
-        since: AwareDatetime | None = None,
-    ) -> None:
-        self.values = {
-            "key_id": key_id,
-            "resource_type": resource_type,
-            "resource_id": resource_id,
-            "action": action,
-        }
-        self.since = since

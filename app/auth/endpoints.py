@@ -13,24 +13,24 @@ from app.db import DBSession
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys 密钥"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
-def create_api_key(body: ApiKeyCreate, session: DBSession, _: Admin) -> object:
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_api_key(body: ApiKeyCreate, session: DBSession, _: Admin) -> ApiKeyCreated:
     """Issue a key. The secret is in the response once and never again."""
     return service.create(session, body)
 
 
-@router.get("", response_model=Page[ApiKeyRead])
+@router.get("")
 def list_api_keys(
     session: DBSession, paging: Paging, _: Admin, role: Annotated[Role | None, Query()] = None
-) -> object:
+) -> Page[ApiKeyRead]:
     return service.list_page(session, paging, role)
 
 
-@router.get("/{key_id}", response_model=ApiKeyRead)
-def get_api_key(key_id: ResourceId, session: DBSession, _: Admin) -> object:
+@router.get("/{key_id}")
+def get_api_key(key_id: ResourceId, session: DBSession, _: Admin) -> ApiKeyRead:
     return service.get(session, key_id)
 
 
-@router.post("/{key_id}/revoke", response_model=ApiKeyRead)
-def revoke_api_key(key_id: ResourceId, session: DBSession, _: Admin) -> object:
+@router.post("/{key_id}/revoke")
+def revoke_api_key(key_id: ResourceId, session: DBSession, _: Admin) -> ApiKeyRead:
     return service.revoke(session, key_id)

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from app.auth.devkey import is_dev_key
 from app.auth.models import ApiKey, Role
 from app.auth.principal import Principal
-from app.auth.schemas import ApiKeyCreate, ApiKeyCreated
+from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from app.common.labels import label_of
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.config import Settings
 from app.db import utcnow
 from app.enterprises import repository as enterprises
@@ -84,26 +84,30 @@ def _as_dict(key: ApiKey) -> dict[str, Any]:
     return {c: getattr(key, c) for c in ApiKeyCreated.model_fields if c != "key"}
 
 
-def get(session: Session, key_id: int) -> ApiKey:
+def _find(session: Session, key_id: int) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None:
         raise NotFound(Msg(f"密钥不存在：{key_id}", f"api key {key_id} not found"))
     return key
 
 
-def revoke(session: Session, key_id: int) -> ApiKey:
-    key = get(session, key_id)
+def get(session: Session, key_id: int) -> ApiKeyRead:
+    return ApiKeyRead.model_validate(_find(session, key_id))
+
+
+def revoke(session: Session, key_id: int) -> ApiKeyRead:
+    key = _find(session, key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         session.flush()
-    return key
+    return ApiKeyRead.model_validate(key)
 
 
-def list_page(session: Session, paging: PageParams, role: Role | None) -> dict[str, Any]:
+def list_page(session: Session, paging: PageParams, role: Role | None) -> Page[ApiKeyRead]:
     stmt = select(ApiKey).order_by(ApiKey.id)
     if role is not None:
         stmt = stmt.where(ApiKey.role == role)
-    return paginate(session, stmt, paging)
+    return paginate(session, stmt, paging, ApiKeyRead.model_validate)
 
 
 def authenticate(

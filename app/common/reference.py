@@ -87,6 +87,12 @@ def _ipc_sei() -> dict[str, frozenset[str]]:
     return {code: frozenset(cats) for code, cats in table.items()}
 
 
+@lru_cache(maxsize=64)
+def sei_ipc_codes(category: str) -> frozenset[str]:
+    """The IPC codes the concordance lists for a category, at whatever level it lists them."""
+    return frozenset(code for code, cats in _ipc_sei().items() if category in cats)
+
+
 def sei_categories(ipc_codes: list[str]) -> list[str]:
     """SEI categories of a patent: each code maps by its longest listed prefix
     (subgroup, main group, subclass, class), as the concordance prescribes."""

@@ -38,16 +38,16 @@ def _own(actor: Principal) -> int:
 def workbench(request: Request, db: DBSession, engine: Engine, actor: EnterpriseOnly) -> Response:
     own = _own(actor)
     first = PageParams(limit=RECOMMENDED)
-    recommended = matches.recommend(db, engine, actor, own, MatchFilters(), first)["items"]
+    recommended = matches.recommend(db, engine, actor, own, MatchFilters(), first).items
     own_needs = needs.list_page(db, actor, PageParams(limit=100), NeedFilters(enterprise_id=own))
     items = feed.page(db, actor, own, None, FEED_ITEMS, "desc").items
-    watched = feeds.watchlist(db, actor, own, PageParams(limit=100))["items"]
-    titles = queries.patent_titles(db, [w["patent_id"] for w in watched])
+    watched = feeds.watchlist(db, actor, own, PageParams(limit=100)).items
+    titles = queries.patent_titles(db, [w.patent_id for w in watched])
     context = {
-        "needs": own_needs["items"],
+        "needs": own_needs.items,
         "feed": items,
         "unread": sum(1 for i in items if i.read_at is None),
-        "watched": [(w, titles.get(w["patent_id"], {})) for w in watched],
+        "watched": [(w, titles.get(w.patent_id, {})) for w in watched],
         "recommended": recommended,
         "profile": profiles.read(db, engine, actor, own),
     }

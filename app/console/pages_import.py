@@ -43,7 +43,7 @@ def _form(
         "errors": errors,
         "past": past,
         "newer": max(0, paging.offset - HISTORY) if paging.offset else None,
-        "older": paging.offset + HISTORY if paging.offset + HISTORY < past["total"] else None,
+        "older": paging.offset + HISTORY if paging.offset + HISTORY < past.total else None,
     }
     return page(request, "import.html", context)
 

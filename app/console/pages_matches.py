@@ -137,17 +137,17 @@ def _pickers(db: Session, actor: Principal, q: MatchQuery) -> dict[str, Any]:
     out: dict[str, Any] = {"needs": [], "patents": [], "patents_total": 0}
     if actor.role in SOURCES["need"]:
         own = NeedFilters(enterprise_id=actor.enterprise_id)
-        found = needs.list_page(db, actor, first, own)["items"]
-        out["needs"] = [(n.id, f"#{n.id} {n.title}") for n in found]
+        own_needs = needs.list_page(db, actor, first, own).items
+        out["needs"] = [(n.id, f"#{n.id} {n.title}") for n in own_needs]
     if actor.role in SOURCES["patent"]:
         mine = PatentFilters(institution_id=actor.institution_id, q=q.patent_q)
         listed = patents.list_page(db, actor, first, mine)
-        found = list(listed["items"])
+        found = list(listed.items)
         if q.patent_id is not None and q.patent_id not in {p.id for p in found}:
             with suppress(DomainError):  # not readable: the match itself reports it
-                found.insert(0, patents.find(db, actor, q.patent_id))
+                found.insert(0, patents.get(db, actor, q.patent_id))
         out["patents"] = [(p.id, f"{p.application_number} {p.title}") for p in found]
-        out["patents_total"] = listed["total"]
+        out["patents_total"] = listed.total
     return out
 
 

@@ -18,6 +18,7 @@ from app.console.routing import ConsoleRoute, safe_next
 from app.console.security import ConsoleAccess
 from app.db import DBSession
 from app.deals import service as deals
+from app.deals.repository import DealFilters
 from app.feedback import service as feedback
 from app.feedback.schemas import FeedbackCreate
 from app.feeds import service as feeds
@@ -56,7 +57,8 @@ def _deals(db: Session, actor: Principal, patent: Any) -> dict[str, Any]:
     Licensees of open licences are named to the holder, the portal and the admin; others
     see how many there are.
     """
-    found = deals.list_page(db, actor, PageParams(limit=100), None, patent.id)["items"]
+    on_patent = DealFilters(patent_id=patent.id)
+    found = deals.list_page(db, actor, PageParams(limit=100), on_patent).items
     licensees = queries.open_licensees(db, patent.id, date.today())
     names = actor.role in (Role.admin, Role.portal) or actor.owns_institution(patent.institution_id)
     return {

@@ -46,7 +46,7 @@ def patent_list(request: Request, db: DBSession, actor: Owner) -> Response:
     filters = PatentFilters(**query.model_dump(exclude={"offset"}))
     paging = PageParams(limit=PAGE, offset=query.offset)
     result = patents.list_page(db, actor, paging, filters)
-    ids = [p.id for p in result["items"]]
+    ids = [p.id for p in result.items]
     context = {
         "query": query,
         "errors": errors,
@@ -54,7 +54,7 @@ def patent_list(request: Request, db: DBSession, actor: Owner) -> Response:
         "intents": queries.intents_received(db, ids),
         "licences": queries.declared_licences(db, ids),
         "exclusive": queries.exclusive_in_force(db, ids),
-        "pages": _pages(request, result["total"], query.offset),
+        "pages": _pages(request, result.total, query.offset),
     }
     return page(request, "patents.html", context)
 

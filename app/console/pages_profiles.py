@@ -20,6 +20,7 @@ from app.db import DBSession
 from app.enterprises import service as enterprises
 from app.enterprises.repository import EnterpriseFilters
 from app.institutions import service as institutions
+from app.institutions.repository import InstitutionFilters
 from app.stats import profiles, screening
 from app.stats.scope import StatsFilters
 
@@ -57,7 +58,7 @@ def profiles_page(request: Request, db: DBSession, actor: Watcher) -> Response:
     first = PageParams(limit=100)
     region = actor.province_code if actor.role is Role.province else None
     context = {
-        "institutions": institutions.list_page(db, first, region=region),
+        "institutions": institutions.list_page(db, first, InstitutionFilters(region=region)),
         "enterprises": enterprises.list_page(db, actor, first, EnterpriseFilters()),
     }
     return page(request, "profiles.html", context)

@@ -7,9 +7,7 @@ deal on them can be made or advanced (409). Reaching 实施 marks them implement
 exclusive or sole licence while an open licence is declared on one of the patents.
 """
 
-from typing import Any
-
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.audit import recorder
@@ -17,8 +15,10 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.labels import label_of
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
+from app.deals import repository
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
+from app.deals.repository import DealFilters
 from app.deals.schemas import DealCreate, DealRead, DealTransition
 from app.enterprises import repository as enterprises
 from app.errors import Conflict, Invalid, NotFound, field_error
@@ -110,16 +110,8 @@ def present(session: Session, deal: Deal) -> DealRead:
     )
 
 
-def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
-    if actor.role is Role.institution:
-        return stmt.where(Deal.institution_id == actor.institution_id)
-    if actor.role is Role.enterprise:
-        return stmt.where(Deal.enterprise_id == actor.enterprise_id)
-    return stmt
-
-
 def find(session: Session, actor: Principal, deal_id: int) -> Deal:
-    deal = session.scalar(_readable(select(Deal).where(Deal.id == deal_id), actor))
+    deal = repository.get_readable(session, actor, deal_id)
     if deal is None:
         raise NotFound(Msg(f"交易不存在：{deal_id}", f"deal {deal_id} not found"))
     return deal
@@ -196,19 +188,7 @@ def _apply_effects(session: Session, deal: Deal, rows: list[Patent]) -> None:
 
 
 def list_page(
-    session: Session,
-    actor: Principal,
-    paging: PageParams,
-    status: DealStatus | None,
-    patent_id: int | None,
-) -> dict[str, Any]:
-    stmt = _readable(select(Deal).order_by(Deal.id), actor)
-    if status is not None:
-        stmt = stmt.where(Deal.status == status)
-    if patent_id is not None:
-        stmt = stmt.where(
-            or_(Deal.id.in_(select(DealPatent.deal_id).where(DealPatent.patent_id == patent_id)))
-        )
-    page = paginate(session, stmt, paging)
-    page["items"] = [present(session, d) for d in page["items"]]
-    return page
+    session: Session, actor: Principal, paging: PageParams, filters: DealFilters
+) -> Page[DealRead]:
+    stmt = repository.list_statement(actor, filters)
+    return paginate(session, stmt, paging, lambda deal: present(session, deal))

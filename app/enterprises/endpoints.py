@@ -35,30 +35,30 @@ def enterprise_filters(
     return EnterpriseFilters(**locals())
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=EnterpriseRead)
-def create_enterprise(body: EnterpriseCreate, session: DBSession, actor: Admin) -> object:
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_enterprise(body: EnterpriseCreate, session: DBSession, actor: Admin) -> EnterpriseRead:
     return service.create(session, actor, body)
 
 
-@router.get("", response_model=Page[EnterpriseRead])
+@router.get("")
 def list_enterprises(
     session: DBSession,
     actor: Reader,
     paging: Paging,
     filters: Annotated[EnterpriseFilters, Depends(enterprise_filters)],
-) -> object:
+) -> Page[EnterpriseRead]:
     return service.list_page(session, actor, paging, filters)
 
 
-@router.get("/{enterprise_id}", response_model=EnterpriseRead)
-def get_enterprise(enterprise_id: ResourceId, session: DBSession, actor: Reader) -> object:
+@router.get("/{enterprise_id}")
+def get_enterprise(enterprise_id: ResourceId, session: DBSession, actor: Reader) -> EnterpriseRead:
     return service.get(session, actor, enterprise_id)
 
 
-@router.patch("/{enterprise_id}", response_model=EnterpriseRead)
+@router.patch("/{enterprise_id}")
 def update_enterprise(
     enterprise_id: ResourceId, body: EnterpriseUpdate, session: DBSession, actor: Editor
-) -> object:
+) -> EnterpriseRead:
     return service.update(session, actor, enterprise_id, body)
 
 

@@ -1,9 +1,10 @@
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
+from app.auth.models import Role
+from app.auth.principal import Principal
 from app.common.identifiers import region_prefix
 from app.enterprises.models import Enterprise
 
@@ -39,8 +40,25 @@ def by_uscc(session: Session, uscc: str) -> Enterprise | None:
     return session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
 
 
-def list_statement(filters: EnterpriseFilters) -> Select[Any]:
+def readable_statement(actor: Principal) -> Select[Enterprise]:
+    """Enterprises the actor may read: admins and the portal all, a province its region, an
+    enterprise itself, no one else."""
     stmt = select(Enterprise)
+    if actor.role is Role.enterprise:
+        return stmt.where(Enterprise.id == actor.enterprise_id)
+    if actor.role is Role.province:
+        return stmt.where(Enterprise.region_code.startswith(actor.province_prefix))
+    if actor.role in (Role.admin, Role.portal):
+        return stmt
+    return stmt.where(false())
+
+
+def get_readable(session: Session, actor: Principal, enterprise_id: int) -> Enterprise | None:
+    return session.scalar(readable_statement(actor).where(Enterprise.id == enterprise_id))
+
+
+def list_statement(actor: Principal, filters: EnterpriseFilters) -> Select[Enterprise]:
+    stmt = readable_statement(actor)
     for flag in _FLAGS:
         value = getattr(filters, flag)
         if value is not None:

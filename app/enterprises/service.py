@@ -4,15 +4,12 @@ Scope: admins and the portal read all enterprises, a province those of its regio
 enterprise only itself. Contact data is private: only the enterprise and admins see it.
 """
 
-from typing import Any
-
-from sqlalchemy import Select, exists, false, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.deals.models import Deal
 from app.enterprises import repository
 from app.enterprises.models import Enterprise
@@ -23,21 +20,10 @@ from app.errors import Conflict, NotFound, field_error
 _PRIVATE = ("contact_name", "contact_phone", "contact_email")
 
 
-def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
-    if actor.role is Role.enterprise:
-        return stmt.where(Enterprise.id == actor.enterprise_id)
-    if actor.role is Role.province:
-        return stmt.where(Enterprise.region_code.startswith(actor.province_prefix))
-    if actor.role in (Role.admin, Role.portal):
-        return stmt
-    return stmt.where(false())
-
-
 def _find(
     session: Session, actor: Principal, enterprise_id: int, write: bool = False
 ) -> Enterprise:
-    stmt = _readable(select(Enterprise).where(Enterprise.id == enterprise_id), actor)
-    enterprise = session.scalar(stmt)
+    enterprise = repository.get_readable(session, actor, enterprise_id)
     if enterprise is None or (write and not actor.owns_enterprise(enterprise.id)):
         raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     return enterprise
@@ -103,7 +89,6 @@ def delete(session: Session, actor: Principal, enterprise_id: int) -> None:
 
 def list_page(
     session: Session, actor: Principal, paging: PageParams, filters: EnterpriseFilters
-) -> dict[str, Any]:
-    page = paginate(session, _readable(repository.list_statement(filters), actor), paging)
-    page["items"] = [present(e, actor) for e in page["items"]]
-    return page
+) -> Page[EnterpriseRead]:
+    stmt = repository.list_statement(actor, filters)
+    return paginate(session, stmt, paging, lambda enterprise: present(enterprise, actor))

@@ -19,24 +19,22 @@ Readers = Annotated[
 Anyone = Annotated[Principal, Depends(Access(*Role))]
 
 
-@router.post(
-    "/v1/patents/{patent_id}/feedback",
-    status_code=status.HTTP_201_CREATED,
-    response_model=FeedbackRead,
-)
+@router.post("/v1/patents/{patent_id}/feedback", status_code=status.HTTP_201_CREATED)
 def give_feedback(
     patent_id: ResourceId, body: FeedbackCreate, session: DBSession, actor: EnterpriseOnly
-) -> object:
+) -> FeedbackRead:
     """An intent (转让/许可/作价入股/技术改进/产学研合作/无需求) and an optional rating."""
     return service.submit(session, actor, patent_id, body)
 
 
-@router.get("/v1/patents/{patent_id}/feedback", response_model=list[FeedbackRead])
-def patent_feedback(patent_id: ResourceId, session: DBSession, actor: Readers) -> object:
+@router.get("/v1/patents/{patent_id}/feedback")
+def patent_feedback(
+    patent_id: ResourceId, session: DBSession, actor: Readers
+) -> list[FeedbackRead]:
     return service.for_patent(session, actor, patent_id)
 
 
-@router.get("/v1/patents/{patent_id}/ratings", response_model=RatingSummary)
-def patent_ratings(patent_id: ResourceId, session: DBSession, actor: Anyone) -> object:
+@router.get("/v1/patents/{patent_id}/ratings")
+def patent_ratings(patent_id: ResourceId, session: DBSession, actor: Anyone) -> RatingSummary:
     """Aggregated 产业化前景评价: count, mean per dimension, comments."""
     return service.ratings(session, actor, patent_id)

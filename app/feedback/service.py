@@ -128,13 +128,3 @@ def ratings(session: Session, actor: Principal, patent_id: int) -> RatingSummary
 
 def _mean(value: object) -> float | None:
     return round(float(value), 2) if value is not None else None  # type: ignore[arg-type]
-
-
-def no_need_patents(session: Session, enterprise_id: int) -> set[int]:
-    """Patents the enterprise answered 无需求: never matched or pushed to it again."""
-    stmt = select(Feedback.patent_id).where(
-        Feedback.enterprise_id == enterprise_id,
-        Feedback.is_current.is_(True),
-        Feedback.intent == Intent.no_need,
-    )
-    return set(session.scalars(stmt))

@@ -65,7 +65,8 @@ def backoff(attempts: int, base: float) -> float:
     """Seconds before retry number ``attempts``: doubling, capped, with ±25 % jitter so
     failed endpoints are not retried in lockstep."""
     delay = min(MAX_DELAY, base * 2 ** max(attempts - 1, 0))
-    return delay * random.uniform(0.75, 1.25)
+    jittered: float = delay * random.uniform(0.75, 1.25)
+    return jittered
 
 
 def claim(

@@ -47,12 +47,10 @@ def get_settings(request: Request) -> Settings:
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-@router.post(
-    "/watchlist/{patent_id}", status_code=status.HTTP_201_CREATED, response_model=WatchRead
-)
+@router.post("/watchlist/{patent_id}", status_code=status.HTTP_201_CREATED)
 def watch_patent(
     enterprise_id: ResourceId, patent_id: ResourceId, session: DBSession, actor: Owner
-) -> object:
+) -> WatchRead:
     return service.watch(session, actor, enterprise_id, patent_id)
 
 
@@ -63,56 +61,56 @@ def unwatch_patent(
     service.unwatch(session, actor, enterprise_id, patent_id)
 
 
-@router.get("/watchlist", response_model=Page[WatchRead])
+@router.get("/watchlist")
 def list_watchlist(
     enterprise_id: ResourceId, session: DBSession, actor: Reader, paging: Paging
-) -> object:
+) -> Page[WatchRead]:
     return service.watchlist(session, actor, enterprise_id, paging)
 
 
-@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionRead)
+@router.post("/subscriptions", status_code=status.HTTP_201_CREATED)
 def create_subscription(
     enterprise_id: ResourceId, body: SubscriptionCreate, session: DBSession, actor: Owner
-) -> object:
+) -> SubscriptionRead:
     return service.create_subscription(session, actor, enterprise_id, body)
 
 
-@router.get("/subscriptions", response_model=Page[SubscriptionRead])
+@router.get("/subscriptions")
 def list_subscriptions(
     enterprise_id: ResourceId, session: DBSession, actor: Reader, paging: Paging
-) -> object:
+) -> Page[SubscriptionRead]:
     return service.list_subscriptions(session, actor, enterprise_id, paging)
 
 
-@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionRead)
+@router.get("/subscriptions/{subscription_id}")
 def get_subscription(
     enterprise_id: ResourceId, subscription_id: ResourceId, session: DBSession, actor: Reader
-) -> object:
-    return service.find_subscription(session, actor, enterprise_id, subscription_id)
+) -> SubscriptionRead:
+    return service.get_subscription(session, actor, enterprise_id, subscription_id)
 
 
-@router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionRead)
+@router.patch("/subscriptions/{subscription_id}")
 def update_subscription(
     enterprise_id: ResourceId,
     subscription_id: ResourceId,
     body: SubscriptionUpdate,
     session: DBSession,
     actor: Owner,
-) -> object:
+) -> SubscriptionRead:
     return service.update_subscription(session, actor, enterprise_id, subscription_id, body)
 
 
-@router.post("/subscriptions/{subscription_id}/pause", response_model=SubscriptionRead)
+@router.post("/subscriptions/{subscription_id}/pause")
 def pause_subscription(
     enterprise_id: ResourceId, subscription_id: ResourceId, session: DBSession, actor: Owner
-) -> object:
+) -> SubscriptionRead:
     return service.set_active(session, actor, enterprise_id, subscription_id, False)
 
 
-@router.post("/subscriptions/{subscription_id}/resume", response_model=SubscriptionRead)
+@router.post("/subscriptions/{subscription_id}/resume")
 def resume_subscription(
     enterprise_id: ResourceId, subscription_id: ResourceId, session: DBSession, actor: Owner
-) -> object:
+) -> SubscriptionRead:
     return service.set_active(session, actor, enterprise_id, subscription_id, True)
 
 
@@ -123,7 +121,7 @@ def delete_subscription(
     service.delete_subscription(session, actor, enterprise_id, subscription_id)
 
 
-@router.get("/feed", response_model=FeedPage)
+@router.get("/feed")
 def get_feed(
     enterprise_id: ResourceId,
     session: DBSession,
@@ -132,7 +130,7 @@ def get_feed(
     limit: Limit = 20,
     order: feed.Order = "asc",
     unread: bool = False,
-) -> object:
+) -> FeedPage:
     return feed.page(session, actor, enterprise_id, cursor, limit, order, unread)
 
 
@@ -153,10 +151,10 @@ def get_feed_atom(
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
-@router.post("/feed-token", status_code=status.HTTP_201_CREATED, response_model=FeedTokenCreated)
+@router.post("/feed-token", status_code=status.HTTP_201_CREATED)
 def rotate_feed_token(
     enterprise_id: ResourceId, request: Request, session: DBSession, actor: Owner
-) -> object:
+) -> FeedTokenCreated:
     """Create or replace the secret Atom feed URL (shown only now; the old one stops)."""
     base = str(request.base_url).rstrip("/")
     return tokens.rotate(session, actor, enterprise_id, base)
@@ -185,57 +183,57 @@ def get_feed_atom_by_token(
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
-@router.get("/feed/digest", response_model=Digest)
+@router.get("/feed/digest")
 def get_digest(
     enterprise_id: ResourceId,
     session: DBSession,
     actor: Reader,
     day: Annotated[date | None, Query(alias="date", description="北京时间日期，默认今天")] = None,
     top: Limit = 20,
-) -> object:
+) -> Digest:
     return digest.get(session, actor, enterprise_id, day, top)
 
 
-@router.post("/feed/read", response_model=MarkResult)
+@router.post("/feed/read")
 def mark_read(
     enterprise_id: ResourceId, body: FeedMarks, session: DBSession, actor: Owner
-) -> object:
+) -> MarkResult:
     return MarkResult(updated=feed.mark(session, actor, enterprise_id, body.item_ids, "read_at"))
 
 
-@router.post("/feed/ack", response_model=MarkResult)
+@router.post("/feed/ack")
 def acknowledge(
     enterprise_id: ResourceId, body: FeedMarks, session: DBSession, actor: Owner
-) -> object:
+) -> MarkResult:
     return MarkResult(updated=feed.mark(session, actor, enterprise_id, body.item_ids, "acked_at"))
 
 
-@router.post("/webhooks", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated)
+@router.post("/webhooks", status_code=status.HTTP_201_CREATED)
 def create_webhook(
     enterprise_id: ResourceId,
     body: WebhookCreate,
     session: DBSession,
     actor: Owner,
     settings: AppSettings,
-) -> object:
+) -> WebhookCreated:
     return webhooks.create(session, actor, settings, enterprise_id, body)
 
 
-@router.get("/webhooks", response_model=Page[WebhookRead])
+@router.get("/webhooks")
 def list_webhooks(
     enterprise_id: ResourceId, session: DBSession, actor: Owner, paging: Paging
-) -> object:
+) -> Page[WebhookRead]:
     return webhooks.list_page(session, actor, enterprise_id, paging)
 
 
-@router.get("/webhooks/{webhook_id}", response_model=WebhookRead)
+@router.get("/webhooks/{webhook_id}")
 def get_webhook(
     enterprise_id: ResourceId, webhook_id: ResourceId, session: DBSession, actor: Owner
-) -> object:
-    return webhooks.find(session, actor, enterprise_id, webhook_id)
+) -> WebhookRead:
+    return webhooks.get(session, actor, enterprise_id, webhook_id)
 
 
-@router.patch("/webhooks/{webhook_id}", response_model=WebhookRead)
+@router.patch("/webhooks/{webhook_id}")
 def update_webhook(
     enterprise_id: ResourceId,
     webhook_id: ResourceId,
@@ -243,7 +241,7 @@ def update_webhook(
     session: DBSession,
     actor: Owner,
     settings: AppSettings,
-) -> object:
+) -> WebhookRead:
     return webhooks.update(session, actor, settings, enterprise_id, webhook_id, body)
 
 
@@ -254,7 +252,7 @@ def delete_webhook(
     webhooks.delete(session, actor, enterprise_id, webhook_id)
 
 
-@router.get("/webhooks/{webhook_id}/deliveries", response_model=Page[DeliveryRead])
+@router.get("/webhooks/{webhook_id}/deliveries")
 def list_deliveries(
     enterprise_id: ResourceId,
     webhook_id: ResourceId,
@@ -262,14 +260,13 @@ def list_deliveries(
     actor: Owner,
     paging: Paging,
     state: DeliveryState | None = None,
-) -> object:
+) -> Page[DeliveryRead]:
     return webhooks.deliveries(session, actor, enterprise_id, webhook_id, paging, state)
 
 
 @router.post(
     "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
     status_code=status.HTTP_202_ACCEPTED,
-    response_model=DeliveryRead,
 )
 def redeliver(
     enterprise_id: ResourceId,
@@ -277,5 +274,5 @@ def redeliver(
     delivery_id: ResourceId,
     session: DBSession,
     actor: Owner,
-) -> object:
+) -> DeliveryRead:
     return webhooks.redeliver(session, actor, enterprise_id, webhook_id, delivery_id)

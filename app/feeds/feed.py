@@ -174,7 +174,8 @@ def _atom(session: Session, enterprise_id: int, base_url: str, self_url: str, li
         ET.SubElement(entry, f"{{{ATOM}}}category", term=item.reason.value)
         summary = item.explanation.get("summary") or ""
         _text(entry, "summary", f"{item.patent.application_number} · {summary}")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return xml
 
 
 def _el(tag: str, text: str) -> ET.Element:

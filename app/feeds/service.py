@@ -14,15 +14,22 @@ from sqlalchemy.orm import Session
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.enterprises.models import Enterprise
 from app.errors import Invalid, NotFound, field_error
 from app.feeds import sources
 from app.feeds.models import PatentState, Subscription, WatchEntry
-from app.feeds.schemas import CRITERIA, SubscriptionCreate, SubscriptionUpdate
+from app.feeds.schemas import (
+    CRITERIA,
+    SubscriptionCreate,
+    SubscriptionRead,
+    SubscriptionUpdate,
+    WatchRead,
+)
 from app.needs.models import Need
 from app.patents import repository as patent_rows
 from app.patents import service as patents
+from app.patents.schemas import PatentBrief
 
 
 def enterprise(session: Session, actor: Principal, enterprise_id: int, write: bool) -> int:
@@ -66,14 +73,14 @@ def _require_criteria(values: dict[str, Any]) -> None:
 
 def create_subscription(
     session: Session, actor: Principal, enterprise_id: int, data: SubscriptionCreate
-) -> Subscription:
+) -> SubscriptionRead:
     enterprise(session, actor, enterprise_id, write=True)
     _require_criteria(data.model_dump())
     _check_needs(session, enterprise_id, data.need_ids)
     sub = Subscription(enterprise_id=enterprise_id, **data.model_dump())
     session.add(sub)
     session.flush()
-    return sub
+    return SubscriptionRead.model_validate(sub)
 
 
 def find_subscription(
@@ -86,17 +93,25 @@ def find_subscription(
     return sub
 
 
+def get_subscription(
+    session: Session, actor: Principal, enterprise_id: int, sub_id: int
+) -> SubscriptionRead:
+    return SubscriptionRead.model_validate(find_subscription(session, actor, enterprise_id, sub_id))
+
+
 def list_subscriptions(
     session: Session, actor: Principal, enterprise_id: int, paging: PageParams
-) -> dict[str, Any]:
+) -> Page[SubscriptionRead]:
     enterprise(session, actor, enterprise_id, write=False)
     stmt = select(Subscription).where(Subscription.enterprise_id == enterprise_id)
-    return paginate(session, stmt.order_by(Subscription.id), paging)
+    return paginate(
+        session, stmt.order_by(Subscription.id), paging, SubscriptionRead.model_validate
+    )
 
 
 def update_subscription(
     session: Session, actor: Principal, enterprise_id: int, sub_id: int, data: SubscriptionUpdate
-) -> Subscription:
+) -> SubscriptionRead:
     sub = find_subscription(session, actor, enterprise_id, sub_id, write=True)
     changes = data.changes()
     _require_criteria({name: changes.get(name, getattr(sub, name)) for name in CRITERIA})
@@ -105,17 +120,17 @@ def update_subscription(
     for field, value in changes.items():
         setattr(sub, field, value)
     session.flush()
-    return sub
+    return SubscriptionRead.model_validate(sub)
 
 
 def set_active(
     session: Session, actor: Principal, enterprise_id: int, sub_id: int, active: bool
-) -> Subscription:
+) -> SubscriptionRead:
     """Pause (False) or resume (True); a paused subscription produces nothing meanwhile."""
     sub = find_subscription(session, actor, enterprise_id, sub_id, write=True)
     sub.active = active
     session.flush()
-    return sub
+    return SubscriptionRead.model_validate(sub)
 
 
 def delete_subscription(
@@ -125,7 +140,7 @@ def delete_subscription(
     session.flush()
 
 
-def watch(session: Session, actor: Principal, enterprise_id: int, patent_id: int) -> dict[str, Any]:
+def watch(session: Session, actor: Principal, enterprise_id: int, patent_id: int) -> WatchRead:
     """Watch a pool patent (idempotent). Its current state is recorded, so its next status
     or licence change is recognised as one."""
     enterprise(session, actor, enterprise_id, write=True)
@@ -163,23 +178,22 @@ def unwatch(session: Session, actor: Principal, enterprise_id: int, patent_id: i
 
 def watchlist(
     session: Session, actor: Principal, enterprise_id: int, paging: PageParams
-) -> dict[str, Any]:
+) -> Page[WatchRead]:
     enterprise(session, actor, enterprise_id, write=False)
     stmt = select(WatchEntry).where(WatchEntry.enterprise_id == enterprise_id)
-    page = paginate(session, stmt.order_by(WatchEntry.id), paging)
-    page["items"] = _with_patents(session, page["items"])
-    return page
+    page = paginate(session, stmt.order_by(WatchEntry.id), paging, lambda entry: entry)
+    return page.with_items(_with_patents(session, page.items))
 
 
-def _with_patents(session: Session, entries: list[WatchEntry]) -> list[dict[str, Any]]:
+def _with_patents(session: Session, entries: list[WatchEntry]) -> list[WatchRead]:
     """Watch entries with the summary of each patent (title, number, status, institution)."""
     found = patent_rows.briefs(session, [e.patent_id for e in entries])
     return [
-        {
-            "enterprise_id": e.enterprise_id,
-            "patent_id": e.patent_id,
-            "created_at": e.created_at,
-            "patent": found[e.patent_id],
-        }
+        WatchRead(
+            enterprise_id=e.enterprise_id,
+            patent_id=e.patent_id,
+            created_at=e.created_at,
+            patent=PatentBrief.model_validate(found[e.patent_id]),
+        )
         for e in entries
     ]

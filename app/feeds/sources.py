@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 import matching
 from app.common.reference import sei_categories
 from app.config import Settings
-from app.feedback.models import Feedback, Intent
+from app.feedback.models import Feedback
+from app.feedback.repository import no_need_statement
 from app.feeds import rules
 from app.feeds.models import PatentState, Subscription, WatchEntry
 from app.licenses.models import DeclarationStatus, OpenLicense
@@ -204,9 +205,5 @@ def no_need_pairs(session: Session, patent_ids: set[int]) -> set[tuple[int, int]
     """(enterprise, patent) pairs answered 无需求: never pushed to that enterprise again."""
     if not patent_ids:
         return set()
-    stmt = select(Feedback.enterprise_id, Feedback.patent_id).where(
-        Feedback.patent_id.in_(patent_ids),
-        Feedback.is_current.is_(True),
-        Feedback.intent == Intent.no_need,
-    )
+    stmt = no_need_statement().where(Feedback.patent_id.in_(patent_ids))
     return {(e, p) for e, p in session.execute(stmt)}

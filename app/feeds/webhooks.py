@@ -4,20 +4,24 @@ Only the enterprise itself and admins manage them (the portal does not see them)
 secret is returned once, at creation; reads never include it.
 """
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
 from app.common.messages import Msg, split
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.config import Settings
 from app.db import utcnow
 from app.errors import Invalid, NotFound, field_error
 from app.feeds import outbound
 from app.feeds.models import DeliveryState, EndpointState, WebhookDelivery, WebhookEndpoint
-from app.feeds.schemas import WebhookCreate, WebhookCreated, WebhookRead, WebhookUpdate
+from app.feeds.schemas import (
+    DeliveryRead,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookRead,
+    WebhookUpdate,
+)
 from app.feeds.service import enterprise
 
 
@@ -68,12 +72,16 @@ def find(
     return endpoint
 
 
+def get(session: Session, actor: Principal, enterprise_id: int, endpoint_id: int) -> WebhookRead:
+    return WebhookRead.model_validate(find(session, actor, enterprise_id, endpoint_id))
+
+
 def list_page(
     session: Session, actor: Principal, enterprise_id: int, paging: PageParams
-) -> dict[str, Any]:
+) -> Page[WebhookRead]:
     enterprise(session, actor, enterprise_id, write=True)
     stmt = select(WebhookEndpoint).where(WebhookEndpoint.enterprise_id == enterprise_id)
-    return paginate(session, stmt.order_by(WebhookEndpoint.id), paging)
+    return paginate(session, stmt.order_by(WebhookEndpoint.id), paging, WebhookRead.model_validate)
 
 
 def update(
@@ -83,7 +91,7 @@ def update(
     enterprise_id: int,
     endpoint_id: int,
     data: WebhookUpdate,
-) -> WebhookEndpoint:
+) -> WebhookRead:
     endpoint = find(session, actor, enterprise_id, endpoint_id)
     changes = data.changes()
     if "url" in changes:
@@ -91,7 +99,7 @@ def update(
     for field, value in changes.items():
         setattr(endpoint, field, value)
     session.flush()
-    return endpoint
+    return WebhookRead.model_validate(endpoint)
 
 
 def delete(session: Session, actor: Principal, enterprise_id: int, endpoint_id: int) -> None:
@@ -106,26 +114,26 @@ def deliveries(
     endpoint_id: int,
     paging: PageParams,
     state: DeliveryState | None,
-) -> dict[str, Any]:
+) -> Page[DeliveryRead]:
     """The delivery log, newest first."""
     find(session, actor, enterprise_id, endpoint_id)
     stmt = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
     if state is not None:
         stmt = stmt.where(WebhookDelivery.state == state)
-    return paginate(session, stmt.order_by(WebhookDelivery.id.desc()), paging)
+    newest_first = stmt.order_by(WebhookDelivery.id.desc())
+    return paginate(session, newest_first, paging, DeliveryRead.model_validate)
 
 
 def redeliver(
     session: Session, actor: Principal, enterprise_id: int, endpoint_id: int, delivery_id: int
-) -> WebhookDelivery:
+) -> DeliveryRead:
     """Send a delivery again soon, with the same webhook-id and body and a fresh set of
     attempts; a delivery that is being sent right now is left to finish."""
     find(session, actor, enterprise_id, endpoint_id)
     found = session.get(WebhookDelivery, delivery_id)
     if found is None or found.endpoint_id != endpoint_id:
         raise NotFound(Msg(f"投递记录不存在：{delivery_id}", f"delivery {delivery_id} not found"))
-    if found.state is DeliveryState.sending:
-        return found
-    found.state, found.attempts, found.next_attempt_at = DeliveryState.pending, 0, utcnow()
-    session.flush()
-    return found
+    if found.state is not DeliveryState.sending:
+        found.state, found.attempts, found.next_attempt_at = DeliveryState.pending, 0, utcnow()
+        session.flush()
+    return DeliveryRead.model_validate(found)

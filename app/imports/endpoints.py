@@ -23,6 +23,7 @@ from app.common.params import Id, ResourceId
 from app.common.types import Encoding
 from app.db import DBSession
 from app.imports import exports, history, service
+from app.imports.models import ImportRowError
 from app.imports.schemas import BulkResult, ImportRead, RowErrorRead
 from app.imports.template import TEMPLATE_NAME, template_xlsx
 from app.matches.endpoints import Engine
@@ -39,7 +40,7 @@ def import_template(_: Uploader) -> Response:
     return download(template_xlsx(), XLSX, TEMPLATE_NAME, "panhuo-import-template.xlsx")
 
 
-@router.post("/v1/imports", status_code=status.HTTP_202_ACCEPTED, response_model=ImportRead)
+@router.post("/v1/imports", status_code=status.HTTP_202_ACCEPTED)
 def create_import(
     request: Request,
     session: DBSession,
@@ -49,7 +50,7 @@ def create_import(
     file: Annotated[UploadFile, File(description=".xlsx/.csv/.jsonl")],
     institution_id: Annotated[Id | None, Form()] = None,
     encoding: Annotated[Encoding | None, Query(description="CSV 编码，如 gbk")] = None,
-) -> object:
+) -> ImportRead:
     """Upload a patent list; it is processed in the background (poll GET /v1/imports/{id})."""
     upload = service.Upload(file.file, file.filename or "upload", institution_id, encoding)
     settings = request.app.state.settings
@@ -64,14 +65,14 @@ def create_import(
     )
 
 
-@router.get("/v1/imports", response_model=Page[ImportRead])
-def list_imports(session: DBSession, actor: Uploader, paging: Paging) -> object:
+@router.get("/v1/imports")
+def list_imports(session: DBSession, actor: Uploader, paging: Paging) -> Page[ImportRead]:
     """Past imports, newest first: an institution sees its own, the admin all."""
     return history.list_page(session, actor, paging)
 
 
-@router.get("/v1/imports/{import_id}", response_model=ImportRead)
-def get_import(import_id: ResourceId, session: DBSession, actor: Uploader) -> object:
+@router.get("/v1/imports/{import_id}")
+def get_import(import_id: ResourceId, session: DBSession, actor: Uploader) -> ImportRead:
     """One import: counters, file-level error, rows to review, repeated-error summary."""
     return history.read(session, actor, import_id)
 
@@ -89,19 +90,19 @@ def import_errors(
     encoding: Annotated[
         CsvEncoding, Query(description="CSV 编码：utf-8（带 BOM）或 gb18030")
     ] = "utf-8",
-) -> Any:
+) -> list[ImportRowError] | Response:
     """Failed rows: row number in the file, column, raw value, reason (中文 and English)."""
     if format == "json":
         return service.errors(session, actor, import_id)
     return download(*exports.errors_file(session, actor, import_id, encoding))
 
 
-@router.post("/v1/patents/bulk", response_model=BulkResult)
+@router.post("/v1/patents/bulk")
 def bulk_patents(
     session: DBSession,
     actor: Uploader,
     items: Annotated[list[dict[str, Any]], Body(min_length=1, max_length=1000)],
-) -> object:
+) -> BulkResult:
     """Up to 1,000 patents as JSON; same columns and semantics as a file import.
 
     Valid items land, failed ones land nowhere; each item reports what happened to it.

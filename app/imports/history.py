@@ -4,13 +4,11 @@ A reason shared by many rows (a file full of another institution's patents fails
 rows alike) is summarised once: how many rows, the reason, and the first rows.
 """
 
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.imports import service
 from app.imports.models import ImportJob, ImportRowError
 from app.imports.schemas import ImportRead, RepeatedError
@@ -69,9 +67,9 @@ def _summary(session: Session, job_id: int, zh: str, en: str, n: int) -> Repeate
     )
 
 
-def list_page(session: Session, actor: Principal, paging: PageParams) -> dict[str, Any]:
+def list_page(session: Session, actor: Principal, paging: PageParams) -> Page[ImportRead]:
     """Newest first; an institution sees its own imports, the admin every import."""
     stmt = select(ImportJob).order_by(ImportJob.id.desc())
     if not actor.is_admin:
         stmt = stmt.where(ImportJob.institution_id == actor.institution_id)
-    return paginate(session, stmt, paging)
+    return paginate(session, stmt, paging, ImportRead.model_validate)

@@ -30,7 +30,7 @@ from app.imports.models import ImportJob, ImportRowError, ImportState
 from app.imports.readers import FileProblem, detect_format, head_bytes, open_rows
 from app.imports.resolve import InstitutionResolver
 from app.imports.rows import ParsedRow, RowParser
-from app.imports.schemas import BulkItemResult, BulkResult
+from app.imports.schemas import BulkItemResult, BulkResult, ImportRead
 from app.institutions import repository as institutions
 from app.institutions.models import Institution
 from app.matches.engine import MatchEngine
@@ -82,7 +82,7 @@ def create(
     schedule: Callable[..., Any],
     factory: sessionmaker[Session],
     engine: MatchEngine | None,
-) -> ImportJob:
+) -> ImportRead:
     """Store the upload and queue its job; ``schedule`` runs it after the commit."""
     filename, encoding = upload.filename, upload.encoding
     try:
@@ -109,7 +109,7 @@ def create(
     session.add(job)
     session.flush()
     schedule(execute, factory, engine, job.id, actor)
-    return job
+    return ImportRead.model_validate(job)
 
 
 def get(session: Session, actor: Principal, job_id: int) -> ImportJob:

@@ -71,7 +71,7 @@ class SharedStrings:
         self._file.close()
 
 
-class Reader(ExcelReader):
+class Reader(ExcelReader):  # type: ignore[misc]  # openpyxl ships no type hints
     """openpyxl's workbook reader with the shared strings above."""
 
     shared_strings: Any

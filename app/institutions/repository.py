@@ -1,10 +1,17 @@
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.common.identifiers import region_prefix
 from app.institutions.models import Institution, InstitutionType
+
+
+@dataclass(frozen=True)
+class InstitutionFilters:
+    type: InstitutionType | None = None
+    region: str | None = None
+    q: str | None = None
 
 
 def get(session: Session, institution_id: int) -> Institution | None:
@@ -15,12 +22,13 @@ def by_external_id(session: Session, external_id: str) -> Institution | None:
     return session.scalar(select(Institution).where(Institution.external_id == external_id))
 
 
-def list_statement(type_: InstitutionType | None, region: str | None, q: str | None) -> Select[Any]:
+def list_statement(filters: InstitutionFilters) -> Select[Institution]:
+    """The directory is readable by every role, so there is no readable statement."""
     stmt = select(Institution)
-    if type_ is not None:
-        stmt = stmt.where(Institution.type == type_)
-    if region:
-        stmt = stmt.where(Institution.region_code.startswith(region_prefix(region)))
-    if q:
-        stmt = stmt.where(Institution.name.icontains(q, autoescape=True))
+    if filters.type is not None:
+        stmt = stmt.where(Institution.type == filters.type)
+    if filters.region:
+        stmt = stmt.where(Institution.region_code.startswith(region_prefix(filters.region)))
+    if filters.q:
+        stmt = stmt.where(Institution.name.icontains(filters.q, autoescape=True))
     return stmt.order_by(Institution.id)

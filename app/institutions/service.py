@@ -4,29 +4,32 @@ Scope: the institution directory is readable by every role; an institution key m
 its own record only (another's id answers 404); creating and deleting is for admins.
 """
 
-from typing import Any
-
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.deals.models import Deal
 from app.errors import Conflict, NotFound, field_error
 from app.institutions import repository
-from app.institutions.models import Institution, InstitutionType
-from app.institutions.schemas import InstitutionCreate, InstitutionUpdate
+from app.institutions.models import Institution
+from app.institutions.repository import InstitutionFilters
+from app.institutions.schemas import InstitutionCreate, InstitutionRead, InstitutionUpdate
 from app.patents.models import Patent
 
 
-def get(session: Session, institution_id: int) -> Institution:
+def find(session: Session, institution_id: int) -> Institution:
     institution = repository.get(session, institution_id)
     if institution is None:
         raise NotFound(
             Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found")
         )
     return institution
+
+
+def get(session: Session, institution_id: int) -> InstitutionRead:
+    return InstitutionRead.model_validate(find(session, institution_id))
 
 
 def _ensure_external_id_free(session: Session, external_id: str | None, own_id: int | None) -> None:
@@ -40,18 +43,18 @@ def _ensure_external_id_free(session: Session, external_id: str | None, own_id: 
         )
 
 
-def create(session: Session, data: InstitutionCreate) -> Institution:
+def create(session: Session, data: InstitutionCreate) -> InstitutionRead:
     _ensure_external_id_free(session, data.external_id, None)
     institution = Institution(**data.model_dump())
     session.add(institution)
     session.flush()
-    return institution
+    return InstitutionRead.model_validate(institution)
 
 
 def update(
     session: Session, actor: Principal, institution_id: int, data: InstitutionUpdate
-) -> Institution:
-    institution = get(session, institution_id)
+) -> InstitutionRead:
+    institution = find(session, institution_id)
     if not actor.owns_institution(institution.id):
         raise NotFound(
             Msg(f"机构不存在：{institution_id}", f"institution {institution_id} not found")
@@ -62,11 +65,11 @@ def update(
     for field, value in changes.items():
         setattr(institution, field, value)
     session.flush()
-    return institution
+    return InstitutionRead.model_validate(institution)
 
 
 def delete(session: Session, institution_id: int) -> None:
-    institution = get(session, institution_id)
+    institution = find(session, institution_id)
     if session.scalar(select(exists().where(Patent.institution_id == institution.id))):
         raise Conflict(Msg("机构名下仍有专利，无法删除", "institution still holds patents"))
     if session.scalar(select(exists().where(Deal.institution_id == institution.id))):
@@ -76,10 +79,7 @@ def delete(session: Session, institution_id: int) -> None:
 
 
 def list_page(
-    session: Session,
-    paging: PageParams,
-    type_: InstitutionType | None = None,
-    region: str | None = None,
-    q: str | None = None,
-) -> dict[str, Any]:
-    return paginate(session, repository.list_statement(type_, region, q), paging)
+    session: Session, paging: PageParams, filters: InstitutionFilters
+) -> Page[InstitutionRead]:
+    stmt = repository.list_statement(filters)
+    return paginate(session, stmt, paging, InstitutionRead.model_validate)

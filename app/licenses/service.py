@@ -19,7 +19,7 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.labels import label_of
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.db import utcnow
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
 from app.enterprises.models import Enterprise
@@ -30,7 +30,12 @@ from app.licenses.models import (
     OpenLicense,
     OpenLicenseAcceptance,
 )
-from app.licenses.schemas import AcceptanceRead, OpenLicenseCreate, OpenLicenseRead
+from app.licenses.schemas import (
+    AcceptanceRead,
+    EnterpriseAcceptanceRead,
+    OpenLicenseCreate,
+    OpenLicenseRead,
+)
 from app.patents import repository as patent_rows
 from app.patents import service as patents
 from app.patents.models import LegalStatus, PatentType
@@ -215,13 +220,14 @@ def acceptances(session: Session, actor: Principal, licence_id: int) -> list[Any
 
 def enterprise_acceptances(
     session: Session, actor: Principal, enterprise_id: int, paging: PageParams
-) -> dict[str, Any]:
+) -> Page[EnterpriseAcceptanceRead]:
     """The open licences an enterprise has accepted, newest first, with their patents."""
     if not actor.owns_enterprise(enterprise_id) or session.get(Enterprise, enterprise_id) is None:
         raise NotFound(Msg(f"企业不存在：{enterprise_id}", f"enterprise {enterprise_id} not found"))
     stmt = select(OpenLicenseAcceptance).where(OpenLicenseAcceptance.enterprise_id == enterprise_id)
-    page = paginate(session, stmt.order_by(OpenLicenseAcceptance.id.desc()), paging)
-    rows: list[OpenLicenseAcceptance] = page["items"]
+    newest_first = stmt.order_by(OpenLicenseAcceptance.id.desc())
+    page = paginate(session, newest_first, paging, lambda acceptance: acceptance)
+    rows = page.items
     licences = {
         lic.id: lic
         for lic in session.scalars(
@@ -229,17 +235,18 @@ def enterprise_acceptances(
         )
     }
     briefs = patent_rows.briefs(session, [lic.patent_id for lic in licences.values()])
-    page["items"] = [_acceptance(a, licences[a.open_license_id], briefs) for a in rows]
-    return page
+    return page.with_items([_acceptance(a, licences[a.open_license_id], briefs) for a in rows])
 
 
 def _acceptance(
     a: OpenLicenseAcceptance, lic: OpenLicense, briefs: dict[int, dict[str, Any]]
-) -> dict[str, Any]:
+) -> EnterpriseAcceptanceRead:
     names = set(AcceptanceRead.model_fields)
-    return {
-        **{name: getattr(a, name) for name in names},
-        "patent_id": lic.patent_id,
-        "fee_type": lic.fee_type,
-        "patent": briefs[lic.patent_id],
-    }
+    return EnterpriseAcceptanceRead.model_validate(
+        {
+            **{name: getattr(a, name) for name in names},
+            "patent_id": lic.patent_id,
+            "fee_type": lic.fee_type,
+            "patent": briefs[lic.patent_id],
+        }
+    )

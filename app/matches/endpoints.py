@@ -12,7 +12,7 @@ from app.common.params import Id, ResourceId
 from app.common.types import IpcPrefix, RegionCode
 from app.db import DBSession, read_only
 from app.matches import licensees, runs, service
-from app.matches.engine import MatchEngine
+from app.matches.engine import IndexStatus, MatchEngine
 from app.matches.schemas import (
     EnterpriseMatchResponse,
     IndexStatusOut,
@@ -77,14 +77,14 @@ def match_filters(
 Filters = Annotated[MatchFilters, Depends(match_filters)]
 
 
-@router.post("/v1/match", response_model=MatchResponse)
+@router.post("/v1/match")
 @read_only
-def match(body: MatchRequest, session: DBSession, engine: Engine, actor: NeedSide) -> object:
+def match(body: MatchRequest, session: DBSession, engine: Engine, actor: NeedSide) -> MatchResponse:
     """Rank pool patents for a need written on the spot."""
     return service.match_text(session, engine, actor, body)
 
 
-@router.get("/v1/needs/{need_id}/matches", response_model=MatchResponse)
+@router.get("/v1/needs/{need_id}/matches")
 def match_need(
     need_id: ResourceId,
     session: DBSession,
@@ -92,11 +92,11 @@ def match_need(
     actor: NeedSide,
     filters: Filters,
     limit: Limit = 20,
-) -> object:
+) -> MatchResponse:
     return service.match_need(session, engine, actor, need_id, filters, limit)
 
 
-@router.get("/v1/patents/{patent_id}/matches", response_model=EnterpriseMatchResponse)
+@router.get("/v1/patents/{patent_id}/matches")
 def match_patent(
     patent_id: ResourceId,
     session: DBSession,
@@ -104,12 +104,12 @@ def match_patent(
     actor: SupplySide,
     filters: Filters,
     limit: Limit = 20,
-) -> object:
+) -> EnterpriseMatchResponse:
     """Potential licensees of a (sleeping) patent: enterprises ranked by need and profile."""
     return licensees.match_patent(session, engine, actor, patent_id, filters, limit)
 
 
-@router.get("/v1/enterprises/{enterprise_id}/recommendations", response_model=Page[PatentMatch])
+@router.get("/v1/enterprises/{enterprise_id}/recommendations")
 def recommendations(
     enterprise_id: ResourceId,
     session: DBSession,
@@ -117,12 +117,12 @@ def recommendations(
     actor: ProfileSide,
     filters: Filters,
     paging: Paging,
-) -> object:
+) -> Page[PatentMatch]:
     """为您推荐: pool patents ranked for the enterprise's profile (企业画像), explained."""
     return service.recommend(session, engine, actor, enterprise_id, filters, paging)
 
 
-@router.post("/v1/match-runs", status_code=status.HTTP_202_ACCEPTED, response_model=MatchRunRead)
+@router.post("/v1/match-runs", status_code=status.HTTP_202_ACCEPTED)
 def create_match_run(
     body: MatchRunCreate,
     request: Request,
@@ -130,23 +130,25 @@ def create_match_run(
     engine: Engine,
     actor: Portal,
     background: BackgroundTasks,
-) -> object:
+) -> MatchRunRead:
     return runs.create(
         session, actor, body, engine, background.add_task, request.app.state.sessionmaker
     )
 
 
-@router.get("/v1/match-runs/{run_id}", response_model=MatchRunRead)
-def get_match_run(run_id: ResourceId, session: DBSession, _: Portal) -> object:
+@router.get("/v1/match-runs/{run_id}")
+def get_match_run(run_id: ResourceId, session: DBSession, _: Portal) -> MatchRunRead:
     return runs.get(session, run_id)
 
 
-@router.get("/v1/match-runs/{run_id}/results", response_model=Page[RunNeedResults])
-def match_run_results(run_id: ResourceId, session: DBSession, _: Portal, paging: Paging) -> object:
+@router.get("/v1/match-runs/{run_id}/results")
+def match_run_results(
+    run_id: ResourceId, session: DBSession, _: Portal, paging: Paging
+) -> Page[RunNeedResults]:
     return runs.results_page(session, run_id, paging)
 
 
 @router.post("/v1/admin/index/rebuild", response_model=IndexStatusOut)
-def rebuild_index(session: DBSession, engine: Engine, _: Admin) -> object:
+def rebuild_index(session: DBSession, engine: Engine, _: Admin) -> IndexStatus:
     """Refit the matchers from the database in this worker and save them."""
     return engine.rebuild(session)

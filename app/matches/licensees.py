@@ -21,7 +21,8 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.deals.models import Deal, DealPatent
 from app.enterprises.models import Enterprise
-from app.feedback.models import Feedback, Intent
+from app.feedback.models import Feedback
+from app.feedback.repository import no_need_statement
 from app.licenses.models import OpenLicense, OpenLicenseAcceptance
 from app.matches import docs
 from app.matches.engine import MatchEngine
@@ -108,10 +109,10 @@ def excluded_enterprises(session: Session, patent_id: int) -> set[int]:
         .join(OpenLicense, OpenLicense.id == OpenLicenseAcceptance.open_license_id)
         .where(OpenLicense.patent_id == patent_id, OpenLicenseAcceptance.ends_on >= date.today())
     )
-    refused = select(Feedback.enterprise_id).where(
-        Feedback.patent_id == patent_id,
-        Feedback.is_current.is_(True),
-        Feedback.intent == Intent.no_need,
+    refused = (
+        no_need_statement()
+        .where(Feedback.patent_id == patent_id)
+        .with_only_columns(Feedback.enterprise_id)
     )
     return set(session.scalars(union(holders, accepted, refused)))
 

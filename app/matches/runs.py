@@ -18,16 +18,23 @@ import matching
 from app.auth.principal import Principal
 from app.common import liveness
 from app.common.messages import Msg
-from app.common.paging import PageParams
+from app.common.paging import Page, PageParams
 from app.db import retry_busy, utcnow, write_session
 from app.errors import Invalid, NotFound, field_error
 from app.matches import docs, signals
 from app.matches.engine import MatchEngine
 from app.matches.models import MatchResult, MatchRun, RunState
-from app.matches.schemas import MatchFilters, MatchRunCreate
+from app.matches.schemas import (
+    MatchFilters,
+    MatchRunCreate,
+    MatchRunRead,
+    RunMatch,
+    RunNeedResults,
+)
 from app.matches.service import explanation, to_filters
 from app.needs.models import Need, NeedStatus
 from app.patents import repository as patent_rows
+from app.patents.schemas import PatentBrief
 
 log = logging.getLogger("panhuo.runs")
 CHUNK = 256
@@ -49,7 +56,7 @@ def create(
     engine: MatchEngine,
     schedule: Schedule,
     factory: sessionmaker[Session],
-) -> MatchRun:
+) -> MatchRunRead:
     selected = data.selected()
     stmt = select(func.count()).select_from(Need).where(Need.status == NeedStatus.open)
     if selected is not None:
@@ -72,10 +79,10 @@ def create(
     session.add(run)
     session.flush()
     schedule(execute, factory, engine, run.id)  # runs after the response, i.e. after commit
-    return run
+    return MatchRunRead.model_validate(run)
 
 
-def get(session: Session, run_id: int) -> MatchRun:
+def get(session: Session, run_id: int) -> MatchRunRead:
     run = session.get(MatchRun, run_id)
     if run is None:
         raise NotFound(Msg(f"匹配任务不存在：{run_id}", f"match run {run_id} not found"))
@@ -84,7 +91,7 @@ def get(session: Session, run_id: int) -> MatchRun:
         # SQLite its transaction may not be able to).
         session.expunge(run)
         run.state, run.errors = RunState.failed, [*run.errors, {"reason": STOPPED}]
-    return run
+    return MatchRunRead.model_validate(run)
 
 
 def _dead(run: MatchRun) -> bool:
@@ -92,7 +99,7 @@ def _dead(run: MatchRun) -> bool:
     return active and liveness.is_dead(run.owner, run.heartbeat_at or run.created_at)
 
 
-def results_page(session: Session, run_id: int, paging: PageParams) -> dict[str, Any]:
+def results_page(session: Session, run_id: int, paging: PageParams) -> Page[RunNeedResults]:
     """Results paged by need: each item is one need with its ranked patents."""
     get(session, run_id)
     needs_q = select(MatchResult.need_id).where(MatchResult.run_id == run_id).distinct()
@@ -108,24 +115,20 @@ def results_page(session: Session, run_id: int, paging: PageParams) -> dict[str,
         .order_by(MatchResult.need_id, MatchResult.rank)
     ).all()
     summaries = patent_rows.briefs(session, {r.patent_id for r in rows})
-    grouped: dict[int, list[dict[str, Any]]] = {n: [] for n in page_needs}
+    grouped: dict[int, list[RunMatch]] = {n: [] for n in page_needs}
     for r in rows:
+        brief = summaries.get(r.patent_id)  # None: deleted since the run
         grouped[r.need_id].append(
-            {
-                "rank": r.rank,
-                "patent_id": r.patent_id,
-                "patent": summaries.get(r.patent_id),  # None: deleted since the run
-                "score": r.score,
-                "explanation": r.explanation,
-            }
+            RunMatch(
+                rank=r.rank,
+                patent_id=r.patent_id,
+                patent=PatentBrief.model_validate(brief) if brief else None,
+                score=r.score,
+                explanation=r.explanation,
+            )
         )
-    items = [{"need_id": n, "matches": m} for n, m in grouped.items()]
-    return {
-        "items": items,
-        "total": int(total or 0),
-        "limit": paging.limit,
-        "offset": paging.offset,
-    }
+    items = [RunNeedResults(need_id=n, matches=m) for n, m in grouped.items()]
+    return Page(items=items, total=int(total or 0), limit=paging.limit, offset=paging.offset)
 
 
 def fail_stale(session: Session) -> int:

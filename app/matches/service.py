@@ -6,14 +6,13 @@ re-reads the ranked rows from the database, so results always agree with what is
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import matching
 from app.auth.principal import Principal
-from app.common.paging import PageParams
+from app.common.paging import Page, PageParams
 from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.institutions.models import Institution
@@ -175,7 +174,7 @@ def match_need(
     f: MatchFilters,
     limit: int,
 ) -> MatchResponse:
-    need = needs.get(session, actor, need_id)
+    need = needs.find(session, actor, need_id)
     region = session.scalar(
         select(Enterprise.region_code).where(Enterprise.id == need.enterprise_id)
     )
@@ -191,7 +190,7 @@ def recommend(
     enterprise_id: int,
     f: MatchFilters,
     paging: PageParams,
-) -> dict[str, Any]:
+) -> Page[PatentMatch]:
     """为您推荐: pool patents for the enterprise's profile, best first, paged over the
     best ``RECOMMENDATIONS``. Patents it holds or has licensed are its own already."""
     enterprises.get(session, actor, enterprise_id)  # scoped: 404 outside the caller's scope
@@ -203,4 +202,4 @@ def recommend(
     query = replace(doc, id="query", cross_region=f.cross_region)
     ranked = _rank_patents(session, engine, query, f, RECOMMENDATIONS, enterprise_id, own).items
     shown = ranked[paging.offset : paging.offset + paging.limit]
-    return {"items": shown, "total": len(ranked), "limit": paging.limit, "offset": paging.offset}
+    return Page(items=shown, total=len(ranked), limit=paging.limit, offset=paging.offset)

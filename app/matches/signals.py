@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 import matching
 from app.enterprises.models import Enterprise
 from app.feedback.models import Feedback, Intent
+from app.feedback.repository import no_need_statement
 from app.matches.docs import province
 from app.matches.engine import MatchEngine
 from app.needs.models import Need
@@ -94,11 +95,7 @@ def ratings(session: Session) -> dict[str, matching.Rating]:
 def _no_need(session: Session, ents: set[int]) -> dict[int, frozenset[str]]:
     if not ents:
         return {}
-    stmt = select(Feedback.enterprise_id, Feedback.patent_id).where(
-        Feedback.enterprise_id.in_(ents),
-        Feedback.is_current.is_(True),
-        Feedback.intent == Intent.no_need,
-    )
+    stmt = no_need_statement().where(Feedback.enterprise_id.in_(ents))
     out: dict[int, set[str]] = {}
     for ent, pid in session.execute(stmt):
         out.setdefault(ent, set()).add(str(pid))

@@ -28,28 +28,30 @@ def need_filters(
     return NeedFilters(enterprise_id=enterprise_id, status=status, q=q)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=NeedRead)
-def create_need(body: NeedCreate, session: DBSession, actor: Writer) -> object:
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_need(body: NeedCreate, session: DBSession, actor: Writer) -> NeedRead:
     return service.create(session, actor, body)
 
 
-@router.get("", response_model=Page[NeedRead])
+@router.get("")
 def list_needs(
     session: DBSession,
     actor: Reader,
     paging: Paging,
     filters: Annotated[NeedFilters, Depends(need_filters)],
-) -> object:
+) -> Page[NeedRead]:
     return service.list_page(session, actor, paging, filters)
 
 
-@router.get("/{need_id}", response_model=NeedRead)
-def get_need(need_id: ResourceId, session: DBSession, actor: Reader) -> object:
+@router.get("/{need_id}")
+def get_need(need_id: ResourceId, session: DBSession, actor: Reader) -> NeedRead:
     return service.get(session, actor, need_id)
 
 
-@router.patch("/{need_id}", response_model=NeedRead)
-def update_need(need_id: ResourceId, body: NeedUpdate, session: DBSession, actor: Writer) -> object:
+@router.patch("/{need_id}")
+def update_need(
+    need_id: ResourceId, body: NeedUpdate, session: DBSession, actor: Writer
+) -> NeedRead:
     return service.update(session, actor, need_id, body)
 
 

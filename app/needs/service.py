@@ -4,40 +4,29 @@ Scope: an enterprise reads and writes only its own needs (another's id answers 4
 and the portal, which matches needs against the pool, read all; no other role sees them.
 """
 
-from typing import Any
-
-from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.enterprises import repository as enterprises
 from app.errors import Invalid, NotFound, field_error
 from app.needs import repository
 from app.needs.models import Need
 from app.needs.repository import NeedFilters
-from app.needs.schemas import NeedCreate, NeedUpdate
-
-
-def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
-    if actor.role is Role.enterprise:
-        return stmt.where(Need.enterprise_id == actor.enterprise_id)
-    if actor.role in (Role.admin, Role.portal):
-        return stmt
-    return stmt.where(false())
+from app.needs.schemas import NeedCreate, NeedRead, NeedUpdate
 
 
 def find(session: Session, actor: Principal, need_id: int, write: bool = False) -> Need:
-    need = session.scalar(_readable(select(Need).where(Need.id == need_id), actor))
+    need = repository.get_readable(session, actor, need_id)
     if need is None or (write and not actor.owns_enterprise(need.enterprise_id)):
         raise NotFound(Msg(f"需求不存在：{need_id}", f"need {need_id} not found"))
     return need
 
 
-def get(session: Session, actor: Principal, need_id: int) -> Need:
-    return find(session, actor, need_id)
+def get(session: Session, actor: Principal, need_id: int) -> NeedRead:
+    return NeedRead.model_validate(find(session, actor, need_id))
 
 
 def _owner(session: Session, actor: Principal, enterprise_id: int | None) -> int:
@@ -62,16 +51,16 @@ def _owner(session: Session, actor: Principal, enterprise_id: int | None) -> int
     return enterprise_id
 
 
-def create(session: Session, actor: Principal, data: NeedCreate) -> Need:
+def create(session: Session, actor: Principal, data: NeedCreate) -> NeedRead:
     fields = data.model_dump()
     fields["enterprise_id"] = _owner(session, actor, data.enterprise_id)
     need = Need(**fields)
     session.add(need)
     session.flush()
-    return need
+    return NeedRead.model_validate(need)
 
 
-def update(session: Session, actor: Principal, need_id: int, data: NeedUpdate) -> Need:
+def update(session: Session, actor: Principal, need_id: int, data: NeedUpdate) -> NeedRead:
     need = find(session, actor, need_id, write=True)
     for field, value in data.changes().items():
         setattr(need, field, value)
@@ -82,7 +71,7 @@ def update(session: Session, actor: Principal, need_id: int, data: NeedUpdate) -
             [field_error("budget_max", Msg("不能低于预算下限", "must not be below budget_min"))],
         )
     session.flush()
-    return need
+    return NeedRead.model_validate(need)
 
 
 def delete(session: Session, actor: Principal, need_id: int) -> None:
@@ -92,5 +81,6 @@ def delete(session: Session, actor: Principal, need_id: int) -> None:
 
 def list_page(
     session: Session, actor: Principal, paging: PageParams, filters: NeedFilters
-) -> dict[str, Any]:
-    return paginate(session, _readable(repository.list_statement(filters), actor), paging)
+) -> Page[NeedRead]:
+    stmt = repository.list_statement(actor, filters)
+    return paginate(session, stmt, paging, NeedRead.model_validate)

@@ -43,30 +43,30 @@ def patent_filters(
     return PatentFilters(**locals())
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=PatentRead)
-def create_patent(body: PatentCreate, session: DBSession, actor: Writer) -> object:
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_patent(body: PatentCreate, session: DBSession, actor: Writer) -> PatentRead:
     return service.create(session, actor, body)
 
 
-@router.get("", response_model=Page[PatentRead])
+@router.get("")
 def list_patents(
     session: DBSession,
     actor: Reader,
     paging: Paging,
     filters: Annotated[PatentFilters, Depends(patent_filters)],
-) -> object:
+) -> Page[PatentRead]:
     return service.list_page(session, actor, paging, filters)
 
 
-@router.get("/{patent_id}", response_model=PatentRead)
-def get_patent(patent_id: ResourceId, session: DBSession, actor: Reader) -> object:
+@router.get("/{patent_id}")
+def get_patent(patent_id: ResourceId, session: DBSession, actor: Reader) -> PatentRead:
     return service.get(session, actor, patent_id)
 
 
-@router.patch("/{patent_id}", response_model=PatentRead)
+@router.patch("/{patent_id}")
 def update_patent(
     patent_id: ResourceId, body: PatentUpdate, session: DBSession, actor: Writer
-) -> object:
+) -> PatentRead:
     return service.update(session, actor, patent_id, body)
 
 

@@ -5,6 +5,8 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
+from app.auth.models import Role
+from app.auth.principal import Principal
 from app.common.identifiers import region_prefix
 from app.institutions.models import Institution
 from app.patents.models import (
@@ -51,8 +53,22 @@ _EQUALITY_FILTERS = (
 )
 
 
-def list_statement(filters: PatentFilters) -> Select[Any]:
+def readable_statement(actor: Principal) -> Select[Patent]:
+    """Patents the actor may read: an institution its own, a province its region, others all."""
     stmt = select(Patent)
+    if actor.role is Role.institution:
+        return stmt.where(Patent.institution_id == actor.institution_id)
+    if actor.role is Role.province:
+        return stmt.where(Patent.region_code.startswith(actor.province_prefix))
+    return stmt
+
+
+def get_readable(session: Session, actor: Principal, patent_id: int) -> Patent | None:
+    return session.scalar(readable_statement(actor).where(Patent.id == patent_id))
+
+
+def list_statement(actor: Principal, filters: PatentFilters) -> Select[Patent]:
+    stmt = readable_statement(actor)
     for name in _EQUALITY_FILTERS:
         value = getattr(filters, name)
         if value is not None:

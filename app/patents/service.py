@@ -8,13 +8,13 @@ Asking prices are unpublished: only the owner institution and admins see them.
 
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.common.schemas import unique
 from app.deals.models import DealPatent
 from app.errors import Conflict, Forbidden, Invalid, NotFound, field_error
@@ -28,21 +28,13 @@ from app.patents.schemas import PatentCreate, PatentRead, PatentUpdate
 _DATE_ZH = {"publication_date": "公开日", "grant_date": "授权日"}
 
 
-def _readable(stmt: Select[Any], actor: Principal) -> Select[Any]:
-    if actor.role is Role.institution:
-        return stmt.where(Patent.institution_id == actor.institution_id)
-    if actor.role is Role.province:
-        return stmt.where(Patent.region_code.startswith(actor.province_prefix))
-    return stmt
-
-
 def find(session: Session, actor: Principal, patent_id: int, write: bool = False) -> Patent:
     """A patent the actor may read; with ``write``, one it may also change."""
     if write:
-        patent = find_owned(session, actor, patent_id)
-        ensure_changeable(actor, patent)
-        return patent
-    patent = session.scalar(_readable(select(Patent).where(Patent.id == patent_id), actor))
+        owned = find_owned(session, actor, patent_id)
+        ensure_changeable(actor, owned)
+        return owned
+    patent = repository.get_readable(session, actor, patent_id)
     if patent is None:
         raise NotFound(Msg(f"专利不存在：{patent_id}", f"patent {patent_id} not found"))
     return patent
@@ -54,7 +46,7 @@ def find_owned(session: Session, actor: Principal, patent_id: int) -> Patent:
     For what the patentee keeps after a transfer: its records (licensees of its former
     open licence). Changes go through ``find(write=True)``.
     """
-    patent = session.scalar(_readable(select(Patent).where(Patent.id == patent_id), actor))
+    patent = repository.get_readable(session, actor, patent_id)
     if patent is None or not actor.owns_institution(patent.institution_id):
         raise NotFound(Msg(f"专利不存在：{patent_id}", f"patent {patent_id} not found"))
     return patent
@@ -232,7 +224,6 @@ def delete(session: Session, actor: Principal, patent_id: int) -> None:
 
 def list_page(
     session: Session, actor: Principal, paging: PageParams, filters: PatentFilters
-) -> dict[str, Any]:
-    page = paginate(session, _readable(repository.list_statement(filters), actor), paging)
-    page["items"] = [present(p, actor) for p in page["items"]]
-    return page
+) -> Page[PatentRead]:
+    stmt = repository.list_statement(actor, filters)
+    return paginate(session, stmt, paging, lambda patent: present(patent, actor))

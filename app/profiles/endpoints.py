@@ -19,9 +19,9 @@ ProfileReader = Annotated[
 ]
 
 
-@router.get("/v1/enterprises/{enterprise_id}/profile", response_model=ProfileRead)
+@router.get("/v1/enterprises/{enterprise_id}/profile")
 def enterprise_profile(
     enterprise_id: ResourceId, session: DBSession, engine: Engine, actor: ProfileReader
-) -> object:
+) -> ProfileRead:
     """企业画像: sources, main terms, IPC areas, 战略性新兴产业; its needs, intents, deals."""
     return service.read(session, engine, actor, enterprise_id)

@@ -9,12 +9,13 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common import exports
 from app.common.exports import CsvEncoding
-from app.common.paging import Paging
+from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import IpcPrefix, RegionCode
 from app.db import DBSession
 from app.matches.schemas import SeiCode
 from app.stats import profiles, screening, service
+from app.stats.schemas import HighValuePatent, SleepingPatent
 from app.stats.scope import StatsFilters
 
 router = APIRouter(tags=["statistics 统计与筛选"])
@@ -62,7 +63,7 @@ def stats_export(
 @router.get("/v1/patents/screening/high-value")
 def screening_high_value(
     session: DBSession, actor: Viewer, filters: Filters, paging: Paging
-) -> dict[str, Any]:
+) -> Page[HighValuePatent]:
     """Pool patents by the documented value score (see README), best first."""
     return screening.high_value(session, actor, filters, paging)
 
@@ -74,7 +75,7 @@ def screening_sleeping(
     filters: Filters,
     paging: Paging,
     years: Annotated[int, Query(ge=1, le=20, description="无实施、无交易的年数 N")] = 3,
-) -> dict[str, Any]:
+) -> Page[SleepingPatent]:
     """Valid granted patents with no implementation and no deal for N years."""
     return screening.sleeping(session, actor, filters, years, paging)
 

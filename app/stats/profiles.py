@@ -24,7 +24,7 @@ TOP = 10
 
 
 def institution(session: Session, actor: Principal, institution_id: int) -> dict[str, Any]:
-    found = institutions.get(session, institution_id)
+    found = institutions.find(session, institution_id)
     other_province = actor.role is Role.province and not found.region_code.startswith(
         actor.province_prefix[:2]
     )

@@ -1,9 +1,7 @@
 """Which patents a statistics or screening request covers, and who may ask for it."""
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, true
@@ -12,7 +10,7 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.identifiers import region_prefix
 from app.common.messages import Msg
-from app.config import get_settings
+from app.common.reference import sei_ipc_codes
 from app.db import UTCDateTime
 from app.errors import NotFound
 from app.patents.models import Patent, PatentIpc
@@ -42,16 +40,6 @@ def scoped(actor: Principal, f: StatsFilters) -> StatsFilters:
     return f
 
 
-@lru_cache(maxsize=64)
-def _sei_codes(category: str) -> frozenset[str]:
-    """Codes the official concordance lists for a category (see data/SOURCES.md)."""
-    data = get_settings().data_dir
-    with (data / "sei.jsonl").open(encoding="utf-8") as fh:
-        ids = {r["id"] for r in map(json.loads, fh) if r["seiCode"] == category}
-    with (data / "ipc_sei.jsonl").open(encoding="utf-8") as fh:
-        return frozenset(r["ipcCode"] for r in map(json.loads, fh) if r["seiId"] in ids)
-
-
 def patent_condition(f: StatsFilters) -> ColumnElement[bool]:
     conditions: list[ColumnElement[bool]] = [true()]
     if f.institution_id is not None:
@@ -65,7 +53,7 @@ def patent_condition(f: StatsFilters) -> ColumnElement[bool]:
             )
         )
     if f.sei:
-        codes = sorted(_sei_codes(f.sei))
+        codes = sorted(sei_ipc_codes(f.sei))
         # Exact, subclass and class level: the concordance's main-group rows are matched
         # at subclass level here (an approximation, documented in the README).
         conditions.append(

@@ -20,7 +20,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.common.paging import PageParams
+from app.common.paging import Page, PageParams
 from app.deals.models import DealPatent
 from app.feedback.models import Feedback, Intent
 from app.institutions.models import Institution
@@ -32,6 +32,7 @@ from app.patents.models import (
     PatentType,
     PoolStatus,
 )
+from app.stats.schemas import HighValuePatent, SleepingPatent
 from app.stats.scope import StatsFilters, patent_condition, scoped
 
 GRADE = {"A": 1.0, "B": 2 / 3, "C": 1 / 3, "D": 0.0}
@@ -53,6 +54,7 @@ _SHOWN = (
 
 
 def _shown(row: Any) -> dict[str, Any]:
+    """The ``ScreenedPatent`` fields of a row selected with ``_SHOWN``."""
     return {
         "patent_id": row.id,
         "application_number": row.application_number,
@@ -86,7 +88,7 @@ def value_score(row: Any, today: date) -> dict[str, float]:
 
 def high_value(
     session: Session, actor: Principal, f: StatsFilters, paging: PageParams
-) -> dict[str, Any]:
+) -> Page[HighValuePatent]:
     f = scoped(actor, f)
     ipc_count = select(func.count()).where(PatentIpc.patent_id == Patent.id).scalar_subquery()
     current = (Feedback.patent_id == Patent.id) & Feedback.is_current.is_(True)
@@ -126,14 +128,15 @@ def high_value(
     scored.sort(key=lambda item: (-item[0], item[1].id))
     page = scored[paging.offset : paging.offset + paging.limit]
     items = [
-        {**_shown(row), "score": round(score, 2), "breakdown": parts} for score, row, parts in page
+        HighValuePatent(**_shown(row), score=round(score, 2), breakdown=parts)
+        for score, row, parts in page
     ]
-    return {"items": items, "total": len(scored), "limit": paging.limit, "offset": paging.offset}
+    return Page(items=items, total=len(scored), limit=paging.limit, offset=paging.offset)
 
 
 def sleeping(
     session: Session, actor: Principal, f: StatsFilters, years: int, paging: PageParams
-) -> dict[str, Any]:
+) -> Page[SleepingPatent]:
     f = scoped(actor, f)
     today = date.today()
     cutoff = _years_ago(today, years)
@@ -154,19 +157,14 @@ def sleeping(
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     five = _years_ago(today, 5)
     items = [
-        {
+        SleepingPatent(
             **_shown(r),
-            "grant_date": r.grant_date,
-            "state_funded_5y": bool(r.state_funded and r.grant_date <= five),
-        }
+            grant_date=r.grant_date,
+            state_funded_5y=bool(r.state_funded and r.grant_date <= five),
+        )
         for r in session.execute(stmt.limit(paging.limit).offset(paging.offset))
     ]
-    return {
-        "items": items,
-        "total": int(total or 0),
-        "limit": paging.limit,
-        "offset": paging.offset,
-    }
+    return Page(items=items, total=int(total or 0), limit=paging.limit, offset=paging.offset)
 
 
 def _years_ago(today: date, years: int) -> date:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.feeds.service import CRITERIA
+from app.feeds.schemas import CRITERIA
 from tests import factories as f
 from tests.feeds.conftest import RunWorker, Shop, feed, import_patents, subscribe
 

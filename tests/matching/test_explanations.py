@@ -15,8 +15,8 @@ import rjieba
 from conftest import IPC_TITLES, TOY
 
 from matching import Explanation, Filters, Match, Matcher, NeedDoc, PatentDoc
-from matching._beir import BeirSet, load_beir, load_ipc_titles
 from matching._phrases import QueryWords
+from matching.tools.beir import BeirSet, load_beir, load_ipc_titles
 
 FIXTURE = Path(__file__).parent / "fixtures" / "need-explain"
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,7 +143,7 @@ def test_terms_are_shown_as_the_need_wrote_them() -> None:
 
 
 def test_bench_reports_the_explanation_cost(toy: Matcher) -> None:
-    from matching.bench import _explain_cost
+    from matching.tools.bench import _explain_cost
 
     row = _explain_cost(toy, ["寻求锂电池正极技术", "风力发电机叶片降噪"])
     assert set(row) == {"need_p50_ms", "need_p95_ms", "need_rank_p50_ms", "explain_us_per_result"}

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import TOY
 
-from matching._beir import BeirSet
-from matching._feedeval import run_feedback
-from matching._feedsim import Event, grade, simulate, split
-from matching.evaluate import main
+from matching.tools.beir import BeirSet
+from matching.tools.evaluate import main
+from matching.tools.feedback_eval import run_feedback
+from matching.tools.feedback_sim import Event, grade, simulate, split
 
 DATA = BeirSet(
     "toy",

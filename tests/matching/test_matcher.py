@@ -25,7 +25,8 @@ from matching import (
     PatentDoc,
     UnknownDocumentError,
 )
-from matching._query import dense_rows, prepare
+from matching._index import dense_rows
+from matching._query import prepare
 
 
 def ids(results: list[matching.Match]) -> list[str]:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from matching import NeedDoc
-from matching._beir import load_beir, need_from_text
-from matching._metrics import (
+from matching.tools.beir import load_beir, need_from_text
+from matching.tools.evaluate import main
+from matching.tools.metrics import (
     condensed,
     evaluate_graded,
     evaluate_run,
@@ -24,7 +25,6 @@ from matching._metrics import (
     recall_at,
     useful_precision_at,
 )
-from matching.evaluate import main
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
@@ -142,7 +142,7 @@ def test_pooled_set_gets_graded_metrics_and_an_empty_query_does_not_crash(
 
 
 def test_bm25s_baseline_ranks_nothing_for_an_unknown_query() -> None:
-    from matching._baseline import Bm25sBaseline
+    from matching.tools.baseline import Bm25sBaseline
 
     baseline = Bm25sBaseline(["锂电池正极材料", "风力叶片"], ["p1", "p2"])
     assert baseline.top("的了和", 5) == []

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from matching import Matcher, MatcherConfig, NeedDoc, PatentDoc
-from matching._needterms import NeedTerms, count, override
+from matching._needterms import NeedTerms, override
+from matching.tools.needterms import count
 
 BATTERY = [
     PatentDoc(f"b{i}", title=f"锂电池{x}", abstract=f"锂电池{x}的制备方法。", ipc_codes=("H01M",))
@@ -115,7 +116,7 @@ def test_need_term_weighting_can_be_switched_off() -> None:
 
 def test_patent_queries_and_keyword_lists_keep_their_weights() -> None:
     from matching._query import _field_weights, keyword_weights, prepare
-    from matching.evaluate import as_query
+    from matching.tools.evaluate import as_query
 
     m = Matcher.fit([*BATTERY, *PACKAGING, OFFER])
     snap = m.snapshot

@@ -8,7 +8,7 @@ from matching import Matcher, _sparse
 from matching._dense import LsaEncoder
 from matching._query import _field_weights, top_rows
 from matching._sparse import accumulate, row_values
-from matching.bench import make_corpus
+from matching.tools.bench import make_corpus
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from matching import Matcher
-from matching._beir import load_beir
-from matching.bench import make_corpus
+from matching.tools.beir import load_beir
+from matching.tools.bench import make_corpus
 
 pytestmark = pytest.mark.shared
 

@@ -1,6 +1,6 @@
 """Feedback replay: held-out reactions as graded labels, features on vs off in one run.
 
-For every query-enterprise, half of its (generated, ``_feedsim``) reactions become the
+For every query-enterprise, half of its (generated, ``feedback_sim``) reactions become the
 feedback the features use — everyone's prospect ratings, similar enterprises' and its
 own intents — and the other half the labels (intent 3, rating ≥ 4 2, no reaction 1,
 无需求 0; unshown patents 0).  A pair is a feature or a label, never both.  The
@@ -13,21 +13,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from ._beir import BeirSet
-from ._feedback import peer_weight
-from ._feedsim import INTENTS, SHOWN_TOP, Enterprise, Event, enterprises, grade, simulate, split
-from ._fusion import MatcherConfig
-from ._matcher import Matcher
-from ._metrics import evaluate_run, ndcg_at
-from ._types import Feedback, NeedDoc, PeerIntent, Rating
+from .._feedback import peer_weight
+from .._fusion import MatcherConfig
+from .._matcher import Matcher
+from .._types import Feedback, NeedDoc, PeerIntent, Rating
+from .beir import BeirSet
+from .feedback_sim import INTENTS, SHOWN_TOP, Enterprise, Event, enterprises, grade, simulate, split
+from .metrics import evaluate_run, ndcg_at
 
 NEED_PEERS = 30  # as the service: enterprises owning the 30 most similar needs
 
 
 def run_feedback(
     data: BeirSet, titles: dict[str, str], seed: int = 0, config: MatcherConfig | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Metrics of the variants off / ratings / peers / on on the held-out labels."""
     matcher = Matcher.fit(data.docs, ipc_titles=titles, config=config, workers=1)
     qids = sorted(data.queries)

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m matching.bench --docs N [--queries Q] [--json]
+    python -m matching.tools.bench --docs N [--queries Q] [--json]
 
 Builds an N-patent corpus by sampling the real texts in ``../shared/data`` (titles,
 abstracts and their IPC codes; sentences are recombined so documents differ), falling
@@ -25,13 +25,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._types import PatentDoc
+from .._types import PatentDoc
 
-_ROOT = Path(__file__).resolve().parents[1]
+if TYPE_CHECKING:
+    from .._matcher import Matcher
+
+_ROOT = Path(__file__).resolve().parents[2]
 _SHARED = _ROOT / ".." / "shared" / "data"
 _NEEDS = _ROOT / ".." / "shared" / "benchmarks" / "need-dev" / "queries.jsonl"
 _SENTENCE_RE = re.compile(r"(?<=[。；;])")
@@ -82,7 +87,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _latencies(fn, queries: list[str]) -> dict[str, float]:
+def _latencies(fn: Callable[[str], object], queries: list[str]) -> dict[str, float]:
     times = []
     for q in queries:
         t0 = time.perf_counter()
@@ -92,12 +97,12 @@ def _latencies(fn, queries: list[str]) -> dict[str, float]:
             "p95_ms": round(float(np.percentile(times, 95)), 2)}  # fmt: skip
 
 
-def run_engine(engine: str, n: int, n_queries: int) -> dict:
+def run_engine(engine: str, n: int, n_queries: int) -> dict[str, Any]:
     """Build, time and measure one engine in this process."""
     docs, pool = make_corpus(n)
     rng = np.random.default_rng(1)
     queries = [pool[i] for i in rng.integers(0, len(pool), n_queries)]
-    out: dict = {"engine": engine, "docs": n, "corpus_rss_mb": round(_rss_mb())}
+    out: dict[str, Any] = {"engine": engine, "docs": n, "corpus_rss_mb": round(_rss_mb())}
     if engine == "panhuo":
         out.update(_run_panhuo(docs, queries))
     else:
@@ -106,8 +111,8 @@ def run_engine(engine: str, n: int, n_queries: int) -> dict:
     return out
 
 
-def _run_panhuo(docs: list[PatentDoc], queries: list[str]) -> dict:
-    from . import Matcher, save
+def _run_panhuo(docs: list[PatentDoc], queries: list[str]) -> dict[str, Any]:
+    from .. import Matcher, save
 
     t0 = time.perf_counter()
     matcher = Matcher.fit(docs)
@@ -136,12 +141,12 @@ def _need_texts() -> list[str]:
         return [json.loads(line)["text"] for line in fh if line.strip()]
 
 
-def _explain_cost(matcher, texts: list[str]) -> dict:
+def _explain_cost(matcher: Matcher, texts: list[str]) -> dict[str, Any]:
     """Whole need requests (k=20, explained) on real need texts, and the explanation step
     alone timed around ``explain`` on the same results: its cost per result."""
-    from . import _index
-    from ._explain import explain
-    from ._query import _NO_FILTERS, drop_excluded, prepare, rerank
+    from .. import _index
+    from .._explain import explain
+    from .._query import _NO_FILTERS, drop_excluded, prepare, rerank
 
     whole = _latencies(lambda q: matcher.match(q, k=20), texts)
     ranked = _latencies(lambda q: matcher.match(q, k=20, explain=False), texts)
@@ -160,10 +165,10 @@ def _explain_cost(matcher, texts: list[str]) -> dict:
             "explain_us_per_result": round(spent / max(results, 1) * 1e6, 1)}  # fmt: skip
 
 
-def _run_bm25s(docs: list[PatentDoc], queries: list[str]) -> dict:
+def _run_bm25s(docs: list[PatentDoc], queries: list[str]) -> dict[str, Any]:
     import bm25s
 
-    from ._baseline import Bm25sBaseline
+    from .baseline import Bm25sBaseline
 
     t0 = time.perf_counter()
     base = Bm25sBaseline([f"{d.title} {d.abstract}" for d in docs], [d.id for d in docs])
@@ -182,7 +187,7 @@ def _run_bm25s(docs: list[PatentDoc], queries: list[str]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m matching.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m matching.tools.bench", description=__doc__)
     parser.add_argument("--docs", type=int, required=True)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--json", action="store_true")
@@ -198,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = {}
     for engine in ("panhuo", "bm25s"):
-        cmd = [sys.executable, "-m", "matching.bench", "--docs", str(args.docs),
+        cmd = [sys.executable, "-m", "matching.tools.bench", "--docs", str(args.docs),
                "--queries", str(args.queries), "--engine", engine]  # fmt: skip
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=_ROOT, check=False)
         if done.returncode:
@@ -209,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _report(n: int, rows: dict, as_json: bool) -> None:
+def _report(n: int, rows: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps({"docs": n, **rows}))
         return

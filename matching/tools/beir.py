@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
-from ._types import NeedDoc, PatentDoc
+from .._types import NeedDoc, PatentDoc
+from .metrics import USEFUL
 
 _TITLE_MAX = 50  # a first sentence longer than this is not a title (需求名称)
 
@@ -72,3 +73,38 @@ def load_ipc_titles(path: str | Path) -> dict[str, str]:
             if code and code != "code":
                 out[code] = title
     return out
+
+
+class ReverseSet(NamedTuple):
+    """A pooled need set read the other way: patents and offers ask for enterprises.
+
+    ``queries`` are the corpus documents with at least one useful (grade ≥ 2) need, as
+    the service queries the enterprise index with a patent (title, text, IPC);
+    ``candidates`` are all the needs, as enterprise documents (``need_from_text``); the
+    qrels are the same judgments, transposed (document → need → grade, zeros included).
+    ``texts`` are the raw texts of both sides, for a baseline over the same words.
+    """
+
+    name: str
+    queries: list[PatentDoc]
+    candidates: list[NeedDoc]
+    qrels: dict[str, dict[str, int]]
+    texts: dict[str, str]  # query and candidate id → raw text (title + text; need text)
+
+
+def transpose(data: BeirSet) -> ReverseSet:
+    """The reverse (patent → enterprise) set of a pooled need set.
+
+    Ids of needs and documents must be disjoint (they are in need-dev: D001…, A0001…).
+    """
+    qrels: dict[str, dict[str, int]] = {}
+    for need, rel in data.qrels.items():
+        for doc, grade in rel.items():
+            qrels.setdefault(doc, {})[need] = grade
+    asked = {d for d, rel in qrels.items() if any(g >= USEFUL for g in rel.values())}
+    queries = [d for d in data.docs if d.id in asked]
+    candidates = [need_from_text(q, t) for q, t in data.queries.items()]
+    texts = {d.id: f"{d.title} {d.abstract}".strip() for d in queries}
+    texts.update(data.queries)
+    kept = {d.id: qrels[d.id] for d in queries}
+    return ReverseSet(f"{data.name} (reverse)", queries, candidates, kept, texts)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._analyzer import analyze
+from .._analyzer import analyze
 
 
 class Bm25sBaseline:

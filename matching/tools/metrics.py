@@ -78,6 +78,14 @@ def hit_at(ranked: Sequence[str], rel: Mapping[str, int], k: int = 10) -> float:
     return float(any(rel.get(d, 0) >= USEFUL for d in ranked[:k]))
 
 
+def useful_rr_at(ranked: Sequence[str], rel: Mapping[str, int], k: int = 10) -> float:
+    """Reciprocal rank of the first useful (grade ≥ 2) document within the top k."""
+    for i, d in enumerate(ranked[:k]):
+        if rel.get(d, 0) >= USEFUL:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
 def useful_precision_at(ranked: Sequence[str], rel: Mapping[str, int], k: int = 10) -> float:
     return sum(1 for d in ranked[:k] if rel.get(d, 0) >= USEFUL) / k
 

@@ -1,4 +1,4 @@
-"""Generated enterprise feedback on a BEIR set, for ``python -m matching.evaluate --feedback``.
+"""Generated enterprise feedback on a BEIR set (``python -m matching.tools.evaluate --feedback``).
 
 No recorded feedback exists yet, so it is simulated, deterministically from a seed:
 
@@ -27,8 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._beir import BeirSet
-from ._matcher import Matcher
+from .._matcher import Matcher
+from .beir import BeirSet
 
 INTENTS = ("transfer", "license", "equity", "improvement", "cooperation")
 PROVINCES = ("11", "31", "32", "33", "41", "42", "44", "51")
