@@ -64,6 +64,19 @@ def _industry_codes(data_dir: Path) -> dict[str, str]:
     return names
 
 
+def industry_entries() -> dict[str, tuple[str, str]]:
+    """GB/T 4754-2017 code → (name, official description), the first where codes repeat."""
+    return _industry_entries(_data_dir)
+
+
+@cache
+def _industry_entries(data_dir: Path) -> dict[str, tuple[str, str]]:
+    entries: dict[str, tuple[str, str]] = {}
+    for row in _jsonl(data_dir / "gbt4754_2017.jsonl"):
+        entries.setdefault(row["code"], (row["name"], row.get("description") or ""))
+    return entries
+
+
 def industry_by_digits() -> dict[str, str]:
     """``4210`` → ``C4210``: divisions are numbered across sections, so digits are unique."""
     return _industry_by_digits(_data_dir)

@@ -1,4 +1,5 @@
-"""Matches: a need written on the spot, a stored need, or a patent → ranked, explained.
+"""Matches: a need written on the spot, a stored need, the enterprise's own profile, or
+a patent (→ enterprises, by need and profile) → ranked, explained.
 
 Calls ``app.matches.service`` with the same request schemas and filters as the API, so
 the console ranks exactly what ``POST /v1/match`` and the GET match endpoints rank.
@@ -40,11 +41,12 @@ Matcher = Annotated[
     Principal,
     Depends(ConsoleAccess(Role.admin, Role.portal, Role.institution, Role.enterprise)),
 ]
-# Who may rank from which side: the same roles as POST /v1/match and GET …/needs/{id}/matches
-# (need side) and GET /v1/patents/{id}/matches (supply side).
+# Who may rank from which side: the same roles as POST /v1/match, GET …/needs/{id}/matches
+# and …/enterprises/{id}/recommendations (need side) and GET /v1/patents/{id}/matches.
 SOURCES: dict[str, frozenset[Role]] = {
     "text": frozenset({Role.admin, Role.portal, Role.enterprise}),
     "need": frozenset({Role.admin, Role.portal, Role.enterprise}),
+    "profile": frozenset({Role.enterprise}),  # its own profile: GET …/recommendations
     "patent": frozenset({Role.admin, Role.portal, Role.institution}),
 }
 
@@ -62,7 +64,7 @@ FILTER_INPUTS = {
 class MatchQuery(RequestModel):
     """The search form: one source, then the API's filters (single-valued in the form)."""
 
-    source: Literal["text", "need", "patent"] | None = None
+    source: Literal["text", "need", "profile", "patent"] | None = None
     text: NeedText | None = None
     need_id: Id | None = None
     patent_id: Id | None = None
@@ -114,6 +116,10 @@ def _run(
             if q.need_id is None:
                 return None, FormErrors("请选择需求", {"need_id": "必填"})
             return matches.match_need(db, match_engine, actor, q.need_id, f, q.limit), None
+        if source == "profile":
+            assert actor.enterprise_id is not None  # only enterprise keys, always bound
+            paging = PageParams(limit=q.limit)
+            return matches.recommend(db, match_engine, actor, actor.enterprise_id, f, paging), None
         if q.patent_id is None:
             return None, FormErrors("请选择专利", {"patent_id": "必填"})
         return licensees.match_patent(db, match_engine, actor, q.patent_id, f, q.limit), None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.changes import recorder as changes
 from app.common.labels import label_of
 from app.common.messages import Msg
 from app.common.paging import Page, PageParams, paginate
@@ -144,6 +145,7 @@ def transition(session: Session, actor: Principal, deal_id: int, data: DealTrans
     deal.status = data.status
     _apply_effects(session, deal, held)
     session.flush()
+    changes.touch(session, "enterprise", [deal.enterprise_id])  # licences are in its profile
     return present(session, deal)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.changes import recorder as changes
 from app.common.messages import Msg
 from app.enterprises.models import Enterprise
 from app.errors import Forbidden
@@ -57,6 +58,7 @@ def submit(
     )
     session.add(row)
     session.flush()
+    changes.touch(session, "enterprise", [actor.enterprise_id])  # intents are in its profile
     return FeedbackRead.model_validate(row)
 
 

@@ -14,13 +14,14 @@ from app.deps import AppMatchEngine, DBSession, JobScheduler, read_only
 from app.matches import licensees, runs, service
 from app.matches.engine import IndexStatus
 from app.matches.schemas import (
+    EnterpriseMatchResponse,
     IndexStatusOut,
     MatchFilters,
     MatchRequest,
     MatchResponse,
     MatchRunCreate,
     MatchRunRead,
-    NeedMatchResponse,
+    PatentMatch,
     RunNeedResults,
     SeiCode,
 )
@@ -29,7 +30,12 @@ from app.patents.models import LegalStatus, PatentType
 router = APIRouter(tags=["matching 匹配"])
 
 NeedSide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise))]
-SupplySide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.institution))]
+SupplySide = Annotated[
+    Principal, Depends(Access(Role.admin, Role.portal, Role.institution, Role.province))
+]
+ProfileSide = Annotated[
+    Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise, Role.province))
+]
 Portal = Annotated[Principal, Depends(Access(Role.admin, Role.portal))]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
@@ -92,9 +98,22 @@ def match_patent(
     actor: SupplySide,
     filters: Filters,
     limit: Limit = 20,
-) -> NeedMatchResponse:
-    """Potential licensees for a (sleeping) patent: ranked open needs and their enterprises."""
+) -> EnterpriseMatchResponse:
+    """Potential licensees of a (sleeping) patent: enterprises ranked by need and profile."""
     return licensees.match_patent(session, match_engine, actor, patent_id, filters, limit)
+
+
+@router.get("/v1/enterprises/{enterprise_id}/recommendations")
+def recommendations(
+    enterprise_id: ResourceId,
+    session: DBSession,
+    match_engine: AppMatchEngine,
+    actor: ProfileSide,
+    filters: Filters,
+    paging: Paging,
+) -> Page[PatentMatch]:
+    """为您推荐: pool patents ranked for the enterprise's profile (企业画像), explained."""
+    return service.recommend(session, match_engine, actor, enterprise_id, filters, paging)
 
 
 @router.post("/v1/match-runs", status_code=status.HTTP_202_ACCEPTED)

@@ -1,13 +1,14 @@
 """The match index inside the service, and how every worker keeps it current.
 
-Each process holds named matchers (``MATCHERS``): patents (need → patents) and open needs
-(patent → needs). Their saved arrays are files every worker maps read-only
-(``matching.load(mmap=True)``): the pages are shared through the OS page cache; each worker
-holds privately only its incremental segments and small tables (ids, vocabulary).
+Each process holds named matchers (``MATCHERS``): patents (need or profile → patents),
+open needs (patent → needs) and enterprise profiles (patent → enterprises,
+``app.profiles``). Their saved arrays are files every worker maps read-only
+(``matching.load(mmap=True)``): the pages are shared through the OS page cache; each
+worker holds privately only its incremental segments and small tables (ids, vocabulary).
 
 Consistency across uvicorn workers and hosts comes from the change log (``app.changes``),
 written in the same transaction as each patent, need or enterprise write.
-Before answering a match, a worker replays the outbox rows it has not applied yet (one
+Before answering a match, a worker replays the change rows it has not applied yet (one
 indexed query when nothing changed), re-reading the changed rows from the database. A read
 after a committed write therefore sees it, whichever worker or host serves the read. A
 saved index records the change id it reflects (its ``mark``): a worker that maps it
@@ -41,9 +42,12 @@ from app.db import utcnow
 from app.errors import DomainError
 from app.matches import index_check, matcher_documents
 from app.needs.models import Need
+from app.patents.models import Patent
+from app.profiles.builder import areas_from, profile_doc, profiles_by_id
 from matching import (
     IndexMismatchError,
     Matcher,
+    MatcherConfig,
     NeedDoc,
     PatentDoc,
     load,
@@ -52,9 +56,9 @@ from matching import (
 )
 
 log = logging.getLogger("panhuo.index")
-MATCHERS = ("patents", "needs")  # every matcher the engine holds, saves and maps
-
-Docs = dict[str, list[PatentDoc] | list[NeedDoc]]
+MATCHERS = ("patents", "needs", "profiles")  # every matcher the engine holds, saves, maps
+# Enterprise documents queried by patents: chosen on need-dev read in reverse.
+PROFILE_CONFIG = MatcherConfig.enterprises()
 
 
 class IndexNotReady(DomainError):
@@ -73,6 +77,7 @@ class IndexStatus:
     version: int  # highest change-log id applied
     patents: int
     needs: int
+    profiles: int
     last_refit: datetime | None
     state: str = "ready"  # starting → ready, or failed
 
@@ -83,6 +88,7 @@ class MatchEngine:
         self.mmap = mmap
         self.patents: Matcher | None = None
         self.needs: Matcher | None = None
+        self.profiles: Matcher | None = None  # enterprise profiles, by enterprise id
         self._need_owner: dict[int, int] = {}  # need id → enterprise id
         self._watermark = Watermark()
         self._version = 0
@@ -103,6 +109,7 @@ class MatchEngine:
             self._version,
             len(self.patents or ()),
             len(self.needs or ()),
+            len(self.profiles or ()),
             self._last_refit,
             self._state,
         )
@@ -166,10 +173,9 @@ class MatchEngine:
         Reads go on against the current matchers during the fit; changes written
         meanwhile are after ``mark`` and are replayed onto the new ones."""
         mark = latest_id(session)
-        built, owners = self._read_all(session)
-        fitted = {name: _fit(d) for name, d in built.items()}
+        built, owners = self._build(session)
         with self._lock:
-            self._install(fitted, owners, {n: len(d) for n, d in built.items()})
+            self._install(built, owners)
             self._watermark.reset(mark)
             self._version = mark
         with self._lock, _dir_lock(self.index_dir):
@@ -198,10 +204,14 @@ class MatchEngine:
         by_kind: dict[str, set[int]] = {"patent": set(), "need": set(), "enterprise": set()}
         for row in rows:
             by_kind.setdefault(row.kind, set()).add(row.doc_id)
+        # A profile holds its enterprise's needs and held patents: those changes move it.
+        profiled = by_kind["enterprise"] | self._owners(session, by_kind["need"], by_kind["patent"])
         if by_kind["enterprise"]:
             by_kind["need"] |= self._needs_of(session, by_kind["enterprise"])
-        empty = (by_kind["patent"] and self.patents is None) or (
-            by_kind["need"] and self.needs is None
+        empty = (
+            (by_kind["patent"] and self.patents is None)
+            or (by_kind["need"] and self.needs is None)
+            or (profiled and self.profiles is None)
         )
         if empty:  # nothing fitted yet: fit on everything stored
             self._refit(session)
@@ -216,25 +226,51 @@ class MatchEngine:
             for need_id in by_kind["need"] - {int(d.id) for d in fresh_needs}:
                 self._need_owner.pop(need_id, None)
             _sync(self.needs, by_kind["need"], fresh_needs)
+        if profiled and self.profiles is not None:
+            areas = areas_from(self.patents)
+            fresh_profiles = [
+                profile_doc(p, areas=areas) for p in profiles_by_id(session, sorted(profiled))
+            ]
+            _sync(self.profiles, profiled, fresh_profiles)
         if any(len(getattr(self, n) or ()) > 2 * fitted for n, fitted in self._fitted.items()):
             self._refit(session)
+
+    def _owners(self, session: Session, need_ids: set[int], patent_ids: set[int]) -> set[int]:
+        """Enterprises owning the needs (stored or just deleted) or holding the patents."""
+        owners = {self._need_owner[n] for n in need_ids if n in self._need_owner}
+        for ids, owner, key in (
+            (need_ids, Need.enterprise_id, Need.id),
+            (patent_ids, Patent.holder_enterprise_id, Patent.id),
+        ):
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), 5000):
+                chunk = ordered[start : start + 5000]
+                stmt = select(owner).where(key.in_(chunk), owner.is_not(None))
+                owners.update(e for e in session.scalars(stmt) if e is not None)
+        return owners
 
     def _needs_of(self, session: Session, enterprise_ids: set[int]) -> set[int]:
         stored = session.scalars(select(Need.id).where(Need.enterprise_id.in_(enterprise_ids)))
         known = {n for n, e in self._need_owner.items() if e in enterprise_ids}
         return set(stored) | known
 
-    def _read_all(self, session: Session) -> tuple[Docs, dict[int, int]]:
-        """Every matcher's documents as stored, and the owner of each need."""
+    def _build(self, session: Session) -> tuple[dict[str, Matcher | None], dict[int, int]]:
+        """Every matcher fitted on the documents as stored, and the owner of each need."""
         owners: dict[int, int] = {}
         need_docs = []
         for need, region in matcher_documents.needs_by_id(session, None):
             owners[need.id] = need.enterprise_id
             need_docs.append(matcher_documents.need_doc(need, region))
-        return {
-            "patents": list(matcher_documents.patents_by_id(session, None)),
-            "needs": need_docs,
-        }, owners
+        patents = _fit(list(matcher_documents.patents_by_id(session, None)))
+        # After the patents: a profile without IPC codes gets the areas they predict.
+        areas = areas_from(patents)
+        profile_docs = [profile_doc(p, areas=areas) for p in profiles_by_id(session, None)]
+        built = {
+            "patents": patents,
+            "needs": _fit(need_docs),
+            "profiles": _fit(profile_docs, PROFILE_CONFIG),
+        }
+        return built, owners
 
     def _need_docs(self, rows: Iterable[tuple[Need, str]]) -> list[NeedDoc]:
         out = []
@@ -244,17 +280,13 @@ class MatchEngine:
         return out
 
     def _refit(self, session: Session) -> None:
-        built, owners = self._read_all(session)
-        self._install(
-            {n: _fit(d) for n, d in built.items()}, owners, {n: len(d) for n, d in built.items()}
-        )
+        self._install(*self._build(session))
 
-    def _install(
-        self, matchers: dict[str, Matcher | None], owners: dict[int, int], sizes: dict[str, int]
-    ) -> None:
+    def _install(self, matchers: dict[str, Matcher | None], owners: dict[int, int]) -> None:
         for name in MATCHERS:
             setattr(self, name, matchers[name])
         self._need_owner = owners
+        sizes = {name: len(matcher or ()) for name, matcher in matchers.items()}
         self._fitted = sizes
         self._last_refit = utcnow()
         log.info("match index fitted: %s", sizes)
@@ -325,8 +357,12 @@ class MatchEngine:
             setattr(self, name, mapped)
 
 
-def _fit(documents: list[PatentDoc] | list[NeedDoc]) -> Matcher | None:
-    return Matcher.fit(documents, ipc_titles=ipc_titles()) if documents else None
+def _fit(
+    documents: list[PatentDoc] | list[NeedDoc], config: MatcherConfig | None = None
+) -> Matcher | None:
+    if not documents:
+        return None
+    return Matcher.fit(documents, ipc_titles=ipc_titles(), config=config)
 
 
 @contextmanager

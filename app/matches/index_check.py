@@ -30,6 +30,9 @@ def differing(session: Session, saved: Mapping[str, Matcher], mark: int) -> list
             for n, region in matcher_documents.needs_by_id(session, None)
         ),
     }
+    # Profiles are derived from enterprise rows and the patent index's predictions; they
+    # are rebuilt with the others, so the patents and needs decide.
+    saved = {name: matcher for name, matcher in saved.items() if name in stored}
     database = {name: _hashes(stored[name]) for name in saved}
     # Read after the rows: a row read above that changed since the mark had its change
     # row committed with it, so the change is in this list.

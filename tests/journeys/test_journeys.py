@@ -7,6 +7,7 @@ that on the shared server each one's statistics are its own. A new feature adds 
 step here.
 """
 
+from tests import factories as f
 from tests.feeds.conftest import Receiver
 from tests.journeys.conftest import Site
 from tests.journeys.steps import (
@@ -113,6 +114,35 @@ def test_open_licence_declared_and_accepted(site: Site) -> None:
     assert outcomes(portal, institution_id=guangxi)["open_licence_acceptances"] == 1
 
 
+def test_a_directory_enterprise_is_found_by_its_profile(site: Site) -> None:
+    chongqing = institution(site, "渝州农业大学", "500100")
+    body = {
+        "name": "重庆山城茶业有限公司",
+        "region_code": "500100",
+        "main_products": "茶叶揉捻机、名优绿茶加工设备",
+        "business_scope": "一般项目：茶叶加工机械制造；茶叶销售（除依法须经批准的项目外，"
+        "凭营业执照依法自主开展经营活动）",
+    }
+    tea = int(ok(site.admin.post("/v1/enterprises", json=f.enterprise(**body)), 201)["id"])
+    tto = key_for(site, "institution", institution_id=chongqing)
+    ent = key_for(site, "enterprise", enterprise_id=tea)
+    row = Row("一种名优绿茶揉捻机的加压装置", "揉捻机加压装置使茶叶条索紧结。", "A23F3/12")
+    (patent,) = import_csv(site, tto, chongqing, [row])
+
+    # No need was ever written: the profile alone makes it a potential licensee.
+    found = ok(tto.get(f"/v1/patents/{patent}/matches", params={"limit": 100}))["items"]
+    mine = [i for i in found if i["enterprise"]["id"] == tea]
+    assert mine and mine[0]["evidence"]["source"] == "profile" and mine[0]["need"] is None
+    profile = ok(ent.get(f"/v1/enterprises/{tea}/profile"))
+    assert [s["source"] for s in profile["sources"]] == ["main_products", "business_scope"]
+    refused(tto.get(f"/v1/enterprises/{tea}/profile"), 403)
+    recommended = ok(ent.get(f"/v1/enterprises/{tea}/recommendations"))["items"]
+    assert recommended[0]["patent"]["id"] == patent
+    give_feedback(ent, patent, "no_need")  # …and then it is left out
+    found = ok(tto.get(f"/v1/patents/{patent}/matches", params={"limit": 100}))["items"]
+    assert tea not in [i["enterprise"]["id"] for i in found]
+
+
 def test_an_enterprise_never_sees_another_enterprises_needs(site: Site) -> None:
     owner = enterprise(site, "需求保密甲公司", "460100")
     other = enterprise(site, "好奇乙公司", "460100")
@@ -127,6 +157,8 @@ def test_an_enterprise_never_sees_another_enterprises_needs(site: Site) -> None:
     listed = ok(nosy.get("/v1/needs", params={"limit": 100}))
     assert need not in [n["id"] for n in listed["items"]] and "商业秘密" not in str(listed)
     refused(nosy.get(f"/v1/enterprises/{owner}/feed"), 404)
+    refused(nosy.get(f"/v1/enterprises/{owner}/profile"), 404)
+    refused(nosy.get(f"/v1/enterprises/{owner}/recommendations"), 404)
     sub = {"name": "偷看", "need_ids": [need]}
     assert nosy.post(f"/v1/enterprises/{other}/subscriptions", json=sub).status_code == 422
     assert ok(mine.get(f"/v1/needs/{need}"))["status"] == "open"  # untouched
