@@ -41,6 +41,7 @@ from app.migrate import current_revision, head_revision
 from app.needs.endpoints import router as needs_router
 from app.openapi import install as install_openapi_errors
 from app.patents.endpoints import router as patents_router
+from app.pushes.endpoints import router as pushes_router
 from app.stats.endpoints import router as stats_router
 
 DESCRIPTION = """
@@ -114,6 +115,7 @@ def create_app(
         matches_router,
         feeds_router,
         feed_url_router,
+        pushes_router,
         feedback_router,
         licenses_router,
         deals_router,

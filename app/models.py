@@ -21,6 +21,7 @@ from app.licenses.models import OpenLicense, OpenLicenseAcceptance
 from app.matches.models import IndexChange, MatchResult, MatchRun
 from app.needs.models import Need
 from app.patents.models import Patent, PatentIpc
+from app.pushes.models import PushPartition, PushRun
 
 __all__ = [
     "ApiKey",
@@ -44,6 +45,8 @@ __all__ = [
     "PatentIpc",
     "PatentState",
     "ProducerState",
+    "PushPartition",
+    "PushRun",
     "Subscription",
     "WatchEntry",
     "WebhookDelivery",
