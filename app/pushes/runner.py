@@ -99,7 +99,7 @@ def _work(factory: sessionmaker[Session], engine: MatchEngine, claim: Claim) -> 
         engine.catch_up(session)
         ctx = _context(session, engine, claim.run_id)
         size = SQLITE_CHUNK if session.get_bind().dialect.name == "sqlite" else CHUNK
-    after = claim.done_through
+    after = max(claim.done_through, claim.lo_id - 1)
     while True:
         with factory() as session, session.begin():
             ids = _next_ids(session, ctx, claim, after, size)

@@ -1,5 +1,7 @@
 """Push runs through HTTP: selection, limits, no repeats, 无需求, quotas, feed and webhook."""
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests import factories as f
@@ -117,13 +119,14 @@ def test_webhook_fires_for_profile_items(
 
 
 def test_bad_bodies_are_problems(client: TestClient, world: World) -> None:
-    for body in (
+    bodies: list[dict[str, Any]] = [
         {"enterprises": {}},
         {"enterprises": {"all": True}, "per_enterprise": 51},
         {"enterprises": {"all": True}, "min_score": -1},
         {"enterprises": {"industries": ["38x"]}},
         {"enterprises": {"all": True}, "patents": {"ids": []}},
-    ):
+    ]
+    for body in bodies:
         response = client.post("/v1/push-runs", json=body)
         assert response.status_code == 422, (body, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
