@@ -1,5 +1,6 @@
 """Push runs through HTTP: selection, limits, no repeats, 无需求, quotas, feed and webhook."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -131,3 +132,22 @@ def test_bad_bodies_are_problems(client: TestClient, world: World) -> None:
         assert response.status_code == 422, (body, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
     assert client.get("/v1/push-runs/999999").status_code == 404
+
+
+def test_a_province_pushes_to_its_own_enterprises_only(
+    client: TestClient,
+    client_for: Callable[..., TestClient],
+    world: World,
+    run_worker: RunWorker,
+) -> None:
+    hubei = client_for("province", province_code="420000")
+    henan = client_for("province", province_code="410000")
+    run = start(hubei, per_enterprise=1)
+    assert run["total_enterprises"] == 1  # the Henan enterprise is out of reach
+    run_worker()
+    assert len(feed(client, world.drone_ent)) == 1
+    assert feed(client, world.battery_ent) == []
+    assert hubei.get(f"/v1/push-runs/{run['id']}").json()["state"] == "succeeded"
+    assert henan.get(f"/v1/push-runs/{run['id']}").status_code == 404
+    assert henan.get("/v1/push-runs").json()["items"] == []
+    assert [r["id"] for r in client.get("/v1/push-runs").json()["items"]] == [run["id"]]
