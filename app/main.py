@@ -41,6 +41,7 @@ from app.migrate import current_revision, head_revision
 from app.needs.endpoints import router as needs_router
 from app.openapi import install as install_openapi_errors
 from app.patents.endpoints import router as patents_router
+from app.profiles.endpoints import router as profiles_router
 from app.pushes.endpoints import router as pushes_router
 from app.stats.endpoints import router as stats_router
 
@@ -113,6 +114,7 @@ def create_app(
         needs_router,
         imports_router,
         matches_router,
+        profiles_router,
         feeds_router,
         feed_url_router,
         pushes_router,

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from . import _index
+from ._analyzer import _words as words
+from ._analyzer import normalize
 from ._dense import Encoder
 from ._errors import EmptyQueryError, NotFittedError
 from ._explain import explain
@@ -240,6 +242,21 @@ class Matcher:
         prep = prepare(snap, text)
         best = sorted(prep.evidence.items(), key=lambda kv: -kv[1][0])[:top]
         return [IpcEvidence(s, snap.ipc_titles.get(s, ""), src, p) for s, (p, src) in best]
+
+    def key_terms(self, text: str, top: int = 15) -> list[tuple[str, float]]:
+        """The most distinctive words of ``text`` against this index (tf × idf, words of
+        two or more characters; bigram fragments are not words and never listed)."""
+        bm25 = self.snapshot.bm25
+        counts: dict[str, int] = {}
+        for term in words(normalize(text)):
+            counts[term] = counts.get(term, 0) + 1
+        scored = []
+        for term, n in counts.items():
+            i = bm25.vocab.get(term)
+            if len(term) > 1 and i >= 0:
+                scored.append((term, n * float(bm25.idf[i])))
+        scored.sort(key=lambda ts: (-ts[1], ts[0]))
+        return scored[:top]
 
 
 explain_rows = explain

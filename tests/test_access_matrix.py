@@ -191,6 +191,10 @@ SAMPLES.update(
             f"/v1/enterprises/{w.ent}/profile",
             None,
         ),
+        ("GET", "/v1/enterprises/{enterprise_id}/recommendations"): lambda w: (
+            f"/v1/enterprises/{w.ent}/recommendations",
+            None,
+        ),
     }
 )
 OPEN_LICENCE: dict[str, Any] = {

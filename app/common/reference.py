@@ -45,6 +45,17 @@ def industry_codes() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def industry_entries() -> dict[str, tuple[str, str]]:
+    """GB/T 4754-2017 code → (name, official description), the first where codes repeat."""
+    with (get_settings().data_dir / "gbt4754_2017.jsonl").open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    entries: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        entries.setdefault(row["code"], (row["name"], row.get("description") or ""))
+    return entries
+
+
+@lru_cache(maxsize=1)
 def industry_by_digits() -> dict[str, str]:
     """``4210`` → ``C4210``: divisions are numbered across sections, so digits are unique."""
     return {code[1:]: code for code in industry_codes() if len(code) > 1}

@@ -34,6 +34,7 @@ _NO_NUL = NO_NUL = AfterValidator(_no_nul)  # NO_NUL: for inputs typed outside t
 Name = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=200), _NO_NUL]
 ShortText = Annotated[str, _STRIP, StringConstraints(max_length=100), _NO_NUL]
 Title = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=500), _NO_NUL]
+Address = Annotated[str, _STRIP, StringConstraints(max_length=300), _NO_NUL]
 LongText = Annotated[str, _STRIP, StringConstraints(max_length=20_000), _NO_NUL]
 SearchText = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=200), _NO_NUL]
 Keyword = Annotated[str, _STRIP, StringConstraints(min_length=1, max_length=50), _NO_NUL]

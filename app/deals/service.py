@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from app.audit import recorder
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.labels import label_of
@@ -152,6 +153,7 @@ def transition(session: Session, actor: Principal, deal_id: int, data: DealTrans
     deal.status = data.status
     _apply_effects(session, deal, held)
     session.flush()
+    recorder.touch(session, "enterprise", deal.enterprise_id)  # licences are in its profile
     return present(session, deal)
 
 

@@ -27,6 +27,8 @@ def enterprise_filters(
     is_specialized: Annotated[bool | None, Query(description="专精特新")] = None,
     is_high_tech: Annotated[bool | None, Query(description="高新技术企业")] = None,
     is_soe: Annotated[bool | None, Query(description="国有企业")] = None,
+    is_little_giant: Annotated[bool | None, Query(description='专精特新"小巨人"')] = None,
+    is_tech_sme: Annotated[bool | None, Query(description="科技型中小企业")] = None,
     is_ip_advantage: Annotated[bool | None, Query(description="知识产权优势示范企业")] = None,
     q: Annotated[SearchText | None, Query(description="名称包含")] = None,
 ) -> EnterpriseFilters:

@@ -27,10 +27,15 @@ class Enterprise(TimestampMixin, Base):
     is_specialized: Mapped[bool] = mapped_column(default=False, index=True)  # 专精特新
     is_high_tech: Mapped[bool] = mapped_column(default=False, index=True)  # 高新技术企业
     is_soe: Mapped[bool] = mapped_column(default=False, index=True)  # 国有企业
+    is_little_giant: Mapped[bool] = mapped_column(default=False, index=True)  # 专精特新"小巨人"
+    is_tech_sme: Mapped[bool] = mapped_column(default=False, index=True)  # 科技型中小企业
     is_ip_advantage: Mapped[bool] = mapped_column(default=False)  # 知识产权优势示范企业
     is_protection_center_filed: Mapped[bool] = mapped_column(default=False)  # 保护中心备案
     size: Mapped[EnterpriseSize | None] = mapped_column(str_enum(EnterpriseSize, 16))
-    description: Mapped[str | None] = mapped_column(Text)  # 经营范围 / 简介
+    address: Mapped[str | None] = mapped_column(String(300))  # 注册地址
+    business_scope: Mapped[str | None] = mapped_column(Text)  # 经营范围
+    main_products: Mapped[str | None] = mapped_column(Text)  # 主营产品
+    description: Mapped[str | None] = mapped_column(Text)  # 企业简介
     # Private contact data: only the enterprise itself and admins read it.
     contact_name: Mapped[str | None] = mapped_column(String(100))
     contact_phone: Mapped[str | None] = mapped_column(String(40))

@@ -15,11 +15,20 @@ class EnterpriseFilters:
     is_specialized: bool | None = None
     is_high_tech: bool | None = None
     is_soe: bool | None = None
+    is_little_giant: bool | None = None
+    is_tech_sme: bool | None = None
     is_ip_advantage: bool | None = None
     q: str | None = None
 
 
-_FLAGS = ("is_specialized", "is_high_tech", "is_soe", "is_ip_advantage")
+_FLAGS = (
+    "is_specialized",
+    "is_high_tech",
+    "is_soe",
+    "is_little_giant",
+    "is_tech_sme",
+    "is_ip_advantage",
+)
 
 
 def get(session: Session, enterprise_id: int) -> Enterprise | None:

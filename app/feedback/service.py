@@ -9,6 +9,7 @@ comments name the author only with consent.
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.audit import recorder
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.messages import Msg
@@ -57,6 +58,7 @@ def submit(
     )
     session.add(row)
     session.flush()
+    recorder.touch(session, "enterprise", actor.enterprise_id)  # intents are in its profile
     return FeedbackRead.model_validate(row)
 
 

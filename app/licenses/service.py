@@ -181,6 +181,7 @@ def accept(session: Session, actor: Principal, licence_id: int) -> AcceptanceRea
     )
     session.add(acceptance)
     session.flush()
+    recorder.touch(session, "enterprise", acceptance.enterprise_id)  # in its profile
     return AcceptanceRead.model_validate(acceptance)
 
 

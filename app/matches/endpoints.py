@@ -14,13 +14,14 @@ from app.db import DBSession, read_only
 from app.matches import licensees, runs, service
 from app.matches.engine import MatchEngine
 from app.matches.schemas import (
+    EnterpriseMatchResponse,
     IndexStatusOut,
     MatchFilters,
     MatchRequest,
     MatchResponse,
     MatchRunCreate,
     MatchRunRead,
-    NeedMatchResponse,
+    PatentMatch,
     RunNeedResults,
     SeiCode,
 )
@@ -30,6 +31,9 @@ router = APIRouter(tags=["matching 匹配"])
 
 NeedSide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise))]
 SupplySide = Annotated[Principal, Depends(Access(Role.admin, Role.portal, Role.institution))]
+ProfileSide = Annotated[
+    Principal, Depends(Access(Role.admin, Role.portal, Role.enterprise, Role.province))
+]
 Portal = Annotated[Principal, Depends(Access(Role.admin, Role.portal))]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
@@ -90,7 +94,7 @@ def match_need(
     return service.match_need(session, engine, actor, need_id, filters, limit)
 
 
-@router.get("/v1/patents/{patent_id}/matches", response_model=NeedMatchResponse)
+@router.get("/v1/patents/{patent_id}/matches", response_model=EnterpriseMatchResponse)
 def match_patent(
     patent_id: ResourceId,
     session: DBSession,
@@ -99,8 +103,21 @@ def match_patent(
     filters: Filters,
     limit: Limit = 20,
 ) -> object:
-    """Potential licensees for a (sleeping) patent: ranked open needs and their enterprises."""
+    """Potential licensees of a (sleeping) patent: enterprises ranked by need and profile."""
     return licensees.match_patent(session, engine, actor, patent_id, filters, limit)
+
+
+@router.get("/v1/enterprises/{enterprise_id}/recommendations", response_model=Page[PatentMatch])
+def recommendations(
+    enterprise_id: ResourceId,
+    session: DBSession,
+    engine: Engine,
+    actor: ProfileSide,
+    filters: Filters,
+    paging: Paging,
+) -> object:
+    """为您推荐: pool patents ranked for the enterprise's profile (企业画像), explained."""
+    return service.recommend(session, engine, actor, enterprise_id, filters, paging)
 
 
 @router.post("/v1/match-runs", status_code=status.HTTP_202_ACCEPTED, response_model=MatchRunRead)

@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import TypedDict
@@ -133,6 +133,7 @@ class EnterpriseSummary(ReadModel):
     id: int
     name: str
     region_code: str
+    industry_code: str | None
     industry: str | None
     is_specialized: bool
     is_high_tech: bool
@@ -144,16 +145,25 @@ class NeedSummary(BaseModel):
     title: str
 
 
-class NeedMatch(BaseModel):
+class MatchEvidence(BaseModel):
+    need: float | None = Field(description="最佳开放需求的得分；无匹配需求为 null")
+    profile: float | None = Field(description="企业画像的得分；画像未入选为 null")
+    source: Literal["need", "profile"] = Field(description="决定得分（取较高者）的证据")
+
+
+class EnterpriseMatch(BaseModel):
     rank: int
-    score: float
+    score: float = Field(description="max(需求得分, 画像得分)")
     enterprise: EnterpriseSummary
-    need: NeedSummary | None = Field(description="institution 密钥不可见（企业商业秘密）")
+    evidence: MatchEvidence
+    need: NeedSummary | None = Field(
+        description="该企业的最佳需求；institution 密钥不可见（企业商业秘密）"
+    )
     explanation: ExplanationOut | None
 
 
-class NeedMatchResponse(BaseModel):
-    items: list[NeedMatch]
+class EnterpriseMatchResponse(BaseModel):
+    items: list[EnterpriseMatch]
 
 
 class MatchRunCreate(RequestModel):
@@ -196,4 +206,5 @@ class IndexStatusOut(BaseModel):
     version: int
     patents: int
     needs: int
+    profiles: int
     last_refit: datetime | None

@@ -1,4 +1,4 @@
-"""Ad-hoc and stored-need matching, and patent → potential licensees.
+"""Ad-hoc, stored-need and profile (为您推荐) matching of pool patents.
 
 Every call first replays the index change log (``engine.catch_up``), then ranks, then
 re-reads the ranked rows from the database, so results always agree with what is stored.
@@ -6,12 +6,15 @@ re-reads the ranked rows from the database, so results always agree with what is
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import matching
 from app.auth.principal import Principal
+from app.common.paging import PageParams
+from app.enterprises import service as enterprises
 from app.enterprises.models import Enterprise
 from app.institutions.models import Institution
 from app.licenses.models import DeclarationStatus, OpenLicense
@@ -27,7 +30,9 @@ from app.matches.schemas import (
 )
 from app.needs import service as needs
 from app.patents.models import LegalStatus, Patent
+from app.profiles.builder import profile_doc, profiles_by_id
 
+RECOMMENDATIONS = 100  # a recommendation list ranks this many; pages go through them
 _DEFAULT_STATUSES = frozenset({LegalStatus.valid.value, LegalStatus.pending.value})
 
 
@@ -89,6 +94,7 @@ def _rank_patents(
     f: MatchFilters,
     limit: int,
     enterprise_id: int | None,
+    exclude: frozenset[str] = frozenset(),
 ) -> MatchResponse:
     engine.catch_up(session)
     matcher = engine.patents
@@ -97,8 +103,9 @@ def _rank_patents(
     # Feedback: prospect ratings and similar enterprises' intents rank; patents the
     # enterprise answered 无需求 are never proposed to it again.
     fed = signals.gather(session, engine, [signals.Asker(enterprise_id, query)])[0]
+    filters = replace(to_filters(f), exclude_ids=exclude)
     try:
-        found = matcher.match(query, k=limit, filters=to_filters(f), feedback=fed)
+        found = matcher.match(query, k=limit, filters=filters, feedback=fed)
     except matching.EmptyQueryError:  # no indexed term: nothing to rank, not an error
         found = []
     return MatchResponse(items=_hydrate_patents(session, found))
@@ -175,3 +182,24 @@ def match_need(
     # The matcher drops the query's own id from results; patents and needs number apart.
     query = replace(docs.need_doc(need, region), id="query", cross_region=f.cross_region)
     return _rank_patents(session, engine, query, f, limit, need.enterprise_id)
+
+
+def recommend(
+    session: Session,
+    engine: MatchEngine,
+    actor: Principal,
+    enterprise_id: int,
+    f: MatchFilters,
+    paging: PageParams,
+) -> dict[str, Any]:
+    """为您推荐: pool patents for the enterprise's profile, best first, paged over the
+    best ``RECOMMENDATIONS``. Patents it holds or has licensed are its own already."""
+    enterprises.get(session, actor, enterprise_id)  # scoped: 404 outside the caller's scope
+    profile = next(iter(profiles_by_id(session, [enterprise_id])))
+    own = frozenset(
+        str(p) for s in ("patents_held", "patents_licensed") for p in profile.patents.get(s, ())
+    )
+    query = replace(profile_doc(profile), id="query", cross_region=f.cross_region)
+    ranked = _rank_patents(session, engine, query, f, RECOMMENDATIONS, enterprise_id, own).items
+    shown = ranked[paging.offset : paging.offset + paging.limit]
+    return {"items": shown, "total": len(ranked), "limit": paging.limit, "offset": paging.offset}

@@ -85,16 +85,3 @@ def institution_profile(
 ) -> dict[str, Any]:
     """机构画像: pool size, IPC and industry distribution, intents, deals, rates."""
     return profiles.institution(session, actor, institution_id)
-
-
-ProfileReader = Annotated[
-    Principal, Depends(Access(Role.admin, Role.portal, Role.province, Role.enterprise))
-]
-
-
-@router.get("/v1/enterprises/{enterprise_id}/profile")
-def enterprise_profile(
-    enterprise_id: ResourceId, session: DBSession, actor: ProfileReader
-) -> dict[str, Any]:
-    """企业画像: its needs' topics, watched fields (IPC of its needs), intents, deals."""
-    return profiles.enterprise(session, actor, enterprise_id)

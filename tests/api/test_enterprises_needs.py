@@ -18,6 +18,32 @@ def test_enterprise_crud_and_flags(client: TestClient) -> None:
     assert client.get(url).status_code == 404
 
 
+def test_directory_columns_round_trip_and_filter(client: TestClient) -> None:
+    body = f.enterprise(
+        address=" 河南省郑州市金水区花园路 1 号 ",
+        business_scope="一般项目：锂离子电池制造",
+        main_products="动力电池",
+        is_little_giant=True,
+    )
+    created = f.create(client, "/v1/enterprises", body)
+    assert created["address"] == "河南省郑州市金水区花园路 1 号"
+    assert (created["business_scope"], created["main_products"]) == (
+        "一般项目：锂离子电池制造",
+        "动力电池",
+    )
+    assert created["is_little_giant"] is True and created["is_tech_sme"] is False
+    other = f.create(client, "/v1/enterprises", f.enterprise(name="科技型公司"))
+    url = f"/v1/enterprises/{other['id']}"
+    assert client.patch(url, json={"is_tech_sme": True}).json()["is_tech_sme"] is True
+    assert client.patch(url, json={"is_tech_sme": None}).status_code == 422
+    giants = client.get("/v1/enterprises?is_little_giant=true").json()["items"]
+    assert [e["id"] for e in giants] == [created["id"]]
+    smes = client.get("/v1/enterprises?is_tech_sme=true").json()["items"]
+    assert [e["id"] for e in smes] == [other["id"]]
+    too_long = client.post("/v1/enterprises", json=f.enterprise(address="路" * 301))
+    assert too_long.status_code == 422
+
+
 @pytest.mark.parametrize("code", ["91410100000000001A", "9141010000000000", "X" * 18])
 def test_bad_uscc(client: TestClient, code: str) -> None:
     response = client.post("/v1/enterprises", json=f.enterprise(uscc=code))
