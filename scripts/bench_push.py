@@ -9,9 +9,10 @@ Data, all recombined from real texts (skipped cleanly when ../shared is absent):
 - patents: titles (with their IPC subclasses) and abstract sentences of
   ../shared/data and of the need-dev corpus's patents, each patent one title, a prefix of
   one abstract and a sentence grafted from another;
-- enterprise profiles: the need-dev offers (kind=offer: title, text, industry
-  classification) and needs (queries.jsonl), each profile two or three of their sentences
-  with one offer's industry, in one of eight provinces.
+- enterprise profiles: the need-dev offers (kind=offer) and needs (queries.jsonl): 主营产品
+  one offer's title, 经营范围 one or two of its sentences, 简介 a sentence of a need or of
+  another offer, in one of eight provinces; the profile builder (``app.profiles``) makes
+  the matchable document from them, as for an imported directory.
 
 Each backend gets a fresh database (a SQLite file, or a new database on the PostgreSQL
 server, dropped afterwards) seeded with bulk inserts. Then a push run for every
@@ -86,7 +87,7 @@ def _sources() -> dict[str, Any]:
             abstracts.append(_sentences(r["text"]))
         elif kind == "offer":
             industry = r["metadata"].get("classification", "").split("——")[-1]
-            offers.append((industry, _sentences(f"{r['title']}。{r['text']}")))
+            offers.append((industry, r["title"], _sentences(r["text"])))
     needs = [_sentences(r["text"]) for r in _jsonl(need_dev / "queries.jsonl")]
     return {"titles": titles, "abstracts": [a for a in abstracts if a], "offers": offers,
             "needs": [n for n in needs if n]}  # fmt: skip
@@ -112,11 +113,17 @@ def _patents(src: dict[str, Any], start: int, n: int, rng: random.Random) -> lis
     return rows
 
 
-def _profile(src: dict[str, Any], rng: random.Random) -> tuple[str, str]:
-    industry, offer = rng.choice(src["offers"])
-    parts = offer[: rng.randint(1, 2)]
-    other = rng.choice(src["needs"]) if rng.random() < 0.5 else rng.choice(src["offers"])[1]
-    return industry, "".join(parts + other[:1])[:2000]
+def _profile(src: dict[str, Any], rng: random.Random) -> dict[str, str]:
+    """主营产品 from one offer's title, 经营范围 from its text, 简介 from a need or another
+    offer: the profile's sources as a directory import fills them."""
+    industry, title, body = rng.choice(src["offers"])
+    other = rng.choice(src["needs"]) if rng.random() < 0.5 else rng.choice(src["offers"])[2]
+    return {
+        "industry": industry[:200],
+        "main_products": title[:500],
+        "business_scope": "".join(body[: rng.randint(1, 2)])[:2000],
+        "description": "".join(other[:1])[:2000],
+    }
 
 
 def _seed(factory: Any, src: dict[str, Any], patents: int, enterprises: int) -> None:
@@ -138,10 +145,8 @@ def _seed(factory: Any, src: dict[str, Any], patents: int, enterprises: int) -> 
     for start in range(0, enterprises, BATCH):
         rows = []
         for i in range(start, min(start + BATCH, enterprises)):
-            industry, description = _profile(src, rng)
             rows.append({"name": f"企业{i}", "uscc": f"91{i:016d}",
-                         "region_code": rng.choice(REGIONS), "industry": industry[:200],
-                         "description": description})  # fmt: skip
+                         "region_code": rng.choice(REGIONS), **_profile(src, rng)})  # fmt: skip
         with factory() as session, session.begin():
             session.execute(insert(Enterprise), rows)
 

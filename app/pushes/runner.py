@@ -25,9 +25,10 @@ from app.enterprises.models import Enterprise
 from app.feeds import bulk, outbox
 from app.feeds.digest import CST, DEFAULT_TOP
 from app.feeds.models import FeedItem, ProducerState, Reason, Subscription
-from app.matches import docs, signals
+from app.matches import signals
 from app.matches.engine import MatchEngine
 from app.matches.service import explanation
+from app.profiles import builder as profiles
 from app.pushes import partitions, selection
 from app.pushes.models import PushRun
 from app.pushes.partitions import Claim
@@ -132,28 +133,12 @@ def _next_ids(session: Session, ctx: RunContext, claim: Claim, after: int, size:
     return list(session.scalars(stmt))
 
 
-def profile_docs(session: Session, ids: list[int]) -> list[matching.NeedDoc]:
-    """Each enterprise's profile as a matcher query (industry, scope and description)."""
-    stmt = select(
-        Enterprise.id, Enterprise.industry, Enterprise.description, Enterprise.region_code
-    ).where(Enterprise.id.in_(ids))
-    return [
-        matching.NeedDoc(
-            id=str(e.id),
-            title=e.industry or "",
-            description=e.description or "",
-            region=docs.province(e.region_code),
-        )
-        for e in session.execute(stmt.order_by(Enterprise.id))
-    ]
-
-
 def _rank(
     session: Session, engine: MatchEngine, ctx: RunContext, ids: list[int]
 ) -> list[dict[str, Any]]:
     if ctx.filters is None or engine.patents is None:
         return []
-    queries = profile_docs(session, ids)
+    queries = [profiles.profile_doc(p) for p in profiles.profiles_by_id(session, ids)]
     room = _room(session, ids, ctx.per_enterprise)
     pushed = _pushed(session, ids)
     askers = [signals.Asker(int(q.id), q) for q in queries]

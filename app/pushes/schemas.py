@@ -15,7 +15,8 @@ from app.pushes.models import PartitionState, PushState
 IndustryPrefix = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-T](\d{2,4})?$")
 ]
-Flag = Literal["specialized", "high_tech", "soe"]
+# 专精特新, 高新技术企业, 国有企业, 专精特新"小巨人", 科技型中小企业
+Flag = Literal["specialized", "high_tech", "soe", "little_giant", "tech_sme"]
 
 
 class PatentSelection(RequestModel):

@@ -22,6 +22,8 @@ FLAG_COLUMNS = {
     "specialized": Enterprise.is_specialized,
     "high_tech": Enterprise.is_high_tech,
     "soe": Enterprise.is_soe,
+    "little_giant": Enterprise.is_little_giant,
+    "tech_sme": Enterprise.is_tech_sme,
 }
 
 
