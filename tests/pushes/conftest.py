@@ -47,7 +47,9 @@ class World:
 @pytest.fixture
 def world(client: TestClient, client_for: Callable[..., TestClient]) -> World:
     inst = f.create(client, "/v1/institutions", f.institution())["id"]
-    ids = import_patents(client, inst, f.patent(**DRONE), f.patent(**DRONE_2), f.patent(**BATTERY))
+    ids = import_patents(
+        client, inst, *(f.patent(**p, region_code="420100") for p in (DRONE, DRONE_2, BATTERY))
+    )
     drone = f.create(
         client,
         "/v1/enterprises",

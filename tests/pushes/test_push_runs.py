@@ -151,3 +151,16 @@ def test_a_province_pushes_to_its_own_enterprises_only(
     assert henan.get(f"/v1/push-runs/{run['id']}").status_code == 404
     assert henan.get("/v1/push-runs").json()["items"] == []
     assert [r["id"] for r in client.get("/v1/push-runs").json()["items"]] == [run["id"]]
+
+
+def test_statistics_funnel_counts_pushes(
+    client: TestClient, world: World, run_worker: RunWorker
+) -> None:
+    run = start(client, per_enterprise=2)
+    run_worker()
+    items = client.get(f"/v1/push-runs/{run['id']}").json()["progress"]["items"]
+    funnel = client.get("/v1/stats/summary").json()["funnel"]
+    assert funnel["enterprises_pushed"] == 2 and funnel["items_pushed"] == items >= 3
+    for province, expected in (("420000", items), ("410000", 0)):  # the patents are Hubei's
+        scoped = client.get("/v1/stats/summary", params={"province": province}).json()
+        assert scoped["funnel"]["items_pushed"] == expected
