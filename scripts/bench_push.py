@@ -179,9 +179,9 @@ def _run(args: argparse.Namespace, url: str, workers: int, workdir: str) -> dict
     t0 = time.perf_counter()
     _seed(factory, _sources(), args.patents, args.enterprises)
     out["seed_s"] = round(time.perf_counter() - t0, 1)
-    # One index directory for every run of this invocation: the seeded rows are the same,
-    # so after the first fit the workers load it, as long-lived workers do after a restart.
-    index_dir = f"{workdir}/index"
+    # One index directory for every run (the seeded rows are the same): after the first
+    # fit the workers load it, as long-lived workers do after a restart.
+    index_dir = args.index_dir or f"{workdir}/index"
     ready = [f"{workdir}/ready-{uuid.uuid4().hex[:6]}" for _ in range(workers)]
     t0 = time.perf_counter()
     procs = [
@@ -247,6 +247,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--workers", default="1,2", help="PostgreSQL worker counts")
     parser.add_argument("--database-url", default=PG_SERVER, help="PostgreSQL server URL")
+    parser.add_argument("--index-dir", help="match index directory to reuse (default: temporary)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--work", nargs=3, help=argparse.SUPPRESS)  # a worker process
     args = parser.parse_args()
