@@ -1,6 +1,7 @@
 """Push runs through HTTP: selection, limits, no repeats, 无需求, quotas, feed and webhook."""
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -47,6 +48,9 @@ def test_selection_by_filters(client: TestClient, world: World, run_worker: RunW
     run_worker()
     assert [i["patent"]["id"] for i in feed(client, world.drone_ent)] == [world.patents["drone"]]
     assert feed(client, world.battery_ent) == []
+    later = start(client, patents={"pool_since": (date.today() + timedelta(days=2)).isoformat()})
+    run_worker()
+    assert client.get(f"/v1/push-runs/{later['id']}").json()["progress"]["items"] == 0
     start(client, patents={"ids": [world.patents["battery"]]}, enterprises={"industries": ["C38"]})
     run_worker()
     assert feed(client, world.battery_ent) == []  # no industry code: not selected
