@@ -1,29 +1,27 @@
-from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin, UTCDateTime, str_enum
+from app.common.jobs import JobMixin, Wording
+from app.common.messages import Msg
+from app.db import Base
 
 
-class ImportState(StrEnum):
-    queued = "queued"
-    running = "running"
-    succeeded = "succeeded"
-    failed = "failed"
-
-
-class ImportJob(TimestampMixin, Base):
+class ImportJob(JobMixin, Base):
     """One uploaded file. Counters are committed with each batch of rows they count."""
 
     __tablename__ = "import_jobs"
     __audit_resource__ = "import_job"
     __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
+    wording = Wording(
+        Msg("导入", "import"),
+        Msg(
+            "请重新上传（已导入的行会显示为未变化）",
+            "upload again (rows already imported are reported unchanged)",
+        ),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    state: Mapped[ImportState] = mapped_column(str_enum(ImportState, 16), index=True)
     filename: Mapped[str] = mapped_column(String(300))
     file_format: Mapped[str] = mapped_column(String(8))  # csv / xlsx / jsonl
     encoding: Mapped[str | None] = mapped_column(String(20))
@@ -40,11 +38,9 @@ class ImportJob(TimestampMixin, Base):
     unknown_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
     review: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    owner: Mapped[str | None] = mapped_column(String(200))  # "host:pid" running it
-    created_by_key: Mapped[int | None]
+
+    def record_error(self, reason: str) -> None:
+        self.error = reason
 
 
 class ImportRowError(Base):

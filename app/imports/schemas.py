@@ -3,8 +3,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, computed_field
 
+from app.common.jobs import JobState
 from app.common.schemas import ReadModel
-from app.imports.models import ImportState
 
 
 class RepeatedError(BaseModel):
@@ -20,7 +20,7 @@ class RepeatedError(BaseModel):
 
 class ImportRead(ReadModel):
     id: int
-    state: ImportState
+    state: JobState
     filename: str
     file_format: str
     encoding: str | None
@@ -50,8 +50,8 @@ class ImportRead(ReadModel):
     @property
     def progress(self) -> float:
         """Percent of rows processed (100 when done)."""
-        if self.state in (ImportState.succeeded, ImportState.failed) and self.finished_at:
-            return 100.0 if self.state is ImportState.succeeded else self._ratio()
+        if self.state in (JobState.succeeded, JobState.failed) and self.finished_at:
+            return 100.0 if self.state is JobState.succeeded else self._ratio()
         return self._ratio()
 
     def _ratio(self) -> float:

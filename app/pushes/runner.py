@@ -19,10 +19,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import matching
-from app.common import liveness
+from app.common import bulk, liveness
 from app.db import retry_busy, utcnow, write_session
 from app.enterprises.models import Enterprise
-from app.feeds import bulk, outbox
+from app.feeds import outbox
 from app.feeds.digest import CST, DEFAULT_TOP
 from app.feeds.models import FeedItem, ProducerState, Reason, Subscription
 from app.matches import signals
@@ -217,7 +217,7 @@ def _write(session: Session, claim: Claim, ids: list[int], rows: list[dict[str, 
     session.execute(select(ProducerState.id).where(ProducerState.id == 1).with_for_update())
     table = outbox.table_of(FeedItem)
     returning = [table.c.id, table.c.enterprise_id, table.c.patent_id]
-    created = bulk.insert_new(session, table, rows, returning)
+    created = bulk.insert_new(session, FeedItem, rows, returning)
     pushed = len({r.enterprise_id for r in created})
     if not partitions.advance(session, claim, ids[-1], len(ids), pushed, len(created)):
         raise Lost  # rolls the chunk back

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.principal import SYSTEM
 from app.config import Settings
-from app.db import make_engine, make_sessionmaker, write_session
+from app.db import make_sessionmaker, write_session
 from app.enterprises.models import Enterprise
 from app.feeds.models import FeedItem, Reason
 from app.feeds.worker import Worker
 from app.matches.engine import MatchEngine
-from app.migrate import upgrade_head
 from app.patents.models import ImplementationStatus, LegalStatus, Patent, PatentType, PoolStatus
 from app.pushes import partitions, service
 from app.pushes.models import PartitionState, PushPartition, PushRun, PushState
@@ -35,16 +34,6 @@ TOPICS = [
     "中药提取工艺",
     "光伏逆变器",
 ]
-
-
-@pytest.fixture
-def committed(fresh_database_url: Callable[[], str]) -> Iterator[tuple[str, Engine]]:
-    """A database of its own: worker processes must see committed rows."""
-    url = fresh_database_url()
-    upgrade_head(url)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
 
 
 def _world(factory: sessionmaker[Session], enterprises: int) -> None:
