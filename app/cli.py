@@ -157,7 +157,10 @@ def _worker(args: argparse.Namespace) -> int:
         if args.once:
             print(f"worker: {worker.run_until_idle()} items and deliveries handled")
         else:
-            print("worker running (feeds, webhooks, digests); Ctrl-C stops it", file=sys.stderr)
+            print(
+                "worker running (feeds, push runs, webhooks, digests); Ctrl-C stops it",
+                file=sys.stderr,
+            )
             worker.loop()
     except KeyboardInterrupt:
         pass

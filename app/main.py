@@ -42,6 +42,7 @@ from app.needs.endpoints import router as needs_router
 from app.openapi import install as install_openapi_errors
 from app.patents.endpoints import router as patents_router
 from app.profiles.endpoints import router as profiles_router
+from app.pushes.endpoints import router as pushes_router
 from app.stats.endpoints import router as stats_router
 
 DESCRIPTION = """
@@ -120,6 +121,7 @@ def create_app(
         profiles_router,
         feeds_router,
         feed_url_router,
+        pushes_router,
         feedback_router,
         licenses_router,
         deals_router,

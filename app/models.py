@@ -22,6 +22,7 @@ from app.licenses.models import OpenLicense, OpenLicenseAcceptance
 from app.matches.models import MatchResult, MatchRun
 from app.needs.models import Need
 from app.patents.models import Patent, PatentIpc
+from app.pushes.models import PushPartition, PushRun
 
 __all__ = [
     "ApiKey",
@@ -45,6 +46,8 @@ __all__ = [
     "PatentIpc",
     "PatentState",
     "ProducerState",
+    "PushPartition",
+    "PushRun",
     "Subscription",
     "WatchEntry",
     "WebhookDelivery",

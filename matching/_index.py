@@ -85,6 +85,11 @@ class Snapshot:
             mask = filter_mask(filters, self.columns, self.tables, self.n_rows)
             if mask is not None:
                 keep &= mask
+            if filters.only_ids:
+                listed = np.zeros(self.n_rows, bool)
+                rows = [self.rows.get(i) for i in filters.only_ids]
+                listed[[r for r in rows if r is not None]] = True
+                keep &= listed
             keep.flags.writeable = False
             if len(cache) >= 64:  # ad-hoc filter sets must not grow it without bound
                 cache.clear()

@@ -101,6 +101,8 @@ class Filters:
     ``industries`` keeps documents tagged with any of them; ``legal_statuses`` keeps the
     exact ``legal_status`` values listed; ``open_license_only`` keeps open-licence
     patents; ``granted_after`` (ISO date) keeps patents granted strictly after it.
+    ``only_ids`` keeps those documents only (a push run's selected patents); its mask is
+    cached per snapshot like the others, so reuse one ``Filters`` across queries.
     """
 
     ipc_prefixes: tuple[str, ...] = ()
@@ -109,6 +111,7 @@ class Filters:
     modes: frozenset[str] = field(default_factory=frozenset)
     institution_ids: frozenset[str] = field(default_factory=frozenset)
     exclude_ids: frozenset[str] = field(default_factory=frozenset)
+    only_ids: frozenset[str] = field(default_factory=frozenset)
     include_lapsed: bool = False
     industries: frozenset[str] = field(default_factory=frozenset)
     legal_statuses: frozenset[str] = field(default_factory=frozenset)

@@ -32,6 +32,7 @@ from app.patents.models import (
     PatentType,
     PoolStatus,
 )
+from app.pushes.models import PushRun, PushState
 from tests import factories as f
 
 _n = count(1)
@@ -60,6 +61,7 @@ class World:
     webhook: int = 0
     delivery: int = 0
     feed_item: int = 0
+    push_run: int = 0  # started by the Hubei province
 
 
 def _patent(session: Session, institution: Institution, price: int) -> Patent:
@@ -127,7 +129,17 @@ def build(session: Session) -> World:
     session.flush()
     feeds = _feeds(session, ent.id, patent.id)
     session.add(WatchEntry(enterprise_id=ent.id, patent_id=other_patent.id))
-    return World(
+    push_run = PushRun(
+        state=PushState.succeeded,
+        patents={},
+        enterprises={"all": True},
+        province_prefix="42",
+        per_enterprise=5,
+        min_score=0.0,
+    )
+    session.add(push_run)
+    session.flush()
+    world = World(
         inst.id,
         other.id,
         empty.id,
@@ -145,6 +157,8 @@ def build(session: Session) -> World:
         deal.id,
         *feeds,
     )
+    world.push_run = push_run.id
+    return world
 
 
 def _feeds(session: Session, enterprise_id: int, patent_id: int) -> tuple[int, int, int, int]:

@@ -110,6 +110,16 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("POST", "/v1/match-runs"): lambda w: ("/v1/match-runs", {"need_ids": [w.need]}),
     ("GET", "/v1/match-runs/{run_id}"): lambda w: (f"/v1/match-runs/{w.run}", None),
     ("GET", "/v1/match-runs/{run_id}/results"): lambda w: (f"/v1/match-runs/{w.run}/results", None),
+    ("POST", "/v1/push-runs"): lambda w: (
+        "/v1/push-runs",
+        {"enterprises": {"ids": [w.ent]}, "per_enterprise": 1},
+    ),
+    ("GET", "/v1/push-runs"): lambda w: ("/v1/push-runs", None),
+    ("GET", "/v1/push-runs/{run_id}"): lambda w: (f"/v1/push-runs/{w.push_run}", None),
+    ("GET", "/v1/push-runs/{run_id}/partitions"): lambda w: (
+        f"/v1/push-runs/{w.push_run}/partitions",
+        None,
+    ),
     ("POST", "/v1/admin/index/rebuild"): lambda w: ("/v1/admin/index/rebuild", None),
     ("GET", "/v1/imports/template.xlsx"): lambda w: ("/v1/imports/template.xlsx", None),
     ("GET", "/v1/imports"): lambda w: ("/v1/imports", None),

@@ -100,7 +100,14 @@ def test_stats_tables_go_through_the_shared_writer() -> None:
     data = {
         "rates": {"implementation_rate": 0.5, "industrialization_rate": 0.25},
         "outcomes": {},
-        "funnel": {"in_pool": 1, "pushed": 0, "intents": {PAYLOADS[2]: 1}, "deals": {}},
+        "funnel": {
+            "in_pool": 1,
+            "pushed": 0,
+            "enterprises_pushed": 0,
+            "items_pushed": 0,
+            "intents": {PAYLOADS[2]: 1},
+            "deals": {},
+        },
         "by_month": [
             {"month": p, "transfers": 1, "licences": 0, "equity": 0, "amount": -1.0}
             for p in PAYLOADS

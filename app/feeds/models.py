@@ -61,6 +61,7 @@ class WatchEntry(Base):
 
 class Reason(StrEnum):
     match = "match"  # a patent entering the pool matched a subscription
+    profile = "profile"  # a push run ranked it for the enterprise's profile (精准推送)
     watch = "watch"  # a watched patent's status or licence changed
 
 

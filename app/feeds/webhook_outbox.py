@@ -24,7 +24,11 @@ def table_of(model: type[Any]) -> Table:
     return cast(Table, model.__table__)
 
 
-EVENT_OF_REASON = {Reason.match: "feed.item", Reason.watch: "watch.change"}
+EVENT_OF_REASON = {
+    Reason.match: "feed.item",
+    Reason.profile: "feed.item",
+    Reason.watch: "watch.change",
+}
 
 
 def insert_ignore(

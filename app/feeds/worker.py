@@ -1,11 +1,13 @@
-"""The feed worker: produce feed items, send due webhooks, queue daily digests, and fail
-background jobs whose process is gone (``app.common.jobs``).
+"""The feed worker: produce feed items, work push-run partitions, send due webhooks, queue
+daily digests, and fail background jobs whose process is gone (``app.common.jobs``).
 
 It runs as a daemon thread in every service process (``PANHUO_WORKER_IN_PROCESS``, the
 default) or on its own as ``panhuo worker`` (then set ``PANHUO_WORKER_IN_PROCESS=false`` on
 the API). Any number may run at once: producers serialize on the ``feed_producer`` row and
 deliveries are claimed with ``SKIP LOCKED`` (see ``delivery.py``), so nothing is produced
-or sent twice by two workers; only a crash mid-send repeats a ``webhook-id``.
+or sent twice by two workers; only a crash mid-send repeats a ``webhook-id``. Push runs are
+shared the same way: each worker claims one partition at a time (``app.pushes``), so
+workers on several hosts share one run.
 """
 
 import logging
@@ -23,6 +25,7 @@ from app.feeds import delivery, digest
 from app.feeds.producer import Producer
 from app.matches.engine import MatchEngine
 from app.migrate import current_revision, head_revision
+from app.pushes import runner as pushes
 
 log = logging.getLogger("panhuo.worker")
 DIGEST_EVERY = 60.0  # seconds between checks for yesterday's digests
@@ -58,9 +61,15 @@ class Worker:
         """One batch of due webhooks; the number sent."""
         return delivery.deliver_due(self.factory, self.client, self.settings, self.pool)
 
+    def push(self) -> int:
+        """One push-run partition, when one is waiting; how many were worked (0 or 1)."""
+        if self.engine is None:
+            return 0
+        return int(pushes.work_one(self.factory, self.engine))
+
     def tick(self) -> int:
-        """One round of both, in turn (``--once`` and tests); how much work it did."""
-        done = self.produce()
+        """One round of each, in turn (``--once`` and tests); how much work it did."""
+        done = self.produce() + self.push()
         while sent := self.deliver():
             done += sent
             if self._stop.is_set():
@@ -87,9 +96,13 @@ class Worker:
                 self._stop.wait(self.settings.worker_poll_seconds)
 
     def start(self) -> None:
-        # Production and delivery on threads of their own: a large outbox or a slow
-        # receiver must not hold back new feed items (nor the reverse).
-        for name, work in (("panhuo-worker", self.produce), ("panhuo-worker-send", self.deliver)):
+        # Production, pushes and delivery on threads of their own: a large outbox, a slow
+        # receiver or a long push partition must not hold back new feed items.
+        for name, work in (
+            ("panhuo-worker", self.produce),
+            ("panhuo-worker-push", self.push),
+            ("panhuo-worker-send", self.deliver),
+        ):
             thread = threading.Thread(target=self._loop, args=(work,), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)

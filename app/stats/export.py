@@ -59,6 +59,8 @@ def tables(data: dict[str, Any]) -> dict[str, Table]:
     stage_rows = [
         ["在库专利", funnel["in_pool"]],
         ["已推送", funnel["pushed"]],
+        ["精准推送企业", funnel["enterprises_pushed"]],
+        ["精准推送条数", funnel["items_pushed"]],
         *[[f"意向：{label_of('intent', k)}", v] for k, v in funnel["intents"].items()],
         *[[f"交易：{DEAL_STAGES.get(k, k)}", v] for k, v in funnel["deals"].items()],
     ]

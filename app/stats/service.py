@@ -16,6 +16,7 @@ from app.auth.principal import Principal
 from app.common.exports import CsvEncoding
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
 from app.feedback.models import Feedback
+from app.feeds.models import FeedItem, Reason
 from app.licenses.models import OpenLicense, OpenLicenseAcceptance
 from app.matches.models import MatchResult
 from app.patents.models import ImplementationStatus, LegalStatus, Patent, PoolStatus
@@ -118,12 +119,29 @@ def _funnel(session: Session, f: StatsFilters) -> dict[str, Any]:
         .where(_deals_in_scope(f), date_condition(Deal.created_at, f))
         .group_by(Deal.status)
     ).all()
+    enterprises_pushed, items_pushed = _profile_pushes(session, f)
     return {
         "in_pool": _count(session, scope, Patent.pool_status == PoolStatus.in_pool),
         "pushed": int(pushed or 0),
+        "enterprises_pushed": enterprises_pushed,
+        "items_pushed": items_pushed,
         "intents": {str(k): v for k, v in intents},
         "deals": {s.value: dict((str(k), v) for k, v in deals).get(s.value, 0) for s in DealStatus},
     }
+
+
+def _profile_pushes(session: Session, f: StatsFilters) -> tuple[int, int]:
+    """精准推送: enterprises that received patents in scope from push runs, and the items."""
+    row = session.execute(
+        select(func.count(distinct(FeedItem.enterprise_id)), func.count())
+        .join(Patent, Patent.id == FeedItem.patent_id)
+        .where(
+            patent_condition(f),
+            FeedItem.reason == Reason.profile,
+            date_condition(FeedItem.created_at, f),
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def summary(session: Session, actor: Principal, f: StatsFilters) -> dict[str, Any]:
