@@ -19,15 +19,14 @@ from app.common.identifiers import region_name, region_prefix
 from app.common.reference import industry_by_digits, industry_codes
 
 SUGGESTIONS = 3
-_ETHNIC = (
-    "柯尔克孜 乌孜别克 维吾尔 哈萨克 塔吉克 俄罗斯 鄂温克 鄂伦春 达斡尔 塔塔尔 蒙古 布依 "
-    "朝鲜 土家 哈尼 傈僳 拉祜 东乡 纳西 景颇 仫佬 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 德昂 "
-    "保安 裕固 独龙 赫哲 门巴 珞巴 基诺 高山 回 藏 苗 彝 壮 满 侗 瑶 白 傣 黎 佤 畲 水 土 "
-    "羌 怒 京"
-).split()
-_AUTONOMOUS = re.compile(
-    f"(?:(?:{'|'.join(_ETHNIC)})族?)*(?:自治区|自治州|自治县|自治旗)$|特别行政区$"
+_ETHNIC = (  # the nationalities in autonomous divisions' names, longest first
+    "柯尔克孜|乌孜别克|维吾尔|哈萨克|塔吉克|俄罗斯|鄂温克|鄂伦春|达斡尔|"
+    "塔塔尔|蒙古|布依|朝鲜|土家|哈尼|傈僳|拉祜|东乡|纳西|景颇|仫佬|"
+    "布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|德昂|保安|裕固|独龙|赫哲|"
+    "门巴|珞巴|基诺|高山|回|藏|苗|彝|壮|满|侗|瑶|白|傣|黎|佤|畲|"
+    "水|土|羌|怒|京"
 )
+_AUTONOMOUS = re.compile(f"(?:(?:{_ETHNIC})族?)*(?:自治区|自治州|自治县|自治旗)$|特别行政区$")
 _AUTONOMOUS_ONLY = re.compile("(?:自治区|自治州|自治县|自治旗)$")
 _SUFFIX = re.compile("(?:地区|林区|省|市|区|县|盟|旗)$")
 _AFTER_SHORT = "省市区县州盟旗"  # 延边州, 浙江省: the suffix written after a short name
@@ -101,6 +100,12 @@ def _divisions() -> tuple[dict[str, Division], Names, dict[str, list[int]]]:
     for name in names:
         lengths.setdefault(name[0], set()).add(len(name))
     return by_code, names, {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
+
+
+def region_label(code: str) -> str:
+    """``浙江省杭州市余杭区（330110）``."""
+    division = _divisions()[0].get(code)
+    return division.label if division else code
 
 
 def _next(text: str, within: str, level: int) -> tuple[list[Division], int] | None:
