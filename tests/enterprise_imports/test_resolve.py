@@ -1,5 +1,7 @@
 """Region and industry names of provincial enterprise lists → codes, with suggestions."""
 
+from typing import Any
+
 import pytest
 
 from app.enterprise_imports.columns import enterprise_rows
@@ -79,7 +81,7 @@ def test_unknown_industry_suggests_the_closest() -> None:
         industry_code("C9999")
 
 
-def _parse(row: dict[str, object], scope: str = "") -> ParsedRow[EnterpriseCreate]:
+def _parse(row: dict[str, Any], scope: str = "") -> ParsedRow[EnterpriseCreate]:
     return TableParser(enterprise_rows(scope)).parse(2, row)
 
 
