@@ -10,7 +10,13 @@ from typing import Any
 
 from app.common.identifiers import region_prefix
 from app.common.reference import industry_codes
-from app.enterprise_imports.resolve import Unresolved, industry_code, region_code, region_label
+from app.enterprise_imports.resolve import (
+    Unresolved,
+    industry_code,
+    is_county,
+    region_code,
+    region_label,
+)
 from app.enterprises.schemas import EnterpriseCreate
 from app.imports.columns import CellError, parse_bool, split_values
 from app.imports.rows import ParsedRow, RowSpec
@@ -107,7 +113,7 @@ def _prepare(scope: str, row: ParsedRow[EnterpriseCreate], values: dict[str, Any
 def _region(scope: str, region: str | None, address: str | None) -> str:
     """The code 所在地区 names, or the 注册地址's when it lies inside it (more precise)."""
     code = _resolve("region_code", region, scope, whole=True) if region else None
-    if address:
+    if address and not (code and is_county(code)):
         try:
             found = region_code(address, region_prefix(code) if code else scope)
         except Unresolved as exc:

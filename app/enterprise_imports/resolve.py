@@ -55,6 +55,8 @@ class Division:
     code: str
     name: str
     path: str  # 浙江省杭州市余杭区
+    level: int  # 1 province, 2 city, 3 county
+    prefix: str  # of the codes inside it: 33, 3301, 330110
 
     @property
     def label(self) -> str:
@@ -90,7 +92,7 @@ def _divisions() -> tuple[dict[str, Division], Names, dict[str, list[int]]]:
                 continue
             parents = [by_code.get(code[:2] + "0000"), by_code.get(code[:4] + "00")]
             path = "".join(p.name for p in parents if p is not None and p.code != code) + name
-            by_code[code] = Division(code, name, path)
+            by_code[code] = Division(code, name, path, _level(code), region_prefix(code))
     names: Names = {}
     for division in by_code.values():
         names.setdefault(division.name, []).append((division, True))
@@ -100,6 +102,10 @@ def _divisions() -> tuple[dict[str, Division], Names, dict[str, list[int]]]:
     for name in names:
         lengths.setdefault(name[0], set()).add(len(name))
     return by_code, names, {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
+
+
+def is_county(code: str) -> bool:
+    return _level(code) == 3
 
 
 def region_label(code: str) -> str:
@@ -116,7 +122,7 @@ def _next(text: str, within: str, level: int) -> tuple[list[Division], int] | No
         found = [
             (d, full)
             for d, full in names.get(text[:length], ())
-            if d.code.startswith(within) and _level(d.code) > level
+            if d.level > level and d.code.startswith(within)
         ]
         if found:
             full_ones = [d for d, full in found if full]
@@ -130,8 +136,7 @@ def _next(text: str, within: str, level: int) -> tuple[list[Division], int] | No
 def _outermost(candidates: list[Division]) -> list[Division]:
     """恩施 names 恩施州 and 恩施市 inside it: the enclosing one (the next name may go deeper)."""
     for outer in candidates:
-        prefix = region_prefix(outer.code)
-        if all(d.code.startswith(prefix) for d in candidates):
+        if all(d.code.startswith(outer.prefix) for d in candidates):
             return [outer]
     return candidates
 
@@ -142,8 +147,8 @@ def _read(text: str, scope: str) -> tuple[Division | None, int, list[Division]]:
     current: Division | None = None
     position = 0
     for _ in range(3):
-        within = region_prefix(current.code) if current else scope
-        found = _next(text[position:], within, _level(current.code) if current else 0)
+        within, level = (current.prefix, current.level) if current else (scope, 0)
+        found = _next(text[position:], within, level)
         if found is None:
             break
         candidates, length = found
@@ -153,6 +158,7 @@ def _read(text: str, scope: str) -> tuple[Division | None, int, list[Division]]:
     return current, position, []
 
 
+@lru_cache(maxsize=65536)  # lists repeat their 所在地区 values
 def region_code(value: str, scope: str = "", whole: bool = False) -> str:
     """GB/T 2260 code named by ``value`` (a six-digit code, 所在地区, or an address).
 
