@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import ApiKey
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
+from app.enterprise_imports.models import EnterpriseImport
 from app.enterprises.models import Enterprise
 from app.feeds.models import (
     DeliveryState,
@@ -59,6 +60,7 @@ class World:
     webhook: int = 0
     delivery: int = 0
     feed_item: int = 0
+    enterprise_job: int = 0  # an enterprise import of the Hubei province key
 
 
 def _patent(session: Session, institution: Institution, price: int) -> Patent:
@@ -126,6 +128,11 @@ def build(session: Session) -> World:
     session.flush()
     feeds = _feeds(session, ent.id, patent.id)
     session.add(WatchEntry(enterprise_id=ent.id, patent_id=other_patent.id))
+    enterprise_job = EnterpriseImport(
+        filename="x.csv", file_format="csv", stored_path="/nonexistent", province_code="420000"
+    )
+    session.add(enterprise_job)
+    session.flush()
     return World(
         inst.id,
         other.id,
@@ -143,6 +150,7 @@ def build(session: Session) -> World:
         licence.id,
         deal.id,
         *feeds,
+        enterprise_job=enterprise_job.id,
     )
 
 

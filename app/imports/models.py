@@ -15,22 +15,14 @@ class ImportState(StrEnum):
     failed = "failed"
 
 
-class ImportJob(TimestampMixin, Base):
-    """One uploaded file. Counters are committed with each batch of rows they count."""
+class UploadColumns:
+    """An uploaded file and what became of its rows; counters are committed with each
+    batch of rows they count."""
 
-    __tablename__ = "import_jobs"
-    __audit_resource__ = "import_job"
-    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    state: Mapped[ImportState] = mapped_column(str_enum(ImportState, 16), index=True)
     filename: Mapped[str] = mapped_column(String(300))
     file_format: Mapped[str] = mapped_column(String(8))  # csv / xlsx / jsonl
     encoding: Mapped[str | None] = mapped_column(String(20))
     stored_path: Mapped[str] = mapped_column(String(500))
-    institution_id: Mapped[int | None] = mapped_column(
-        ForeignKey("institutions.id", ondelete="SET NULL"), index=True
-    )
     total_rows: Mapped[int | None]
     processed: Mapped[int] = mapped_column(default=0)
     inserted: Mapped[int] = mapped_column(default=0)
@@ -38,8 +30,33 @@ class ImportJob(TimestampMixin, Base):
     unchanged: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
     unknown_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
-    review: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class RowErrorColumns:
+    """A failed row: where it is in the file, which column, the raw value, and why."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row_number: Mapped[int]
+    column: Mapped[str | None] = mapped_column(String(100))
+    raw_value: Mapped[str | None] = mapped_column(String(500))
+    reason_zh: Mapped[str] = mapped_column(String(300))
+    reason_en: Mapped[str] = mapped_column(String(300))
+
+
+class ImportJob(TimestampMixin, UploadColumns, Base):
+    """One uploaded patent list."""
+
+    __tablename__ = "import_jobs"
+    __audit_resource__ = "import_job"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[ImportState] = mapped_column(str_enum(ImportState, 16), index=True)
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institutions.id", ondelete="SET NULL"), index=True
+    )
+    review: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -47,8 +64,8 @@ class ImportJob(TimestampMixin, Base):
     created_by_key: Mapped[int | None]
 
 
-class ImportRowError(Base):
-    """A failed row: where it is in the file, which column, the raw value, and why."""
+class ImportRowError(RowErrorColumns, Base):
+    """A failed row of a patent list."""
 
     __tablename__ = "import_errors"
     __audit_resource__ = None  # part of its job
@@ -57,10 +74,4 @@ class ImportRowError(Base):
         {"sqlite_autoincrement": True},
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"))
-    row_number: Mapped[int]
-    column: Mapped[str | None] = mapped_column(String(100))
-    raw_value: Mapped[str | None] = mapped_column(String(500))
-    reason_zh: Mapped[str] = mapped_column(String(300))
-    reason_en: Mapped[str] = mapped_column(String(300))
