@@ -73,13 +73,12 @@ def _dev_key(_args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from app.auth.principal import SYSTEM
-    from app.imports import service
+    from app.imports import service, tasks
     from app.imports.models import ImportJob
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
-    scheduled: list[tuple[object, ...]] = []
     path = Path(args.file)
     with path.open("rb") as fh, write_session(factory) as session:
         upload = service.Upload(fh, path.name, args.institution, args.encoding)
@@ -88,8 +87,7 @@ def _import(args: argparse.Namespace) -> int:
             SYSTEM,
             upload,
             settings.import_dir,
-            lambda *call: scheduled.append(call),
-            factory,
+            lambda *_call: None,  # run below, in this process, with progress shown
             None,
         )
         job_id = job.id
@@ -98,7 +96,7 @@ def _import(args: argparse.Namespace) -> int:
         total = job.total_rows or 0
         print(f"\r导入 importing {job.processed}/{total} rows", end="", file=sys.stderr)
 
-    service.execute(factory, None, job_id, SYSTEM, progress)
+    tasks.run_import(factory, job_id, None, SYSTEM, progress)
     print(file=sys.stderr)
     return _import_summary(factory, job_id, settings.import_dir)
 

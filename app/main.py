@@ -12,6 +12,7 @@ from app.audit import recorder
 from app.audit.endpoints import router as audit_router
 from app.auth.endpoints import router as api_keys_router
 from app.auth.ratelimit import RateLimiter
+from app.common import jobs
 from app.config import Settings, get_settings
 from app.console import UPLOAD_PATH as CONSOLE_UPLOAD_PATH
 from app.console import install as install_console
@@ -25,11 +26,9 @@ from app.feeds.endpoints import feed_url_router
 from app.feeds.endpoints import router as feeds_router
 from app.feeds.worker import start_in_process
 from app.health.endpoints import router as health_router
-from app.imports import service as imports
 from app.imports.endpoints import router as imports_router
 from app.institutions.endpoints import router as institutions_router
 from app.licenses.endpoints import router as licenses_router
-from app.matches import runs
 from app.matches.endpoints import router as matches_router
 from app.matches.engine import MatchEngine
 from app.middleware import (
@@ -74,8 +73,7 @@ def create_app(
             begin_write(session)  # reads, then writes: another worker may commit between
             at_head = current_revision(session.connection()) == head_revision()
             if at_head:
-                runs.fail_stale(session)
-                imports.fail_stale(session)
+                jobs.fail_stale(session)
         # A separate, read-only transaction: holding the write lock of the one above through
         # an index build would lock out the other workers starting on SQLite.
         if at_head:

@@ -157,7 +157,7 @@ def build(
         w = bm25.weigh(tfs.pop(0))
         rows = slice(start, start + w.shape[0])
         sums = sums + SubclassClassifier.label_sums(w, labels[rows], label_set)
-        seg, vectors = _finish(w, enc, texts[rows])
+        seg, vectors = _encode_segment(w, enc, texts[rows])
         del w
         segments.append(seg)
         dense.append(vectors)
@@ -239,7 +239,9 @@ def add(snap: Snapshot, docs: Sequence[Doc], workers: int = 1) -> Snapshot:
         bm25 = snap.bm25.grown(list(new), np.asarray(df), len(snap.rows) + len(docs))
         snap = replace(snap, bm25=bm25)
     done = [
-        _finish(snap.bm25.weigh(t), snap.encoder, texts[i * SEGMENT_DOCS : (i + 1) * SEGMENT_DOCS])
+        _encode_segment(
+            snap.bm25.weigh(t), snap.encoder, texts[i * SEGMENT_DOCS : (i + 1) * SEGMENT_DOCS]
+        )
         for i, t in enumerate(tfs)
     ]
     del tfs
@@ -317,7 +319,7 @@ def _sample_rows(tfs: Sequence[sp.csr_matrix], bm25: Bm25Model, sample: int) -> 
     return x
 
 
-def _finish(
+def _encode_segment(
     w: sp.csr_matrix, encoder: Encoder | LsaEncoder | None, texts: Sequence[tuple[str, ...]]
 ) -> tuple[sp.csc_matrix, np.ndarray]:
     """A weighted segment's postings (CSC) and dense vectors.

@@ -30,8 +30,9 @@ from stdnum.cn import uscc
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_import import _admin, _database  # noqa: E402
+
 from app.enterprise_imports.resolve import _divisions  # noqa: E402
-from scripts.bench_import import _admin, _database  # noqa: E402
 
 PROVINCE = "330000"
 HEADERS = [
@@ -77,7 +78,9 @@ def _row(i: int, rng: random.Random, counties: list[Any], industries: list[Any])
     code, name, description = rng.choice(industries)
     trade = "".join(rng.sample(_TRADE, 2))
     city = county.path[3:5]
-    company = f"{city}{trade}{name.removesuffix('制造').removesuffix('服务')[:6]}{rng.choice(_FORMS)}"
+    company = (
+        f"{city}{trade}{name.removesuffix('制造').removesuffix('服务')[:6]}{rng.choice(_FORMS)}"
+    )
     body = f"91{county.code}" + "".join(rng.choice(_ORG) for _ in range(9))
     industry = (name, code, code[1:])[i % 3]
     scope = f"一般项目：{description[1:60]}；技术服务、技术开发、技术咨询、技术转让{_BOILERPLATE}"

@@ -100,7 +100,7 @@ def run_import(url: str, path: Path, index_dir: Path) -> dict[str, object]:
     """In a fresh process: the service's import job plus the index catch-up."""
     from app.auth.principal import SYSTEM
     from app.db import make_engine, make_sessionmaker
-    from app.imports import service
+    from app.imports import service, tasks
     from app.matches.engine import MatchEngine
     from app.migrate import upgrade_head
 
@@ -112,9 +112,9 @@ def run_import(url: str, path: Path, index_dir: Path) -> dict[str, object]:
     t0 = time.perf_counter()
     with path.open("rb") as fh, factory() as session, session.begin():
         upload = service.Upload(fh, path.name, None, None)
-        job = service.create(session, SYSTEM, upload, index_dir, lambda *a: None, factory, None)
+        job = service.create(session, SYSTEM, upload, index_dir, lambda *a: None, None)
         job_id = job.id
-    service.execute(factory, None, job_id, SYSTEM)
+    tasks.run_import(factory, job_id, None, SYSTEM)
     imported = time.perf_counter() - t0
     import_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with factory() as session, session.begin():

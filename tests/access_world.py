@@ -6,6 +6,7 @@ from itertools import count
 from sqlalchemy.orm import Session
 
 from app.auth.models import ApiKey
+from app.common.jobs import JobState
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
 from app.enterprise_imports.models import EnterpriseImport
 from app.enterprises.models import Enterprise
@@ -20,10 +21,10 @@ from app.feeds.models import (
     WebhookEndpoint,
 )
 from app.feeds.outbound import new_secret
-from app.imports.models import ImportJob, ImportState
+from app.imports.models import ImportJob
 from app.institutions.models import Institution, InstitutionType
 from app.licenses.models import DeclarationStatus, FeeType, OpenLicense
-from app.matches.models import MatchRun, RunState
+from app.matches.models import MatchRun
 from app.needs.models import Need, NeedStatus
 from app.patents.models import (
     ImplementationStatus,
@@ -97,9 +98,9 @@ def build(session: Session) -> World:
         enterprise_id=other_ent.id, title="河南企业的保密需求", status=NeedStatus.open
     )
     key = ApiKey(name="spare", prefix="pk_x", key_hash="0" * 64, role="portal")
-    run = MatchRun(state=RunState.succeeded, per_need=5)
+    run = MatchRun(state=JobState.succeeded, per_need=5)
     job = ImportJob(
-        state=ImportState.succeeded,
+        state=JobState.succeeded,
         filename="x.csv",
         file_format="csv",
         stored_path="/nonexistent",

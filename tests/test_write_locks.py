@@ -10,7 +10,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,12 +22,15 @@ from app import cli
 from app.auth import service as auth_service
 from app.auth.models import ApiKey
 from app.auth.principal import SYSTEM
+from app.common import jobs
+from app.common.jobs import JobState
 from app.db import make_engine, make_sessionmaker
 from app.enterprises.models import Enterprise
 from app.feeds import digest
 from app.feeds.models import FeedItem, Reason, WebhookDelivery, WebhookEndpoint
 from app.imports import service as imports
-from app.imports.models import ImportJob, ImportState
+from app.imports import tasks
+from app.imports.models import ImportJob
 from app.migrate import upgrade_head
 from app.patents.models import Patent
 from tests import factories as f
@@ -83,29 +86,29 @@ def test_import_survives_a_commit_from_another_connection(
     url, engine = committed
     factory = make_sessionmaker(engine)
     other = OtherWriter(url)
-    original = imports.land
+    original = tasks.land
 
     def land_beside_another_writer(session: Session, *args: Any) -> Any:
         other.commit_now(session)
         return original(session, *args)
 
-    monkeypatch.setattr(imports, "land", land_beside_another_writer)
+    monkeypatch.setattr(tasks, "land", land_beside_another_writer)
     rows = [[f.application_number(), "无人机", "发明", "2020-01-02", "", "", "有效", "甲大学"]]
     path = tmp_path / "one.csv"
     path.write_bytes(csv_bytes(rows))
     job_id = _queue_import(factory, path, tmp_path)
-    imports.execute(factory, None, job_id, SYSTEM)
+    tasks.run_import(factory, job_id, None, SYSTEM)
     other.finish()
     with factory() as session:
         job = session.get(ImportJob, job_id)
         assert job is not None
-        assert (job.state, job.inserted, job.error) == (ImportState.succeeded, 1, None)
+        assert (job.state, job.inserted, job.error) == (JobState.succeeded, 1, None)
 
 
 def _queue_import(factory: sessionmaker[Session], path: Any, store: Any) -> int:
     with path.open("rb") as fh, factory() as session, session.begin():
         upload = imports.Upload(fh, path.name, None, None)
-        job = imports.create(session, SYSTEM, upload, store, lambda *a: None, factory, None)
+        job = imports.create(session, SYSTEM, upload, store, lambda *a: None, None)
         return job.id
 
 
@@ -128,7 +131,7 @@ def test_digest_survives_a_commit_from_another_connection(
                 state="healthy",
             )
         )
-        yesterday = datetime.now(UTC) - timedelta(days=1)
+        yesterday = datetime.now(digest.CST) - timedelta(days=1)  # the digest's day
         session.add(
             FeedItem(
                 enterprise_id=ent.id,
@@ -202,7 +205,7 @@ def test_finishing_an_import_retries_while_the_database_is_busy(
     path.write_bytes(csv_bytes([[f.application_number(), "无人机", "发明", "2020-01-02"]]))
     job_id = _queue_import(factory, path, tmp_path)
     busy = {"left": 0}
-    original = imports.write_session
+    original = jobs.write_session
 
     @contextmanager
     def sometimes_busy(factory: sessionmaker[Session]) -> Iterator[Session]:
@@ -216,11 +219,11 @@ def test_finishing_an_import_retries_while_the_database_is_busy(
         if job.processed == 1:  # the next write is the job's finish: busy twice
             busy["left"] = 2
 
-    monkeypatch.setattr(imports, "write_session", sometimes_busy)
-    imports.execute(factory, None, job_id, SYSTEM, arm_after_last_batch)
+    monkeypatch.setattr(jobs, "write_session", sometimes_busy)
+    tasks.run_import(factory, job_id, None, SYSTEM, arm_after_last_batch)
     with factory() as session:
         job = session.get(ImportJob, job_id)
-        assert job is not None and (job.state, job.inserted) == (ImportState.succeeded, 1)
+        assert job is not None and (job.state, job.inserted) == (JobState.succeeded, 1)
     assert busy["left"] == 0
 
 
@@ -236,11 +239,11 @@ def test_a_database_error_fails_the_import_without_showing_sql(
     def broken_land(*args: Any) -> Any:
         raise _busy()
 
-    monkeypatch.setattr(imports, "land", broken_land)
-    imports.execute(factory, None, job_id, SYSTEM)
+    monkeypatch.setattr(tasks, "land", broken_land)
+    tasks.run_import(factory, job_id, None, SYSTEM)
     with factory() as session:
         job = session.get(ImportJob, job_id)
-        assert job is not None and job.state is ImportState.failed
+        assert job is not None and job.state is JobState.failed
         assert job.error and "数据库错误" in job.error and "database error" in job.error
         assert "BEGIN" not in job.error and "SQL" not in job.error
 
@@ -254,7 +257,7 @@ def test_a_busy_import_batch_is_retried_without_false_duplicates(
     path = tmp_path / "three.csv"
     path.write_bytes(csv_bytes(rows))
     job_id = _queue_import(factory, path, tmp_path)
-    original, calls = imports.land, []
+    original, calls = tasks.land, []
 
     def land_then_busy_once(session: Session, *args: Any) -> Any:
         outcomes = original(session, *args)  # remembers the rows' numbers as seen
@@ -263,11 +266,11 @@ def test_a_busy_import_batch_is_retried_without_false_duplicates(
             raise _busy()  # the batch rolls back; its retry must not see them as duplicates
         return outcomes
 
-    monkeypatch.setattr(imports, "land", land_then_busy_once)
-    imports.execute(factory, None, job_id, SYSTEM)
+    monkeypatch.setattr(tasks, "land", land_then_busy_once)
+    tasks.run_import(factory, job_id, None, SYSTEM)
     with factory() as session:
         job = session.get(ImportJob, job_id)
-        assert job is not None and job.state is ImportState.succeeded, job and job.error
+        assert job is not None and job.state is JobState.succeeded, job and job.error
         assert (job.inserted, job.failed, job.processed) == (3, 0, 3)
 
 

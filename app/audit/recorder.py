@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from app.audit.models import AuditEntry
 from app.auth.principal import SYSTEM, Principal
-from app.common import pgcopy
+from app.common import bulk
 from app.db import utcnow
 from app.matches.models import IndexChange
 
@@ -111,13 +111,13 @@ def touch(session: Session, kind: str, doc_id: int) -> None:
 def _write(session: Session, values: list[dict[str, Any]]) -> None:
     # Core insert (COPY on PostgreSQL) on the session's own connection: no ORM objects are
     # added mid-flush, and an import's thousands of rows skip building huge INSERTs.
-    pgcopy.insert_rows(session, AuditEntry, values)
+    bulk.insert_rows(session, AuditEntry, values)
     changes = [
         {"at": row["at"], "kind": row["resource_type"], "doc_id": int(row["resource_id"])}
         for row in values
         if row["resource_type"] in INDEXED
     ]
-    pgcopy.insert_rows(session, IndexChange, changes)
+    bulk.insert_rows(session, IndexChange, changes)
 
 
 def install(session_class: type[Session] = Session) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common import jobs
 from app.common.exports import CsvEncoding, download
 from app.common.paging import PageParams
 from app.common.params import Id, ResourceId
@@ -90,8 +91,7 @@ def upload(
             actor,
             upload,
             settings.import_dir,
-            background.add_task,
-            request.app.state.sessionmaker,
+            jobs.scheduler(background.add_task, request.app.state.sessionmaker),
             engine,
         )
     if errors is not None or job is None:

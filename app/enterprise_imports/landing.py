@@ -8,12 +8,12 @@ upload may not touch an enterprise registered in another province.
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import recorder
 from app.auth.principal import Principal
-from app.common import pgcopy
+from app.common import bulk
 from app.enterprises.models import Enterprise
 from app.enterprises.schemas import EnterpriseCreate
 from app.imports.landing import Outcome
@@ -79,17 +79,10 @@ def _land_one(
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     """New rows in one statement (COPY on PostgreSQL); audited as the flush hook would."""
-    if not rows:
-        return
-    if pgcopy.enabled(session):
-        ids = pgcopy.reserve_ids(session, Enterprise, len(rows))
-        pgcopy.copy_rows(
-            session, Enterprise, [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
+    if rows:
+        recorder.record_created(
+            session, "enterprise", bulk.insert_returning_ids(session, Enterprise, rows)
         )
-    else:
-        returning = insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True)
-        ids = list(session.scalars(returning, rows))
-    recorder.record_created(session, "enterprise", ids)
 
 
 def _failed(number: int, raw: str, zh: str, en: str) -> Outcome:

@@ -7,7 +7,7 @@ from app.db import Base
 from app.imports.models import RowErrorColumns, UploadColumns
 
 
-class EnterpriseImport(JobMixin, UploadColumns, Base):
+class EnterpriseImport(UploadColumns, JobMixin, Base):
     """One uploaded enterprise list. Counters are committed with each batch they count."""
 
     __tablename__ = "enterprise_imports"
@@ -23,9 +23,6 @@ class EnterpriseImport(JobMixin, UploadColumns, Base):
 
     # The uploading province (its rows must lie in it); None for an admin's upload.
     province_code: Mapped[str | None] = mapped_column(String(6), index=True)
-
-    def record_error(self, reason: str) -> None:
-        self.error = reason
 
 
 class EnterpriseImportError(RowErrorColumns, Base):

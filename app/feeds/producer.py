@@ -26,9 +26,10 @@ from typing import Any
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.common import bulk
 from app.config import Settings
 from app.db import utcnow, write_session
-from app.feeds import bulk, outbox, sources
+from app.feeds import outbox, sources
 from app.feeds.models import FeedItem, PatentState, ProducerState, Reason
 from app.feeds.rules import Draft, Rule
 from app.matches.engine import MatchEngine
@@ -200,7 +201,7 @@ def _write(session: Session, drafts: list[Draft], watch: list[tuple[Draft, str]]
     returning = [
         table.c[name] for name in ("id", "enterprise_id", "patent_id", "reason", "reason_key")
     ]
-    created = bulk.insert_new(session, table, rows, returning)
+    created = bulk.insert_new(session, FeedItem, rows, returning)
     # Outbox rows only for enterprises with an endpoint: most items have none.
     hooked = outbox.with_endpoints(session, {r.enterprise_id for r in created})
     by_key = {

@@ -1,5 +1,5 @@
 """The feed worker: produce feed items, send due webhooks, queue daily digests, and fail
-import jobs and match runs whose process is gone (``app.common.liveness``).
+background jobs whose process is gone (``app.common.jobs``).
 
 It runs as a daemon thread in every service process (``PANHUO_WORKER_IN_PROCESS``, the
 default) or on its own as ``panhuo worker`` (then set ``PANHUO_WORKER_IN_PROCESS=false`` on
@@ -16,13 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.common import liveness
+import app.models  # noqa: F401  (the sweep covers every kind of job: all models mapped)
+from app.common import jobs, liveness
 from app.config import Settings
-from app.db import write_session
 from app.feeds import delivery, digest
 from app.feeds.producer import Producer
-from app.imports import service as imports
-from app.matches import runs
 from app.matches.engine import MatchEngine
 from app.migrate import current_revision, head_revision
 
@@ -47,7 +45,7 @@ class Worker:
         """Feed items for pending changes, due digests, and the sweep of dead jobs."""
         if time.monotonic() - self._swept >= liveness.SWEEP_EVERY:
             self._swept = time.monotonic()
-            sweep_jobs(self.factory)
+            jobs.sweep(self.factory)
         done = self.producer.run(self.factory, self.engine, self.settings)
         if time.monotonic() - self._digest_checked >= DIGEST_EVERY:
             self._digest_checked = time.monotonic()
@@ -106,18 +104,6 @@ class Worker:
             thread.join(timeout=self.settings.outbound_timeout_seconds + 5)
         self.pool.shutdown(wait=False)
         self.client.close()
-
-
-def sweep_jobs(factory: sessionmaker[Session]) -> int:
-    """Fail import jobs and match runs whose process is gone (whichever worker notices)."""
-    with factory() as session, session.begin():  # most rounds: nothing running, no lock
-        if not (imports.has_active(session) or runs.has_active(session)):
-            return 0
-    with write_session(factory) as session:
-        failed = imports.fail_stale(session) + runs.fail_stale(session)
-    if failed:
-        log.warning("failed %d import jobs or match runs whose process is gone", failed)
-    return failed
 
 
 def start_in_process(

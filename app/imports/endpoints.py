@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common import jobs
 from app.common.exports import CsvEncoding, download
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
@@ -58,8 +59,7 @@ def create_import(
         actor,
         upload,
         settings.import_dir,
-        background.add_task,
-        request.app.state.sessionmaker,
+        jobs.scheduler(background.add_task, request.app.state.sessionmaker),
         engine,
     )
 

@@ -1,18 +1,11 @@
-from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin, UTCDateTime, str_enum
-
-
-class ImportState(StrEnum):
-    queued = "queued"
-    running = "running"
-    succeeded = "succeeded"
-    failed = "failed"
+from app.common.jobs import JobMixin, Wording
+from app.common.messages import Msg
+from app.db import Base
 
 
 class UploadColumns:
@@ -32,6 +25,10 @@ class UploadColumns:
     unknown_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text)
 
+    def record_error(self, reason: str) -> None:
+        """Where an upload's job keeps its error (``JobMixin.record_error``)."""
+        self.error = reason
+
 
 class RowErrorColumns:
     """A failed row: where it is in the file, which column, the raw value, and why."""
@@ -44,24 +41,24 @@ class RowErrorColumns:
     reason_en: Mapped[str] = mapped_column(String(300))
 
 
-class ImportJob(TimestampMixin, UploadColumns, Base):
+class ImportJob(UploadColumns, JobMixin, Base):
     """One uploaded patent list."""
 
     __tablename__ = "import_jobs"
     __audit_resource__ = "import_job"
     __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
+    wording = Wording(
+        Msg("导入", "import"),
+        Msg(
+            "请重新上传（已导入的行会显示为未变化）",
+            "upload again (rows already imported are reported unchanged)",
+        ),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    state: Mapped[ImportState] = mapped_column(str_enum(ImportState, 16), index=True)
     institution_id: Mapped[int | None] = mapped_column(
         ForeignKey("institutions.id", ondelete="SET NULL"), index=True
     )
     review: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    owner: Mapped[str | None] = mapped_column(String(200))  # "host:pid" running it
-    created_by_key: Mapped[int | None]
 
 
 class ImportRowError(RowErrorColumns, Base):

@@ -6,6 +6,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, status
 from app.auth.deps import Access, Admin
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.common import jobs
 from app.common.enums import TransactionMode
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
@@ -112,9 +113,8 @@ def create_match_run(
     actor: Portal,
     background: BackgroundTasks,
 ) -> object:
-    return runs.create(
-        session, actor, body, engine, background.add_task, request.app.state.sessionmaker
-    )
+    schedule = jobs.scheduler(background.add_task, request.app.state.sessionmaker)
+    return runs.create(session, actor, body, engine, schedule)
 
 
 @router.get("/v1/match-runs/{run_id}", response_model=MatchRunRead)

@@ -1,11 +1,12 @@
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
+from app.common.jobs import JobMixin, Wording
+from app.common.messages import Msg
+from app.db import Base, UTCDateTime, utcnow
 
 
 class IndexChange(Base):
@@ -25,33 +26,22 @@ class IndexChange(Base):
     doc_id: Mapped[int]
 
 
-class RunState(StrEnum):
-    queued = "queued"
-    running = "running"
-    succeeded = "succeeded"
-    failed = "failed"
-
-
-class MatchRun(TimestampMixin, Base):
+class MatchRun(JobMixin, Base):
     """A batch job matching open needs (all or selected) against the pool."""
 
     __tablename__ = "match_runs"
     __audit_resource__ = "match_run"
     __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
+    wording = Wording(Msg("匹配任务", "run"), Msg("请重新发起", "start a new run"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    state: Mapped[RunState] = mapped_column(str_enum(RunState, 16), index=True)
     need_ids: Mapped[list[int] | None] = mapped_column(JSON)  # None: every open need
     per_need: Mapped[int] = mapped_column(SmallInteger)
     total: Mapped[int] = mapped_column(default=0)
     processed: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Refreshed by the worker executing the run; a stale heartbeat means it died.
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    owner: Mapped[str | None] = mapped_column(String(200))  # "host:pid" running it
-    created_by_key: Mapped[int | None]
+
+    def record_error(self, reason: str) -> None:
+        self.errors = [*self.errors, {"reason": reason}]
 
 
 class MatchResult(Base):

@@ -5,12 +5,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from typing_extensions import TypedDict
 
 from app.common.enums import TransactionMode, TransactionModeIn
+from app.common.jobs import JobState
 from app.common.messages import BilingualError
 from app.common.params import Id
 from app.common.reference import sei_names
 from app.common.schemas import ReadModel, RequestModel, unique
 from app.common.types import IpcCode, IpcPrefix, NeedText, RegionCode
-from app.matches.models import RunState
 from app.patents.models import LegalStatus, PatentType
 from app.patents.schemas import LegalStatusIn, PatentBrief, PatentTypeIn
 
@@ -168,7 +168,7 @@ class MatchRunCreate(RequestModel):
 
 class MatchRunRead(ReadModel):
     id: int
-    state: RunState
+    state: JobState
     need_ids: list[int] | None
     per_need: int
     total: int

@@ -8,10 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.common.jobs import JobState
 from app.config import Settings
 from app.db import utcnow
 from app.main import create_app
-from app.matches.models import MatchRun, RunState
+from app.matches.models import MatchRun
 from tests import factories as f
 
 
@@ -57,13 +58,13 @@ def test_a_restart_fails_runs_left_running(
 ) -> None:
     with session_factory() as session, session.begin():
         stale = MatchRun(
-            state=RunState.running,
+            state=JobState.running,
             per_need=5,
             total=10,
             processed=3,
             heartbeat_at=utcnow() - timedelta(minutes=10),
         )
-        alive = MatchRun(state=RunState.running, per_need=5, total=10, heartbeat_at=utcnow())
+        alive = MatchRun(state=JobState.running, per_need=5, total=10, heartbeat_at=utcnow())
         session.add_all([stale, alive])
         session.flush()
         ids = stale.id, alive.id

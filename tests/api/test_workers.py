@@ -15,7 +15,7 @@ from app.auth.schemas import ApiKeyCreate
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.main import create_app
-from app.matches import runs
+from app.matches import tasks
 from app.matches.engine import MatchEngine
 from app.migrate import upgrade_head
 from app.sample import load_sample
@@ -92,7 +92,7 @@ def test_batch_run_survives_another_workers_write(
     # Another process commits while a chunk is being ranked. On SQLite a transaction that
     # read before that commit cannot write afterwards ("database is locked" at once), so
     # ranking and storing a chunk must not share one transaction.
-    original = runs._rank_chunk
+    original = tasks._rank_chunk
 
     def rank_then_another_write(*args: Any) -> list[dict[str, Any]]:
         rows = original(*args)
@@ -102,7 +102,7 @@ def test_batch_run_survives_another_workers_write(
         other.dispose()
         return rows
 
-    monkeypatch.setattr(runs, "_rank_chunk", rank_then_another_write)
+    monkeypatch.setattr(tasks, "_rank_chunk", rank_then_another_write)
     engine = make_engine(sample_url)
     with make_sessionmaker(engine)() as session, session.begin():
         key = auth_service.create(session, ApiKeyCreate(name="t", role=Role.admin)).key

@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.principal import SYSTEM
 from app.common import liveness
+from app.common.jobs import JobState
+from app.common.jobs import sweep as sweep_jobs
 from app.db import make_engine, make_sessionmaker, utcnow
-from app.feeds.worker import sweep_jobs
 from app.imports import service as imports
-from app.imports.models import ImportJob, ImportState
+from app.imports.models import ImportJob
 from app.matches import runs
-from app.matches.models import MatchRun, RunState
+from app.matches.models import MatchRun
 from app.migrate import upgrade_head
 from tests import factories as f
 from tests.imports.helpers import csv_bytes
@@ -84,16 +85,16 @@ def test_import_process_killed_mid_run_is_failed_by_another_worker(
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
     job = _job(factory)
-    assert job.state is ImportState.running and job.processed < 40_000  # killed mid-run
+    assert job.state is JobState.running and job.processed < 40_000  # killed mid-run
     assert job.owner == f"{liveness.this_process().rpartition(':')[0]}:{proc.pid}"
     with factory() as session:  # a read shows it at once, without writing
         shown = imports.get(session, SYSTEM, 1)
-        assert shown.state is ImportState.failed and shown.error == imports.STOPPED
-    assert _job(factory).state is ImportState.running
+        assert shown.state is JobState.failed and shown.error == ImportJob.wording.stopped
+    assert _job(factory).state is JobState.running
     assert sweep_jobs(factory) == 1  # any worker's round
     job = _job(factory)
-    assert (job.state, job.error) == (ImportState.failed, imports.STOPPED)
-    assert "请重新上传" in imports.STOPPED and "upload again" in imports.STOPPED
+    assert (job.state, job.error) == (JobState.failed, ImportJob.wording.stopped)
+    assert "请重新上传" in ImportJob.wording.stopped and "upload again" in ImportJob.wording.stopped
     assert job.finished_at is not None
 
 
@@ -105,7 +106,7 @@ def test_job_of_another_host_is_failed_once_its_heartbeat_is_stale(
     with factory() as session, session.begin():
         session.add(
             ImportJob(
-                state=ImportState.running,
+                state=JobState.running,
                 filename="a.csv",
                 file_format="csv",
                 stored_path="/nowhere",
@@ -120,7 +121,7 @@ def test_job_of_another_host_is_failed_once_its_heartbeat_is_stale(
         job.heartbeat_at = utcnow() - liveness.STALE_AFTER - timedelta(seconds=1)
     assert timedelta(seconds=60) >= liveness.STALE_AFTER
     assert sweep_jobs(factory) == 1
-    assert _job(factory).state is ImportState.failed
+    assert _job(factory).state is JobState.failed
 
 
 def test_match_run_of_a_killed_process_is_failed(committed: tuple[str, Engine]) -> None:
@@ -130,7 +131,7 @@ def test_match_run_of_a_killed_process_is_failed(committed: tuple[str, Engine]) 
     with factory() as session, session.begin():
         session.add(
             MatchRun(
-                state=RunState.running,
+                state=JobState.running,
                 per_need=5,
                 owner=f"{host}:{_killed_pid()}",
                 heartbeat_at=utcnow(),  # fresh: only the dead owner gives it away
@@ -138,13 +139,19 @@ def test_match_run_of_a_killed_process_is_failed(committed: tuple[str, Engine]) 
         )
     with factory() as session:
         shown = runs.get(session, 1)
-        assert shown.state is RunState.failed and shown.errors[-1]["reason"] == runs.STOPPED
+        assert (
+            shown.state is JobState.failed
+            and shown.errors[-1]["reason"] == MatchRun.wording.stopped
+        )
     assert sweep_jobs(factory) == 1
     with factory() as session:
         run = session.get(MatchRun, 1)
-        assert run is not None and run.state is RunState.failed
-        assert run.errors == [{"reason": runs.STOPPED}]
-        assert "请重新发起" in runs.STOPPED and "start a new run" in runs.STOPPED
+        assert run is not None and run.state is JobState.failed
+        assert run.errors == [{"reason": MatchRun.wording.stopped}]
+        assert (
+            "请重新发起" in MatchRun.wording.stopped
+            and "start a new run" in MatchRun.wording.stopped
+        )
 
 
 def test_a_live_job_keeps_its_heartbeat_while_a_batch_takes_long() -> None:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.principal import SYSTEM
-from app.imports import service
+from app.imports import service, tasks, uploads
 from app.imports.models import ImportJob
 from app.imports.resolve import InstitutionResolver
 from tests import factories as f
@@ -53,7 +53,7 @@ def test_progress_increases_monotonically(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    monkeypatch.setattr(service, "BATCH", 3)
+    monkeypatch.setattr(uploads, "BATCH", 3)
     scheduled: list[tuple[object, ...]] = []
     with session_factory() as session, session.begin():
         upload_ = service.Upload(io.BytesIO(EXPORT.read_bytes()), "export.csv", None, None)
@@ -63,7 +63,6 @@ def test_progress_increases_monotonically(
             upload_,
             tmp_path,
             lambda *call: scheduled.append(call),
-            session_factory,
             None,
         )
         job_id = job.id
@@ -72,7 +71,7 @@ def test_progress_increases_monotonically(
     def progress(j: ImportJob) -> None:
         seen.append((j.processed, j.total_rows))
 
-    service.execute(session_factory, None, job_id, SYSTEM, progress)
+    tasks.run_import(session_factory, job_id, None, SYSTEM, progress)
     processed = [p for p, _ in seen]
     assert processed == sorted(processed) and processed[-1] == 10 and len(processed) >= 4
     assert client.get(f"/v1/imports/{job_id}").json()["progress"] == 100.0
