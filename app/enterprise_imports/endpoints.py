@@ -1,4 +1,4 @@
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, UploadFile, status
 from fastapi.responses import Response
@@ -7,7 +7,7 @@ from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common import jobs
-from app.common.exports import CsvEncoding, download
+from app.common.exports import download
 from app.common.paging import Page, Paging
 from app.common.params import ResourceId
 from app.common.types import Encoding
@@ -15,7 +15,7 @@ from app.db import DBSession
 from app.enterprise_imports import service
 from app.enterprise_imports.schemas import EnterpriseImportRead
 from app.enterprise_imports.template import TEMPLATE_NAME, enterprise_template
-from app.imports.endpoints import XLSX
+from app.imports.endpoints import XLSX, ErrorsEncoding, ErrorsFormat
 from app.imports.schemas import RowErrorRead
 
 router = APIRouter(prefix="/v1/enterprise-imports", tags=["enterprise imports 企业名录导入"])
@@ -68,10 +68,8 @@ def enterprise_import_errors(
     import_id: ResourceId,
     session: DBSession,
     actor: Importer,
-    format: Literal["json", "csv"] = "json",
-    encoding: Annotated[
-        CsvEncoding, Query(description="CSV 编码：utf-8（带 BOM）或 gb18030")
-    ] = "utf-8",
+    format: ErrorsFormat = "json",
+    encoding: ErrorsEncoding = "utf-8",
 ) -> Any:
     """Failed rows: row number in the file, column, raw value, reason (中文 and English)."""
     if format == "json":

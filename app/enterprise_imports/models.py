@@ -4,7 +4,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.common.jobs import JobMixin, Wording
 from app.common.messages import Msg
 from app.db import Base
-from app.imports.models import RowErrorColumns, UploadColumns
+from app.imports.models import UPLOAD_AGAIN, RowErrorColumns, UploadColumns
 
 
 class EnterpriseImport(UploadColumns, JobMixin, Base):
@@ -13,13 +13,7 @@ class EnterpriseImport(UploadColumns, JobMixin, Base):
     __tablename__ = "enterprise_imports"
     __audit_resource__ = "enterprise_import"
     __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
-    wording = Wording(
-        Msg("企业名录导入", "enterprise import"),
-        Msg(
-            "请重新上传（已导入的行会显示为未变化）",
-            "upload again (rows already imported are reported unchanged)",
-        ),
-    )
+    wording = Wording(Msg("企业名录导入", "enterprise import"), UPLOAD_AGAIN)
 
     # The uploading province (its rows must lie in it); None for an admin's upload.
     province_code: Mapped[str | None] = mapped_column(String(6), index=True)

@@ -37,12 +37,9 @@ def create(
 ) -> EnterpriseImport:
     """Store the upload and queue its job; ``schedule`` runs it after the commit."""
     file_format = upload_format(upload.file, upload.filename)
-    path = store_upload(upload.file, store, file_format)
+    stored = store_upload(upload.file, upload.filename, upload.encoding, store, file_format)
     job = EnterpriseImport(
-        filename=upload.filename[:300],
-        file_format=file_format,
-        encoding=upload.encoding,
-        stored_path=str(path),
+        **stored,
         province_code=actor.province_code if actor.role is Role.province else None,
         created_by_key=actor.key_id,
     )

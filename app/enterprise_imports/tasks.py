@@ -10,14 +10,13 @@ from app.audit.recorder import ACTOR_KEY
 from app.auth.principal import Principal
 from app.common import jobs
 from app.common.identifiers import region_prefix
-from app.common.messages import Msg
 from app.enterprise_imports.columns import enterprise_rows
 from app.enterprise_imports.landing import LandingContext, land
 from app.enterprise_imports.models import EnterpriseImport, EnterpriseImportError
 from app.enterprises.schemas import EnterpriseCreate
-from app.imports.readers import FileProblem, open_rows
+from app.imports.readers import open_rows
 from app.imports.rows import ParsedRow, TableParser
-from app.imports.uploads import Rows, count_batch, land_rows
+from app.imports.uploads import Rows, bad_file_fails_the_job, count_batch, land_rows
 
 Progress = Callable[[EnterpriseImport], None]
 Parser = TableParser[EnterpriseCreate]
@@ -31,13 +30,11 @@ def run_import(
 ) -> None:
     """Run a queued import to the end; ``progress`` sees the job after each batch."""
 
-    def body(job: jobs.Running) -> None:
-        try:
+    def land_file(job: jobs.Running) -> None:
+        with bad_file_fails_the_job():
             _land_file(job, actor, progress)
-        except FileProblem as exc:
-            raise jobs.JobFailed(Msg(exc.zh, exc.en)) from exc
 
-    jobs.run(factory, EnterpriseImport, job_id, body)
+    jobs.run(factory, EnterpriseImport, job_id, land_file)
 
 
 def _land_file(job: jobs.Running, actor: Principal, progress: Progress | None) -> None:

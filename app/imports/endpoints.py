@@ -31,6 +31,9 @@ from app.matches.endpoints import Engine
 router = APIRouter(tags=["imports 批量导入"])
 
 Uploader = Annotated[Principal, Depends(Access(Role.admin, Role.institution))]
+# ?format= and ?encoding= of every import kind's failed rows
+ErrorsFormat = Literal["json", "csv"]
+ErrorsEncoding = Annotated[CsvEncoding, Query(description="CSV 编码：utf-8（带 BOM）或 gb18030")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -85,10 +88,8 @@ def import_errors(
     import_id: ResourceId,
     session: DBSession,
     actor: Uploader,
-    format: Literal["json", "csv"] = "json",
-    encoding: Annotated[
-        CsvEncoding, Query(description="CSV 编码：utf-8（带 BOM）或 gb18030")
-    ] = "utf-8",
+    format: ErrorsFormat = "json",
+    encoding: ErrorsEncoding = "utf-8",
 ) -> Any:
     """Failed rows: row number in the file, column, raw value, reason (中文 and English)."""
     if format == "json":

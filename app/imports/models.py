@@ -7,6 +7,11 @@ from app.common.jobs import JobMixin, Wording
 from app.common.messages import Msg
 from app.db import Base
 
+UPLOAD_AGAIN = Msg(
+    "请重新上传（已导入的行会显示为未变化）",
+    "upload again (rows already imported are reported unchanged)",
+)
+
 
 class UploadColumns:
     """An uploaded file and what became of its rows; counters are committed with each
@@ -47,13 +52,7 @@ class ImportJob(UploadColumns, JobMixin, Base):
     __tablename__ = "import_jobs"
     __audit_resource__ = "import_job"
     __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (SQLite)
-    wording = Wording(
-        Msg("导入", "import"),
-        Msg(
-            "请重新上传（已导入的行会显示为未变化）",
-            "upload again (rows already imported are reported unchanged)",
-        ),
-    )
+    wording = Wording(Msg("导入", "import"), UPLOAD_AGAIN)
 
     institution_id: Mapped[int | None] = mapped_column(
         ForeignKey("institutions.id", ondelete="SET NULL"), index=True

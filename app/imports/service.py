@@ -64,12 +64,9 @@ def create(
     """Store the upload and queue its job; ``schedule`` runs it after the commit."""
     file_format = upload_format(upload.file, upload.filename)
     owner = _institution_for(session, actor, upload.institution_id)
-    path = store_upload(upload.file, store, file_format)
+    stored = store_upload(upload.file, upload.filename, upload.encoding, store, file_format)
     job = ImportJob(
-        filename=upload.filename[:300],
-        file_format=file_format,
-        encoding=upload.encoding,
-        stored_path=str(path),
+        **stored,
         institution_id=owner,
         created_by_key=actor.key_id,
     )

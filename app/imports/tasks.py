@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.audit.recorder import ACTOR_KEY
 from app.auth.principal import Principal
 from app.common import jobs
-from app.common.messages import Msg
 from app.imports.landing import LandingContext, land
 from app.imports.models import ImportJob, ImportRowError
-from app.imports.readers import FileProblem, open_rows
+from app.imports.readers import open_rows
 from app.imports.resolve import InstitutionResolver
 from app.imports.rows import ParsedRow, RowParser
-from app.imports.uploads import Rows, count_batch, land_rows
+from app.imports.uploads import Rows, bad_file_fails_the_job, count_batch, land_rows
 from app.institutions.models import Institution
 from app.matches.engine import MatchEngine
 
@@ -39,10 +38,8 @@ def run_import(
     """Run a queued import to the end; ``progress`` sees the job after each batch."""
 
     def body(job: jobs.Running) -> None:
-        try:
+        with bad_file_fails_the_job():
             _land_file(job, actor, progress)
-        except FileProblem as exc:
-            raise jobs.JobFailed(Msg(exc.zh, exc.en)) from exc
         if engine is not None:  # the index sees the imports before the job reads done
             job.read(engine.catch_up)
 

@@ -3,13 +3,15 @@ batches, and each batch's errors and counters committed with its rows."""
 
 import shutil
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from app.common import jobs
 from app.common.messages import Msg
 from app.errors import Invalid, field_error
 from app.imports.landing import Outcome
@@ -31,12 +33,29 @@ def upload_format(file: BinaryIO, filename: str) -> str:
         raise Invalid(problem, [field_error("file", problem)]) from exc
 
 
-def store_upload(file: BinaryIO, store: Path, file_format: str) -> Path:
+def store_upload(
+    file: BinaryIO, filename: str, encoding: str | None, store: Path, file_format: str
+) -> dict[str, Any]:
+    """Copy the upload under ``store``; the ``UploadColumns`` values of its job."""
     store.mkdir(parents=True, exist_ok=True)
     path = store / f"{uuid.uuid4().hex}.{file_format}"
     with path.open("wb") as out:
         shutil.copyfileobj(file, out, 1 << 20)
-    return path
+    return {
+        "filename": filename[:300],
+        "file_format": file_format,
+        "encoding": encoding,
+        "stored_path": str(path),
+    }
+
+
+@contextmanager
+def bad_file_fails_the_job() -> Iterator[None]:
+    """A file that cannot be read (``FileProblem``) fails its job with the reason."""
+    try:
+        yield
+    except FileProblem as exc:
+        raise jobs.JobFailed(Msg(exc.zh, exc.en)) from exc
 
 
 def land_rows(rows: Rows, parser: TableParser[Any], commit: Commit) -> None:

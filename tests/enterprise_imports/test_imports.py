@@ -11,19 +11,14 @@ from fastapi.testclient import TestClient
 from tests import factories as f
 from tests.conftest import ClientFor
 from tests.factories import credit_code
+from tests.imports import helpers
 
 URL = "/v1/enterprise-imports"
 HEADERS = ["序号", "企业名称", "统一社会信用代码", "所在地区", "注册地址", "所属行业", "专精特新"]
 
 
-def csv_bytes(
-    rows: list[list[Any]], headers: list[str] = HEADERS, encoding: str = "utf-8"
-) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
+def csv_bytes(rows: list[list[Any]], encoding: str = "utf-8") -> bytes:
+    return helpers.csv_bytes(rows, HEADERS, encoding)
 
 
 def upload(client: TestClient, name: str, data: bytes, **query: Any) -> dict[str, Any]:
