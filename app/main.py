@@ -18,6 +18,7 @@ from app.console import UPLOAD_PATH as CONSOLE_UPLOAD_PATH
 from app.console import install as install_console
 from app.db import begin_write, make_engine, make_sessionmaker
 from app.deals.endpoints import router as deals_router
+from app.enterprise_imports.endpoints import router as enterprise_imports_router
 from app.enterprises.endpoints import router as enterprises_router
 from app.errors import install_error_handlers
 from app.feedback.endpoints import router as feedback_router
@@ -117,6 +118,7 @@ def create_app(
         enterprises_router,
         needs_router,
         imports_router,
+        enterprise_imports_router,
         matches_router,
         profiles_router,
         feeds_router,

@@ -4,6 +4,7 @@ from app.audit.models import AuditEntry
 from app.auth.models import ApiKey
 from app.changes.models import IndexChange
 from app.deals.models import Deal, DealPatent
+from app.enterprise_imports.models import EnterpriseImport, EnterpriseImportError
 from app.enterprises.models import Enterprise
 from app.feedback.models import Feedback
 from app.feeds.models import (
@@ -30,6 +31,8 @@ __all__ = [
     "Deal",
     "DealPatent",
     "Enterprise",
+    "EnterpriseImport",
+    "EnterpriseImportError",
     "FeedItem",
     "FeedToken",
     "Feedback",

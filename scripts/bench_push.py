@@ -201,7 +201,7 @@ def _run(args: argparse.Namespace, url: str, workers: int, workdir: str) -> dict
     )
     t0 = time.perf_counter()
     with write_session(factory) as session:
-        run_id = int(service.create(session, SYSTEM, body)["id"])
+        run_id = service.create(session, SYSTEM, body).id
     out["create_s"] = round(time.perf_counter() - t0, 2)
     for r in ready:
         Path(r + ".go").touch()

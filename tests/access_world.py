@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import ApiKey
 from app.common.jobs import JobState
 from app.deals.models import Deal, DealPatent, DealStatus, DealType
+from app.enterprise_imports.models import EnterpriseImport
 from app.enterprises.models import Enterprise
 from app.feeds.models import (
     DeliveryState,
@@ -62,6 +63,7 @@ class World:
     delivery: int = 0
     feed_item: int = 0
     push_run: int = 0  # started by the Hubei province
+    enterprise_job: int = 0  # an enterprise import of the Hubei province key
 
 
 def _patent(session: Session, institution: Institution, price: int) -> Patent:
@@ -139,6 +141,11 @@ def build(session: Session) -> World:
     )
     session.add(push_run)
     session.flush()
+    enterprise_job = EnterpriseImport(
+        filename="x.csv", file_format="csv", stored_path="/nonexistent", province_code="420000"
+    )
+    session.add(enterprise_job)
+    session.flush()
     world = World(
         inst.id,
         other.id,
@@ -156,6 +163,7 @@ def build(session: Session) -> World:
         licence.id,
         deal.id,
         *feeds,
+        enterprise_job=enterprise_job.id,
     )
     world.push_run = push_run.id
     return world

@@ -125,6 +125,19 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/v1/imports"): lambda w: ("/v1/imports", None),
     ("GET", "/v1/imports/{import_id}"): lambda w: (f"/v1/imports/{w.job}", None),
     ("GET", "/v1/imports/{import_id}/errors"): lambda w: (f"/v1/imports/{w.job}/errors", None),
+    ("GET", "/v1/enterprise-imports/template.xlsx"): lambda w: (
+        "/v1/enterprise-imports/template.xlsx",
+        None,
+    ),
+    ("GET", "/v1/enterprise-imports"): lambda w: ("/v1/enterprise-imports", None),
+    ("GET", "/v1/enterprise-imports/{import_id}"): lambda w: (
+        f"/v1/enterprise-imports/{w.enterprise_job}",
+        None,
+    ),
+    ("GET", "/v1/enterprise-imports/{import_id}/errors"): lambda w: (
+        f"/v1/enterprise-imports/{w.enterprise_job}/errors",
+        None,
+    ),
     ("POST", "/v1/patents/bulk"): lambda w: ("/v1/patents/bulk", [f.patent()]),
     ("POST", "/v1/patents/{patent_id}/feedback"): lambda w: (
         f"/v1/patents/{w.patent}/feedback",
@@ -271,6 +284,10 @@ SAMPLES.update(
 # Routes taking a multipart upload instead of JSON.
 UPLOADS: dict[tuple[str, str], Sample] = {
     ("POST", "/v1/imports"): lambda w: ("/v1/imports", {"file": ("e.csv", EXPORT.read_bytes())}),
+    ("POST", "/v1/enterprise-imports"): lambda w: (
+        "/v1/enterprise-imports",
+        {"file": ("e.csv", "企业名称,统一社会信用代码,所在地区\n".encode())},
+    ),
 }
 
 

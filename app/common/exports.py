@@ -19,13 +19,16 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import Response
+from fastapi import Query, Response
 from openpyxl import Workbook
 
 CsvEncoding = Literal["utf-8", "gb18030"]
+# ?format= and ?encoding= of every download that also answers JSON (import errors)
+ErrorsFormat = Literal["json", "csv"]
+ErrorsEncoding = Annotated[CsvEncoding, Query(description="CSV 编码：utf-8（带 BOM）或 gb18030")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BEIJING = timezone(timedelta(hours=8))
 _CODECS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}

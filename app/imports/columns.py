@@ -67,17 +67,20 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def header_key(header: object) -> str:
-    """Normalize a header cell: BOM, full-width brackets, spaces and case do not matter."""
+    """Normalize a header cell: BOM, full-width brackets, quotes (专精特新“小巨人”), spaces
+    and case do not matter."""
     text = str(header or "").replace("\ufeff", "").replace("（", "(").replace("）", ")")
-    return re.sub(r"\s+", "", text).lower()
+    return re.sub(r"[\s\"'“”‘’「」]+", "", text).lower()
 
 
-def map_headers(headers: list[object]) -> tuple[dict[str, int], list[str]]:
+def map_headers(
+    headers: list[object], aliases_of: dict[str, tuple[str, ...]] = ALIASES
+) -> tuple[dict[str, int], list[str]]:
     """``{field: column index}`` and the headers that map to nothing (reported once)."""
     keys = [header_key(h) for h in headers]
     fields: dict[str, int] = {}
     recognized: set[int] = set()
-    for field, aliases in ALIASES.items():
+    for field, aliases in aliases_of.items():
         for alias in aliases:
             if alias in keys:
                 recognized.update(i for i, k in enumerate(keys) if k in aliases)
@@ -88,9 +91,11 @@ def map_headers(headers: list[object]) -> tuple[dict[str, int], list[str]]:
 
 
 class CellError(ValueError):
-    def __init__(self, zh: str, en: str) -> None:
+    """A bad cell; ``field`` names it when the error is found after the cells were read."""
+
+    def __init__(self, zh: str, en: str, field: str | None = None) -> None:
         super().__init__(en)
-        self.zh, self.en = zh, en
+        self.zh, self.en, self.field = zh, en, field
 
 
 def parse_date(value: object) -> date | None:
@@ -160,9 +165,9 @@ def parse_bool(value: object) -> bool | None:
     text = (_scalar(value) if value is not None else "").lower()
     if text in ("", "none"):
         return None
-    if text in ("是", "true", "1", "yes", "y"):
+    if text in ("是", "true", "1", "yes", "y", "✓", "√", "✔"):
         return True
-    if text in ("否", "false", "0", "no", "n"):
+    if text in ("否", "false", "0", "no", "n", "×", "✗", "✘"):
         return False
     raise CellError(f"应为 是/否：{text[:10]}", f"expected yes/no, got {text[:10]!r}")
 

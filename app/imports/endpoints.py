@@ -1,4 +1,4 @@
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import (
     APIRouter,
@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from app.auth.deps import Access
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.common.exports import CsvEncoding, download
+from app.common.exports import XLSX, ErrorsEncoding, ErrorsFormat, download
 from app.common.paging import Page, Paging
 from app.common.params import Id, ResourceId
 from app.common.types import Encoding
@@ -28,7 +28,6 @@ from app.imports.template import TEMPLATE_NAME, template_xlsx
 router = APIRouter(tags=["imports 批量导入"])
 
 Uploader = Annotated[Principal, Depends(Access(Role.admin, Role.institution))]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/v1/imports/template.xlsx", response_class=Response)
@@ -74,10 +73,8 @@ def import_errors(
     import_id: ResourceId,
     session: DBSession,
     actor: Uploader,
-    format: Literal["json", "csv"] = "json",
-    encoding: Annotated[
-        CsvEncoding, Query(description="CSV 编码：utf-8（带 BOM）或 gb18030")
-    ] = "utf-8",
+    format: ErrorsFormat = "json",
+    encoding: ErrorsEncoding = "utf-8",
 ) -> list[ImportRowError] | Response:
     """Failed rows: row number in the file, column, raw value, reason (中文 and English)."""
     if format == "json":

@@ -1,21 +1,24 @@
 """An import's failed rows as a CSV the office can fix the file from."""
 
+from collections.abc import Sequence
 from pathlib import PurePath
 
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
 from app.common.exports import CsvEncoding, Export, Table, csv_media_type, to_csv
+from app.common.jobs import JobMixin
 from app.imports import service
-from app.imports.models import ImportJob, ImportRowError
+from app.imports.models import RowErrorColumns, UploadColumns
 
 HEADER = ["行号", "列", "原始值", "原因", "原因（英文）"]
 
 
 def errors_csv(
-    job: ImportJob, rows: list[ImportRowError], encoding: CsvEncoding = "utf-8"
+    job: JobMixin, rows: Sequence[RowErrorColumns], encoding: CsvEncoding = "utf-8"
 ) -> tuple[bytes, str, str, str]:
-    """Body, media type, file name and its ASCII fallback."""
+    """Body, media type, file name and its ASCII fallback (``job``: an import of any kind)."""
+    assert isinstance(job, UploadColumns)
     export = Export(
         "盘活导入错误",
         f"导入任务 {job.id}：{job.filename}",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.auth.principal import Principal
 from app.common.paging import Page, PageParams, paginate
 from app.imports import service
-from app.imports.models import ImportJob, ImportRowError
+from app.imports.models import ImportJob, ImportRowError, RowErrorColumns
 from app.imports.schemas import ImportRead, RepeatedError
 
 MIN_REPEAT = 3  # rows with one reason before it is summarised
@@ -28,29 +28,35 @@ HINTS = {
 def read(session: Session, actor: Principal, job_id: int) -> ImportRead:
     job = service.get(session, actor, job_id)
     out = ImportRead.model_validate(job)
-    out.error_summary = repeated_errors(session, job.id)
+    out.error_summary = repeated_errors(session, ImportRowError, job.id)
     return out
 
 
-def repeated_errors(session: Session, job_id: int) -> list[RepeatedError]:
+def repeated_errors(
+    session: Session, model: type[RowErrorColumns], job_id: int
+) -> list[RepeatedError]:
+    """``model``: the kind's row-error table (``ImportRowError`` for patent imports)."""
     count = func.count().label("n")
+    job = model.job_id == job_id  # type: ignore[attr-defined]
     groups = session.execute(
-        select(ImportRowError.reason_zh, ImportRowError.reason_en, count)
-        .where(ImportRowError.job_id == job_id)
-        .group_by(ImportRowError.reason_zh, ImportRowError.reason_en)
+        select(model.reason_zh, model.reason_en, count)
+        .where(job)
+        .group_by(model.reason_zh, model.reason_en)
         .having(func.count() >= MIN_REPEAT)
-        .order_by(count.desc(), ImportRowError.reason_zh)
+        .order_by(count.desc(), model.reason_zh)
         .limit(MAX_REASONS)
     ).all()
-    return [_summary(session, job_id, zh, en, n) for zh, en, n in groups]
+    return [_summary(session, model, job_id, zh, en, n) for zh, en, n in groups]
 
 
-def _summary(session: Session, job_id: int, zh: str, en: str, n: int) -> RepeatedError:
+def _summary(
+    session: Session, model: type[RowErrorColumns], job_id: int, zh: str, en: str, n: int
+) -> RepeatedError:
     rows = list(
         session.scalars(
-            select(ImportRowError.row_number)
-            .where(ImportRowError.job_id == job_id, ImportRowError.reason_zh == zh)
-            .order_by(ImportRowError.row_number)
+            select(model.row_number)
+            .where(model.job_id == job_id, model.reason_zh == zh)  # type: ignore[attr-defined]
+            .order_by(model.row_number)
             .limit(FIRST_ROWS)
         )
     )

@@ -23,6 +23,7 @@ from app.imports.resolve import InstitutionResolver
 from app.imports.rows import CellProblem, ParsedRow
 from app.patents import service as patents
 from app.patents.models import Patent, PatentIpc
+from app.patents.schemas import PatentCreate
 
 
 @dataclass
@@ -45,7 +46,9 @@ class LandingContext:
     review: list[dict[str, Any]] = field(default_factory=list)  # see notices
 
 
-def land(session: Session, ctx: LandingContext, rows: list[ParsedRow]) -> list[Outcome]:
+def land(
+    session: Session, ctx: LandingContext, rows: list[ParsedRow[PatentCreate]]
+) -> list[Outcome]:
     numbers = [r.data.application_number for r in rows if r.data is not None]
     existing = {
         p.application_number: p
@@ -83,7 +86,7 @@ def _insert_new(session: Session, outcomes: list[Outcome]) -> None:
 
 
 def _land_one(
-    session: Session, ctx: LandingContext, row: ParsedRow, existing: dict[str, Patent]
+    session: Session, ctx: LandingContext, row: ParsedRow[PatentCreate], existing: dict[str, Patent]
 ) -> Outcome:
     if row.data is None:
         return Outcome(row.number, "failed", problems=row.problems)
@@ -121,7 +124,7 @@ def _land_one(
 def _update(
     session: Session,
     ctx: LandingContext,
-    row: ParsedRow,
+    row: ParsedRow[PatentCreate],
     current: Patent,
     institution_id: int | None,
 ) -> Outcome:
@@ -163,7 +166,7 @@ def _diff(current: Patent, data: Any, institution_id: int | None) -> dict[str, A
     return changes
 
 
-def _resolve(ctx: LandingContext, row: ParsedRow) -> int | None:
+def _resolve(ctx: LandingContext, row: ParsedRow[PatentCreate]) -> int | None:
     if ctx.resolver is None or not row.names:
         return None
     found = ctx.resolver.resolve(row.names)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.imports.rows import ParsedRow
 from app.institutions.models import Institution
 from app.patents.models import Patent
+from app.patents.schemas import PatentCreate
 
 MAX_REVIEW = 1000  # entries kept per job; the rows land either way
 
@@ -27,7 +28,7 @@ def add(review: list[dict[str, Any]], entry: dict[str, Any]) -> None:
 
 def publication_reuse(
     session: Session,
-    rows: list[ParsedRow],
+    rows: list[ParsedRow[PatentCreate]],
     seen: dict[str, tuple[str, int]],
     review: list[dict[str, Any]],
 ) -> None:

@@ -18,13 +18,14 @@ class RepeatedError(BaseModel):
     message_en: str
 
 
-class ImportRead(ReadModel):
+class UploadRead(ReadModel):
+    """An import job of any kind: its file, progress and counters."""
+
     id: int
     state: JobState
     filename: str
     file_format: str
     encoding: str | None
-    institution_id: int | None
     total_rows: int | None
     processed: int
     inserted: int
@@ -32,15 +33,10 @@ class ImportRead(ReadModel):
     unchanged: int
     failed: int
     unknown_columns: list[str] = Field(description="未识别（已忽略）的列")
-    review: list[dict[str, Any]] = Field(
-        description="需人工确认的行（已导入）：kind = institution_name 机构名称歧义或未匹配，"
-        "publication_number_reused 公开号对应多个申请号，holder_changed 专利权人变更；"
-        "每项有 row、reason_zh、reason_en"
-    )
     error: str | None
     error_summary: list[RepeatedError] = Field(
         default=[],
-        description="多行同一原因失败时的汇总（GET /v1/imports/{id}；列表中为空）",
+        description="多行同一原因失败时的汇总（单个任务的 GET 中；列表中为空）",
     )
     started_at: datetime | None
     finished_at: datetime | None
@@ -58,6 +54,15 @@ class ImportRead(ReadModel):
         if not self.total_rows:
             return 0.0
         return round(min(100.0, 100.0 * self.processed / self.total_rows), 1)
+
+
+class ImportRead(UploadRead):
+    institution_id: int | None
+    review: list[dict[str, Any]] = Field(
+        description="需人工确认的行（已导入）：kind = institution_name 机构名称歧义或未匹配，"
+        "publication_number_reused 公开号对应多个申请号，holder_changed 专利权人变更；"
+        "每项有 row、reason_zh、reason_en"
+    )
 
 
 class RowErrorRead(ReadModel):

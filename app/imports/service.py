@@ -1,7 +1,5 @@
 """Import jobs: an upload is stored and queued here; ``app.imports.tasks`` lands it."""
 
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -16,11 +14,11 @@ from app.common.messages import Msg
 from app.errors import Invalid, NotFound, field_error
 from app.imports.landing import LandingContext, land
 from app.imports.models import ImportJob, ImportRowError
-from app.imports.readers import FileProblem, detect_format, head_bytes
 from app.imports.resolve import InstitutionResolver
 from app.imports.rows import RowParser
 from app.imports.schemas import BulkItemResult, BulkResult, ImportRead
 from app.imports.tasks import run_import
+from app.imports.uploads import store_upload, upload_format
 from app.institutions import repository as institutions
 from app.institutions.models import Institution
 from app.matches.engine import MatchEngine
@@ -64,22 +62,11 @@ def create(
     engine: MatchEngine | None,
 ) -> ImportRead:
     """Store the upload and queue its job; ``schedule`` runs it after the commit."""
-    filename, encoding = upload.filename, upload.encoding
-    try:
-        file_format = detect_format(filename, head_bytes(upload.file))
-    except FileProblem as exc:
-        problem = Msg(exc.zh, exc.en)
-        raise Invalid(problem, [field_error("file", problem)]) from exc
+    file_format = upload_format(upload.file, upload.filename)
     owner = _institution_for(session, actor, upload.institution_id)
-    store.mkdir(parents=True, exist_ok=True)
-    path = store / f"{uuid.uuid4().hex}.{file_format}"
-    with path.open("wb") as out:
-        shutil.copyfileobj(upload.file, out, 1 << 20)
+    stored = store_upload(upload.file, upload.filename, upload.encoding, store, file_format)
     job = ImportJob(
-        filename=filename[:300],
-        file_format=file_format,
-        encoding=encoding,
-        stored_path=str(path),
+        **stored,
         institution_id=owner,
         created_by_key=actor.key_id,
     )

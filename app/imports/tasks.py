@@ -6,29 +6,27 @@ failed by any worker's sweep (``app.common.jobs``); uploading the file again is 
 already landed are reported ``unchanged``).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.recorder import ACTOR_KEY
 from app.auth.principal import Principal
 from app.common import jobs
-from app.common.messages import Msg
-from app.db import utcnow
-from app.imports.landing import LandingContext, Outcome, land
+from app.imports.landing import LandingContext, land
 from app.imports.models import ImportJob, ImportRowError
-from app.imports.readers import FileProblem, open_rows
+from app.imports.readers import open_rows
 from app.imports.resolve import InstitutionResolver
 from app.imports.rows import ParsedRow, RowParser
+from app.imports.uploads import Rows, bad_file_fails_the_job, count_batch, land_rows
 from app.institutions.models import Institution
 from app.matches.engine import MatchEngine
+from app.patents.schemas import PatentCreate
 
-BATCH = 500
 Progress = Callable[[ImportJob], None]
-Rows = Iterable[tuple[int, dict[str, Any]]]
 
 
 def run_import(
@@ -41,10 +39,8 @@ def run_import(
     """Run a queued import to the end; ``progress`` sees the job after each batch."""
 
     def body(job: jobs.Running) -> None:
-        try:
+        with bad_file_fails_the_job():
             _land_file(job, actor, progress)
-        except FileProblem as exc:
-            raise jobs.JobFailed(Msg(exc.zh, exc.en)) from exc
         if engine is not None and engine.ready:  # the index sees the imports before done
             job.read(engine.catch_up)
 
@@ -53,13 +49,7 @@ def run_import(
 
 def _land_file(job: jobs.Running, actor: Principal, progress: Progress | None) -> None:
     rows, ctx, parser = job.write(lambda session: _open(session, job.id, actor))
-    batch: list[ParsedRow] = []
-    for number, raw in rows:
-        batch.append(parser.parse(number, raw))
-        if len(batch) >= BATCH:
-            _commit(job, ctx, parser, batch, progress, last=False)
-            batch = []
-    _commit(job, ctx, parser, batch, progress, last=True)
+    land_rows(rows, parser, partial(_commit, job, ctx, parser, progress))
 
 
 def _open(
@@ -81,8 +71,8 @@ def _commit(
     job: jobs.Running,
     ctx: LandingContext,
     parser: RowParser,
-    batch: list[ParsedRow],
     progress: Progress | None,
+    batch: list[ParsedRow[PatentCreate]],
     last: bool,
 ) -> None:
     """One batch in its own transaction. A batch tried again (the database stayed busy)
@@ -105,36 +95,13 @@ def _land_batch(
     job_id: int,
     ctx: LandingContext,
     parser: RowParser,
-    batch: list[ParsedRow],
+    batch: list[ParsedRow[PatentCreate]],
     last: bool,
 ) -> ImportJob:
     session.info[ACTOR_KEY] = ctx.actor
     outcomes = land(session, ctx, batch) if batch else []
-    _record(session, job_id, outcomes)
     job = session.get(ImportJob, job_id)
     assert job is not None
-    for status in ("inserted", "updated", "unchanged", "failed"):
-        setattr(job, status, getattr(job, status) + sum(o.status == status for o in outcomes))
-    job.processed += len(batch)
-    job.unknown_columns, job.review = list(parser.unknown), list(ctx.review)
-    job.heartbeat_at = utcnow()
-    if last:  # the reader's count was an estimate
-        job.total_rows = job.processed
+    count_batch(session, job_id, job, ImportRowError, outcomes, parser, len(batch), last)
+    job.review = list(ctx.review)
     return job
-
-
-def _record(session: Session, job_id: int, outcomes: list[Outcome]) -> None:
-    rows = [
-        {
-            "job_id": job_id,
-            "row_number": o.number,
-            "column": p.column,
-            "raw_value": p.raw,
-            "reason_zh": p.zh[:300],
-            "reason_en": p.en[:300],
-        }
-        for o in outcomes
-        for p in o.problems
-    ]
-    if rows:
-        session.execute(insert(ImportRowError), rows)

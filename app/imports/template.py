@@ -1,4 +1,5 @@
-"""The Excel template offered to tech-transfer offices (GET /v1/imports/template.xlsx)."""
+"""The Excel template offered to tech-transfer offices (GET /v1/imports/template.xlsx), and
+how any import's template is written."""
 
 import io
 
@@ -7,7 +8,8 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 # (header, required, explanation, allowed values for a drop-down)
-FIELDS: list[tuple[str, bool, str, list[str] | None]] = [
+Field = tuple[str, bool, str, list[str] | None]
+FIELDS: list[Field] = [
     ("申请号", True, "如 CN202121635235.X，可省略 CN 和小数点；校验位会被检查", None),
     ("专利类型", True, "发明 / 实用新型 / 外观设计", ["发明", "实用新型", "外观设计"]),
     ("专利名称", True, "专利标题", None),
@@ -43,13 +45,14 @@ MAX_ROWS = 100_000
 TEMPLATE_NAME = "盘活专利导入模板.xlsx"
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(fields: list[Field] = FIELDS, title: str = "专利清单") -> bytes:
+    """Headers (required ones in red), drop-downs for the choices, a field guide sheet."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "专利清单"
-    sheet.append([name for name, *_ in FIELDS])
-    for column, (name, required, _, choices) in enumerate(FIELDS, start=1):
+    sheet.title = title
+    sheet.append([name for name, *_ in fields])
+    for column, (name, required, _, choices) in enumerate(fields, start=1):
         cell = sheet.cell(row=1, column=column)
         cell.font = Font(bold=True, color="C00000" if required else "000000")
         letter = cell.column_letter
@@ -66,7 +69,7 @@ def template_xlsx() -> bytes:
             sheet.add_data_validation(rule)
     guide = book.create_sheet("字段说明")
     guide.append(["列名", "是否必填", "说明"])
-    for name, required, text, _ in FIELDS:
+    for name, required, text, _ in fields:
         guide.append([name, "必填" if required else "选填", text])
     guide.column_dimensions["C"].width = 60
     out = io.BytesIO()

@@ -22,7 +22,7 @@ import matching
 from app.common import bulk, liveness
 from app.db import retry_busy, utcnow, write_session
 from app.enterprises.models import Enterprise
-from app.feeds import outbox
+from app.feeds import webhook_outbox
 from app.feeds.digest import CST, DEFAULT_TOP
 from app.feeds.models import FeedItem, ProducerState, Reason, Subscription
 from app.matches import signals
@@ -215,16 +215,16 @@ def _write(session: Session, claim: Claim, ids: list[int], rows: list[dict[str, 
     # The producer's lock (PostgreSQL; SQLite's write lock is already held): feed item
     # ids commit in increasing order.
     session.execute(select(ProducerState.id).where(ProducerState.id == 1).with_for_update())
-    table = outbox.table_of(FeedItem)
+    table = webhook_outbox.table_of(FeedItem)
     returning = [table.c.id, table.c.enterprise_id, table.c.patent_id]
     created = bulk.insert_new(session, FeedItem, rows, returning)
     pushed = len({r.enterprise_id for r in created})
     if not partitions.advance(session, claim, ids[-1], len(ids), pushed, len(created)):
         raise Lost  # rolls the chunk back
-    hooked = outbox.with_endpoints(session, {r.enterprise_id for r in created})
+    hooked = webhook_outbox.with_endpoints(session, {r.enterprise_id for r in created})
     if hooked:
         by_pair = {(r["enterprise_id"], r["patent_id"]): r for r in rows}
-        outbox.enqueue_items(
+        webhook_outbox.enqueue_items(
             session,
             [
                 {**by_pair[(r.enterprise_id, r.patent_id)], "id": r.id}

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import Session
 
+from app.auth.principal import SYSTEM
 from app.common.identifiers import region_prefix
 from app.enterprises.models import Enterprise
 from app.patents import repository as patent_rows
@@ -33,7 +34,8 @@ def patent_statement(run: PushRun) -> Select[Any]:
     filters = patent_rows.PatentFilters(
         **sel.model_dump(exclude={"pool_since", "ids"}), pool_status=PoolStatus.in_pool
     )
-    stmt = patent_rows.list_statement(filters).with_only_columns(Patent.id)
+    # The whole pool: pool patents are public to every principal that may push.
+    stmt = patent_rows.list_statement(SYSTEM, filters).with_only_columns(Patent.id)
     stmt = stmt.where(Patent.created_at <= run.created_at)
     if sel.pool_since is not None:
         stmt = stmt.where(Patent.created_at >= datetime.combine(sel.pool_since, time(), UTC))

@@ -13,17 +13,17 @@ from sqlalchemy.orm import Session
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.common.messages import Msg
-from app.common.paging import PageParams, paginate
+from app.common.paging import Page, PageParams, paginate
 from app.db import utcnow
 from app.errors import NotFound
 from app.pushes import selection
 from app.pushes.models import PartitionState, PushPartition, PushRun, PushState
-from app.pushes.schemas import PushRunCreate
+from app.pushes.schemas import PartitionRead, PushProgress, PushRunCreate, PushRunRead
 
 PARTITION_SIZE = 1000  # enterprises per partition: the unit workers claim and resume
 
 
-def create(session: Session, actor: Principal, data: PushRunCreate) -> dict[str, Any]:
+def create(session: Session, actor: Principal, data: PushRunCreate) -> PushRunRead:
     run = PushRun(
         state=PushState.queued,
         patents=data.patents.model_dump(mode="json", exclude_none=True),
@@ -61,27 +61,26 @@ def _visible(actor: Principal) -> Any:
     return PushRun.id.is_not(None)
 
 
-def get(session: Session, actor: Principal, run_id: int) -> dict[str, Any]:
+def get(session: Session, actor: Principal, run_id: int) -> PushRunRead:
     run = session.scalar(select(PushRun).where(PushRun.id == run_id, _visible(actor)))
     if run is None:
         raise NotFound(Msg(f"推送任务不存在：{run_id}", f"push run {run_id} not found"))
     return present(session, run)
 
 
-def list_page(session: Session, actor: Principal, paging: PageParams) -> dict[str, Any]:
+def list_page(session: Session, actor: Principal, paging: PageParams) -> Page[PushRunRead]:
     stmt = select(PushRun).where(_visible(actor)).order_by(PushRun.id.desc())
-    page = paginate(session, stmt, paging)
-    page["items"] = [present(session, run) for run in page["items"]]
-    return page
+    return paginate(session, stmt, paging, lambda run: present(session, run))
 
 
-def partitions_of(session: Session, actor: Principal, run_id: int) -> list[PushPartition]:
+def partitions_of(session: Session, actor: Principal, run_id: int) -> list[PartitionRead]:
     get(session, actor, run_id)
     stmt = select(PushPartition).where(PushPartition.run_id == run_id)
-    return list(session.scalars(stmt.order_by(PushPartition.lo_id)))
+    rows = session.scalars(stmt.order_by(PushPartition.lo_id))
+    return [PartitionRead.model_validate(row) for row in rows]
 
 
-def present(session: Session, run: PushRun) -> dict[str, Any]:
+def present(session: Session, run: PushRun) -> PushRunRead:
     by_state = {
         state: (int(n), int(done or 0), int(pushed or 0), int(items or 0))
         for state, n, done, pushed, items in session.execute(
@@ -97,16 +96,16 @@ def present(session: Session, run: PushRun) -> dict[str, Any]:
         )
     }
     count = {s: v[0] for s, v in by_state.items()}
-    progress = {
-        "partitions_done": count.get(PartitionState.done, 0),
-        "partitions_running": count.get(PartitionState.running, 0),
-        "partitions_failed": count.get(PartitionState.failed, 0),
-        "enterprises_done": sum(v[1] for v in by_state.values()),
-        "enterprises_pushed": sum(v[2] for v in by_state.values()),
-        "items": sum(v[3] for v in by_state.values()),
-    }
+    progress = PushProgress(
+        partitions_done=count.get(PartitionState.done, 0),
+        partitions_running=count.get(PartitionState.running, 0),
+        partitions_failed=count.get(PartitionState.failed, 0),
+        enterprises_done=sum(v[1] for v in by_state.values()),
+        enterprises_pushed=sum(v[2] for v in by_state.values()),
+        items=sum(v[3] for v in by_state.values()),
+    )
     fields = {c: getattr(run, c) for c in _FIELDS}
-    return {**fields, "progress": progress}
+    return PushRunRead.model_validate({**fields, "progress": progress})
 
 
 _FIELDS = (

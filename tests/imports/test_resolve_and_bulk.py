@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.principal import SYSTEM
-from app.imports import service, tasks
+from app.imports import service, tasks, uploads
 from app.imports.models import ImportJob
 from app.imports.resolve import InstitutionResolver
 from tests import factories as f
@@ -53,7 +53,7 @@ def test_progress_increases_monotonically(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    monkeypatch.setattr(tasks, "BATCH", 3)
+    monkeypatch.setattr(uploads, "BATCH", 3)
     scheduled: list[tuple[object, ...]] = []
     with session_factory() as session, session.begin():
         upload_ = service.Upload(io.BytesIO(EXPORT.read_bytes()), "export.csv", None, None)

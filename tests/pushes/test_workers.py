@@ -67,7 +67,7 @@ def _start_run(
     monkeypatch.setattr(service, "PARTITION_SIZE", size)
     body = PushRunCreate.model_validate({"enterprises": {"all": True}, "per_enterprise": per})
     with write_session(factory) as session:
-        return int(service.create(session, SYSTEM, body)["id"])
+        return service.create(session, SYSTEM, body).id
 
 
 def _check_complete(

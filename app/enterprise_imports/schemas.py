@@ -1,0 +1,5 @@
+from app.imports.schemas import UploadRead
+
+
+class EnterpriseImportRead(UploadRead):
+    province_code: str | None
