@@ -66,6 +66,16 @@ def fresh_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[obj
         _drop_pg_database(str(server_url), name)
 
 
+@pytest.fixture
+def committed(fresh_database_url: Callable[[], str]) -> Iterator[tuple[str, Engine]]:
+    """A database of its own, at head, for code that commits (jobs, workers, processes)."""
+    url = fresh_database_url()
+    upgrade_head(url)
+    engine = make_engine(url)
+    yield url, engine
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(fresh_database_url: object) -> str:
     url = fresh_database_url()  # type: ignore[operator]

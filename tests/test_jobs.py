@@ -4,33 +4,22 @@ dead jobs, and the writer transactions of its steps; and services never own one.
 import ast
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.common import jobs, liveness
 from app.common.jobs import JobState
 from app.common.messages import Msg
-from app.db import make_engine, make_sessionmaker, utcnow
+from app.db import make_sessionmaker, utcnow
 from app.imports.models import ImportJob
 from app.matches.models import MatchRun
-from app.migrate import upgrade_head
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def committed(fresh_database_url: Callable[[], str]) -> Iterator[tuple[str, Engine]]:
-    url = fresh_database_url()
-    upgrade_head(url)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
 
 
 def _queued(factory: sessionmaker[Session], **fields: Any) -> int:
@@ -102,10 +91,16 @@ def test_a_read_step_that_writes_fails_the_job(committed: tuple[str, Engine]) ->
         run.processed = 99
         session.flush()
 
+    def update_in_read(session: Session) -> None:
+        session.execute(update(MatchRun).values(processed=99))
+
+    core = _queued(factory)
     jobs.run(factory, MatchRun, run_id, lambda job: job.read(write_in_read))
-    run = _run(factory, run_id)
-    assert (run.state, run.processed) == (JobState.failed, 0)
-    assert "RuntimeError" in run.errors[0]["reason"]
+    jobs.run(factory, MatchRun, core, lambda job: job.read(update_in_read))
+    for failed in (run_id, core):
+        run = _run(factory, failed)
+        assert (run.state, run.processed) == (JobState.failed, 0)
+        assert "RuntimeError" in run.errors[0]["reason"]
 
 
 def test_stale_jobs_of_every_kind_are_failed_by_fail_stale(

@@ -8,9 +8,9 @@ then waits for it instead of breaking it. Real database file, real second connec
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -31,19 +31,9 @@ from app.feeds.models import FeedItem, Reason, WebhookDelivery, WebhookEndpoint
 from app.imports import service as imports
 from app.imports import tasks
 from app.imports.models import ImportJob
-from app.migrate import upgrade_head
 from app.patents.models import Patent
 from tests import factories as f
 from tests.imports.helpers import csv_bytes
-
-
-@pytest.fixture
-def committed(fresh_database_url: Callable[[], str]) -> Iterator[tuple[str, Engine]]:
-    url = fresh_database_url()
-    upgrade_head(url)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
 
 
 class OtherWriter:
@@ -131,7 +121,7 @@ def test_digest_survives_a_commit_from_another_connection(
                 state="healthy",
             )
         )
-        yesterday = datetime.now(UTC) - timedelta(days=1)
+        yesterday = datetime.now(digest.CST) - timedelta(days=1)  # the digest's day
         session.add(
             FeedItem(
                 enterprise_id=ent.id,

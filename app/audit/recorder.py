@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from app.audit.models import AuditEntry
 from app.auth.principal import SYSTEM, Principal
-from app.common import pgcopy
+from app.common import bulk
 from app.db import utcnow
 
 ACTOR_KEY = "actor"
@@ -99,7 +99,7 @@ def record_created(session: Session, resource_type: str, ids: list[int]) -> None
 def _write(session: Session, values: list[dict[str, Any]]) -> None:
     # Core insert (COPY on PostgreSQL) on the session's own connection: no ORM objects are
     # added mid-flush, and an import's thousands of rows skip building huge INSERTs.
-    pgcopy.insert_rows(session, AuditEntry, values)
+    bulk.insert_rows(session, AuditEntry, values)
 
 
 def install(session_class: type[Session] = Session) -> None:

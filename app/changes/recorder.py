@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.changes.models import IndexChange
-from app.common import pgcopy
+from app.common import bulk
 from app.db import Base, utcnow
 from app.enterprises.models import Enterprise
 from app.needs.models import Need
@@ -26,7 +26,7 @@ def touch(session: Session, kind: str, doc_ids: Iterable[int]) -> None:
     """Log a change of ``doc_ids`` that the flush hook does not see."""
     at = utcnow()
     rows = [{"at": at, "kind": kind, "doc_id": doc_id} for doc_id in doc_ids]
-    pgcopy.insert_rows(session, IndexChange, rows)
+    bulk.insert_rows(session, IndexChange, rows)
 
 
 def _after_flush(session: Session, _ctx: UOWTransaction) -> None:

@@ -28,9 +28,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.changes.watermark import Change, Watermark, latest_id
+from app.common import bulk
 from app.config import Settings
 from app.db import utcnow, write_session
-from app.feeds import bulk, sources, webhook_outbox
+from app.feeds import sources, webhook_outbox
 from app.feeds.models import FeedItem, PatentState, ProducerState, Reason
 from app.feeds.rules import Draft, Rule
 from app.matches.engine import MatchEngine
@@ -187,7 +188,7 @@ def _write(session: Session, drafts: list[Draft], watch: list[tuple[Draft, str]]
     returning = [
         table.c[name] for name in ("id", "enterprise_id", "patent_id", "reason", "reason_key")
     ]
-    created = bulk.insert_new(session, table, rows, returning)
+    created = bulk.insert_new(session, FeedItem, rows, returning)
     # Outbox rows only for enterprises with an endpoint: most items have none.
     hooked = webhook_outbox.with_endpoints(session, {r.enterprise_id for r in created})
     by_key = {

@@ -7,14 +7,14 @@ left unchanged, or failed with its reasons; failed rows write nothing.
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import recorder as audit
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.changes import recorder as changes
-from app.common import pgcopy
+from app.common import bulk
 from app.common.messages import as_msg
 from app.common.schemas import unique
 from app.errors import DomainError
@@ -68,27 +68,18 @@ def _insert_new(session: Session, outcomes: list[Outcome]) -> None:
     if not outcomes:
         return
     rows = [o.new_row[0] for o in outcomes if o.new_row]
-    ids = _insert_patents(session, rows)
+    ids = bulk.insert_returning_ids(session, Patent, rows)
     ipc = [
         {"patent_id": pid, "position": i, "code": code}
         for pid, o in zip(ids, outcomes, strict=True)
         if o.new_row
         for i, code in enumerate(o.new_row[1])
     ]
-    pgcopy.insert_rows(session, PatentIpc, ipc)
+    bulk.insert_rows(session, PatentIpc, ipc)
     for pid, outcome in zip(ids, outcomes, strict=True):
         outcome.patent_id, outcome.new_row = pid, None
     audit.record_created(session, "patent", ids)
     changes.touch(session, "patent", ids)
-
-
-def _insert_patents(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    if not pgcopy.enabled(session):
-        returning = insert(Patent).returning(Patent.id, sort_by_parameter_order=True)
-        return list(session.scalars(returning, rows))
-    ids = pgcopy.reserve_ids(session, Patent, len(rows))
-    pgcopy.copy_rows(session, Patent, [{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
-    return ids
 
 
 def _land_one(

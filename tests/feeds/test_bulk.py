@@ -6,8 +6,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.common import bulk
 from app.db import utcnow
-from app.feeds import bulk, webhook_outbox
+from app.feeds import webhook_outbox
 from app.feeds.models import FeedItem, Reason
 from tests import factories as f
 from tests.feeds.conftest import Shop, import_patents
@@ -32,8 +33,8 @@ def test_insert_new_skips_duplicates_and_returns_the_new_rows(
         }
 
     returning = [table.c.id, table.c.patent_id, table.c.reason]
-    first = bulk.insert_new(db, table, [row(a), row(b)], returning)
-    again = bulk.insert_new(db, table, [row(b), row(c), row(c)], returning)
+    first = bulk.insert_new(db, FeedItem, [row(a), row(b)], returning)
+    again = bulk.insert_new(db, FeedItem, [row(b), row(c), row(c)], returning)
     assert [r.patent_id for r in first] == [a, b]
     assert [(r.patent_id, r.reason) for r in again] == [(c, Reason.match)]
     assert isinstance(again[0].reason, Reason) and again[0].id > first[1].id
@@ -41,4 +42,4 @@ def test_insert_new_skips_duplicates_and_returns_the_new_rows(
     assert [(i.patent_id, i.explanation, i.created_at) for i in stored] == [
         (p, {"summary": "关键词：巡检"}, at) for p in (a, b, c)
     ]
-    assert bulk.insert_new(db, table, [], returning) == []
+    assert bulk.insert_new(db, FeedItem, [], returning) == []

@@ -6,15 +6,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.db import make_engine, make_sessionmaker, utcnow
+from app.db import make_sessionmaker, utcnow
 from app.enterprises.models import Enterprise
 from app.feeds.models import (
     DeliveryState,
@@ -25,22 +23,11 @@ from app.feeds.models import (
 )
 from app.feeds.webhook_security import new_secret
 from app.feeds.worker import Worker
-from app.migrate import upgrade_head
 from app.patents.models import ImplementationStatus, LegalStatus, Patent, PatentType, PoolStatus
 from tests import factories as f
 from tests.feeds.conftest import LOOPBACK, Receiver, verify
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@pytest.fixture
-def committed(fresh_database_url: Callable[[], str]) -> Iterator[tuple[str, Engine]]:
-    """A database of its own: the worker process must see committed rows."""
-    url = fresh_database_url()
-    upgrade_head(url)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
 
 
 def _world(factory: sessionmaker[Session], receiver_url: str, n: int) -> str:

@@ -5,28 +5,15 @@ item id came back, its outbox ``webhook-id`` (``msg_item{id}_ep{n}``) collided w
 old delivery, and the producer failed every round from then on.
 """
 
-from collections.abc import Callable, Iterator
-
-import pytest
 from sqlalchemy import Engine, delete, func, select
 
 from app.config import Settings
-from app.db import make_engine, make_sessionmaker
+from app.db import make_sessionmaker
 from app.feeds.models import FeedItem, WebhookDelivery
 from app.feeds.producer import Producer
-from app.migrate import upgrade_head
 from app.patents.models import ImplementationStatus, LegalStatus, Patent, PatentType, PoolStatus
 from tests import factories as f
 from tests.feeds.test_crash import _world
-
-
-@pytest.fixture
-def committed(fresh_database_url: Callable[[], str]) -> Iterator[tuple[str, Engine]]:
-    url = fresh_database_url()
-    upgrade_head(url)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
 
 
 def _patent(title: str) -> Patent:

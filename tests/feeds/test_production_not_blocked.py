@@ -6,29 +6,18 @@ threads of their own.
 """
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from sqlalchemy import Engine, func, select
 
 from app.config import Settings
-from app.db import make_engine, make_sessionmaker
+from app.db import make_sessionmaker
 from app.feeds.models import FeedItem
 from app.feeds.worker import Worker
-from app.migrate import upgrade_head
 from app.patents.models import ImplementationStatus, LegalStatus, Patent, PatentType, PoolStatus
 from tests import factories as f
 from tests.feeds.conftest import LOOPBACK, Receiver
 from tests.feeds.test_crash import _world
-
-
-@pytest.fixture
-def committed(fresh_database_url: Callable[[], str]) -> Iterator[tuple[str, Engine]]:
-    url = fresh_database_url()
-    upgrade_head(url)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
 
 
 def test_new_items_are_produced_while_deliveries_hang(

@@ -10,11 +10,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,25 +20,15 @@ from app.auth.principal import SYSTEM
 from app.common import liveness
 from app.common.jobs import JobState
 from app.common.jobs import sweep as sweep_jobs
-from app.db import make_engine, make_sessionmaker, utcnow
+from app.db import make_sessionmaker, utcnow
 from app.imports import service as imports
 from app.imports.models import ImportJob
 from app.matches import runs
 from app.matches.models import MatchRun
-from app.migrate import upgrade_head
 from tests import factories as f
 from tests.imports.helpers import csv_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def committed(fresh_database_url: Callable[[], str]) -> Iterator[tuple[str, Engine]]:
-    url = fresh_database_url()
-    upgrade_head(url)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
 
 
 def _killed_pid() -> int:

@@ -12,7 +12,7 @@ from app.audit.models import AuditEntry
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.changes.models import IndexChange
-from app.common import pgcopy
+from app.common import bulk
 from app.imports.landing import LandingContext, land
 from app.imports.rows import ParsedRow
 from app.institutions.models import Institution, InstitutionType
@@ -89,14 +89,14 @@ def _logged(db: Session, patent_id: int) -> tuple[Any, ...]:
 def test_copy_and_orm_paths_store_the_same_patent(
     db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not pgcopy.enabled(db):
+    if not bulk.uses_copy(db):
         pytest.skip("COPY is used on PostgreSQL only")
     institution = Institution(name="示例大学", type=InstitutionType.soe, region_code="420100")
     db.add(institution)
     db.flush()
     copied = _land(db, institution.id)
     with monkeypatch.context() as patch:
-        patch.setattr(pgcopy, "enabled", lambda _session: False)
+        patch.setattr(bulk, "uses_copy", lambda _session: False)
         inserted = _land(db, institution.id)
     assert copied < inserted  # ids come from the same sequence
     by_copy, by_orm = _stored(db, copied), _stored(db, inserted)
