@@ -26,7 +26,7 @@ Change = Row[int, datetime, str, int]  # id, at, kind, doc_id: a row of ``Waterm
 @dataclass
 class Watermark:
     mark: int = 0  # every change up to this id is handled
-    _handled: set[int] = field(default_factory=set)  # handled ids above the mark
+    _handled: set[int] = field(default_factory=set, init=False)  # handled ids above the mark
 
     def pending(self, kind: str | None = None) -> Select[int, datetime, str, int]:
         """The changes past the mark, in id order (``kind``: of that kind only)."""
