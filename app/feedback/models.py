@@ -16,6 +16,10 @@ class Intent(StrEnum):
     no_need = "no_need"  # 无需求
 
 
+# Every intent but 无需求: the enterprise wants the patent in some form.
+POSITIVE = (Intent.transfer, Intent.license, Intent.equity, Intent.improvement, Intent.cooperation)
+
+
 class Feedback(Base):
     """An enterprise's intent about a patent, with an optional prospect rating.
 

@@ -23,13 +23,12 @@ from sqlalchemy.orm import Session
 
 import matching
 from app.enterprises.models import Enterprise
-from app.feedback.models import Feedback, Intent
+from app.feedback.models import POSITIVE, Feedback, Intent
 from app.feedback.repository import no_need_statement
 from app.matches.engine import MatchEngine
 from app.matches.matcher_documents import province
 from app.needs.models import Need
 
-POSITIVE = (Intent.transfer, Intent.license, Intent.equity, Intent.improvement, Intent.cooperation)
 NEED_PEERS = 30  # most similar open needs whose enterprises count as text peers
 MAX_INTENTS = 5000  # most recent candidate-peer intents read per call
 

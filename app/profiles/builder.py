@@ -11,17 +11,18 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, get_args
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.deals.models import Deal, DealPatent, DealStatus
 from app.enterprises.models import Enterprise
-from app.feedback.models import Feedback, Intent
+from app.feedback.models import POSITIVE, Feedback
 from app.licenses.models import OpenLicense, OpenLicenseAcceptance
 from app.needs.models import Need, NeedStatus
 from app.patents.models import Patent, PatentIpc
+from app.profiles.schemas import Source
 from app.profiles.text import clean_scope, industry_text
 from matching import EmptyQueryError, Matcher, NeedDoc
 
@@ -39,18 +40,8 @@ HOLDING = (
     DealStatus.implemented,
     DealStatus.industrialized,
 )
-POSITIVE = (Intent.transfer, Intent.license, Intent.equity, Intent.improvement, Intent.cooperation)
 # Sources, in the order they are written into the document.
-SOURCES = (
-    "main_products",
-    "business_scope",
-    "description",
-    "industry",
-    "patents_held",
-    "patents_licensed",
-    "needs",
-    "intents",
-)
+SOURCES: tuple[Source, ...] = get_args(Source)
 # Sources made of enterprise needs: confidential to the enterprise (an institution never
 # reads them, not even through a profile's terms).
 NEED_SOURCES = frozenset({"needs"})
