@@ -136,10 +136,10 @@ def test_a_rebuild_does_not_block_reads(
     fitting, release = threading.Event(), threading.Event()
     original = engine_module._fit
 
-    def slow_fit(documents: list[object]) -> object:
+    def slow_fit(documents: list[object], config: object = None) -> object:
         fitting.set()
         release.wait(60)
-        return original(documents)  # type: ignore[arg-type]
+        return original(documents, config)  # type: ignore[arg-type]
 
     with host(sample_url, tmp_path / "idx", admin_key) as a:
         monkeypatch.setattr(engine_module, "_fit", slow_fit)

@@ -93,7 +93,8 @@ def test_cli_rebuilds_and_saves_the_index(
         assert cli.main(["index", "rebuild"]) == 0
     finally:
         get_settings.cache_clear()
-    assert (tmp_path / "index" / "patents" / "meta.json").exists()
+    saved = tmp_path / "index" / "patents"
+    assert (saved / (saved / "CURRENT").read_text(encoding="utf-8") / "meta.json").exists()
     app = create_app(Settings(database_url=url, index_dir=tmp_path / "index"))
     with TestClient(app) as http:  # starts from the saved files: fingerprints match
         assert http.get("/ready").json()["index"]["patents"] == 300
