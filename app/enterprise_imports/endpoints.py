@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile, status
 from fastapi.responses import Response
@@ -12,6 +12,7 @@ from app.common.params import ResourceId
 from app.common.types import Encoding
 from app.deps import AppSettings, DBSession, JobScheduler
 from app.enterprise_imports import service
+from app.enterprise_imports.models import EnterpriseImportError
 from app.enterprise_imports.schemas import EnterpriseImportRead
 from app.enterprise_imports.template import TEMPLATE_NAME, enterprise_template
 from app.imports.schemas import RowErrorRead
@@ -71,7 +72,7 @@ def enterprise_import_errors(
     actor: Importer,
     format: ErrorsFormat = "json",
     encoding: ErrorsEncoding = "utf-8",
-) -> Any:
+) -> list[EnterpriseImportError] | Response:
     """Failed rows: row number in the file, column, raw value, reason (中文 and English)."""
     if format == "json":
         return service.errors(session, actor, import_id)
