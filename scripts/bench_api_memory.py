@@ -69,6 +69,8 @@ def _prepare(args: argparse.Namespace) -> tuple[str, str, Path]:
     stored = json.loads(info.read_text(encoding="utf-8"))
     if stored["patents"] != args.patents:
         raise SystemExit(f"{work} holds {stored['patents']} patents; use another --workdir")
+    # A database kept from an older checkout would otherwise be served at its old schema.
+    bench_api.upgrade_head(url)
     return url, stored["key"], work / "queries.json"
 
 
