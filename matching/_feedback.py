@@ -27,8 +27,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._fusion import MatcherConfig
-from ._index import Snapshot, dense_rows
+from ._index import Snapshot
 from ._ipc import subclass
+from ._scoring import dense_rows
 from ._types import Feedback, PeerIntent, Rating
 
 MAX_LIKED = 64  # most similar-enterprise intents used per query: bounds the cost

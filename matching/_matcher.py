@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from . import _index
+from . import _index, _scoring
 from ._analyzer import _words as words
 from ._analyzer import normalize
 from ._dense import Encoder
@@ -226,7 +226,7 @@ class Matcher:
                     raise
                 out.append([])
                 continue
-            score, tmax = _index.first_stage(snap, prep.ids, prep.w, prep.ipc)
+            score, tmax = _scoring.first_stage(snap, prep.ids, prep.w, prep.ipc)
             excluded = fb.excluded if fb is not None else frozenset()
             drop_excluded(snap, prep, filters or _NO_FILTERS, score, excluded)
             rows, scores, contrib = rerank(snap, prep, score, k, fb)

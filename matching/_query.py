@@ -16,9 +16,10 @@ from ._dense import LsaEncoder
 from ._errors import EmptyQueryError
 from ._feedback import feedback_features
 from ._fusion import structured
-from ._index import Snapshot, dense_rows
+from ._index import Snapshot
 from ._ipc import subclasses
 from ._records import Table, doc_codes
+from ._scoring import dense_rows
 from ._sparse import row_values
 from ._types import Feedback, Filters, NeedDoc, PatentDoc
 

@@ -129,9 +129,11 @@ def run_import(url: str, path: Path, store: Path) -> dict[str, object]:
     from app.auth.principal import Principal
     from app.db import make_engine, make_sessionmaker
     from app.enterprise_imports import service, tasks
+    from app.hooks import install as install_hooks
     from app.migrate import upgrade_head
 
     upgrade_head(url)
+    install_hooks()  # as the service does: rows are audited and enter the change log
     factory = make_sessionmaker(make_engine(url))
     actor = Principal(role=Role.province, province_code=PROVINCE)
     result: dict[str, object] = {}

@@ -144,7 +144,7 @@ def _need_texts() -> list[str]:
 def _explain_cost(matcher: Matcher, texts: list[str]) -> dict[str, Any]:
     """Whole need requests (k=20, explained) on real need texts, and the explanation step
     alone timed around ``explain`` on the same results: its cost per result."""
-    from .. import _index
+    from .. import _scoring
     from .._explain import explain
     from .._query import _NO_FILTERS, drop_excluded, prepare, rerank
 
@@ -153,7 +153,7 @@ def _explain_cost(matcher: Matcher, texts: list[str]) -> dict[str, Any]:
     snap, spent, results = matcher.snapshot, 0.0, 0
     for text in texts:
         prep = prepare(snap, text)
-        score, tmax = _index.first_stage(snap, prep.ids, prep.w, prep.ipc)
+        score, tmax = _scoring.first_stage(snap, prep.ids, prep.w, prep.ipc)
         drop_excluded(snap, prep, _NO_FILTERS, score)
         rows, scores, contrib = rerank(snap, prep, score, 20)
         t0 = time.perf_counter()

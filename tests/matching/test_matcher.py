@@ -25,8 +25,8 @@ from matching import (
     PatentDoc,
     UnknownDocumentError,
 )
-from matching._index import dense_rows
 from matching._query import prepare
+from matching._scoring import dense_rows
 
 
 def ids(results: list[matching.Match]) -> list[str]:
